@@ -1,0 +1,53 @@
+//! IAM wildcard matching: `*` matches any run of characters, `?` any one.
+
+/// Case-sensitive match of `text` against `pattern`.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    matches(pattern.as_bytes(), text.as_bytes(), |a, b| a == b)
+}
+
+/// ASCII case-insensitive match (action names, service principals).
+pub fn glob_ci(pattern: &str, text: &str) -> bool {
+    matches(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
+}
+
+/// Linear-time wildcard matching with single-star backtracking. Works on bytes:
+/// `?` then matches one byte, which is exact for the ASCII text IAM names use.
+fn matches(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(glob_ci("sts:Assume*", "sts:assumerole"));
+        assert!(glob_ci("*", "sts:AssumeRole"));
+        assert!(glob_ci("sts:AssumeRol?", "STS:ASSUMEROLE"));
+        assert!(!glob_ci("sts:AssumeRoleWith*", "sts:AssumeRole"));
+        assert!(glob("repo:org/*", "repo:org/x:ref:refs/heads/main"));
+        assert!(!glob("repo:org/*", "repo:Org/x"));
+        assert!(glob("a*b*c", "aXbYbZc"));
+        assert!(!glob("a*b*c", "aXbYbZ"));
+        assert!(glob("", ""));
+        assert!(!glob("", "x"));
+    }
+}

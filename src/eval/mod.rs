@@ -1,0 +1,565 @@
+//! The evaluation core: can a given kind of caller satisfy a policy?
+//!
+//! Rules never pattern-match JSON. They describe a caller as a [`Scenario`] —
+//! which context keys are fixed, which the caller chooses, which are unknown
+//! to the policy's author — and ask [`allows`] whether some request from that
+//! caller is allowed by one `Allow` statement and escapes every `Deny`. The
+//! answer follows IAM's evaluation: keys AND, values OR, negated operators
+//! NOR and true on an absent key, `…IfExists`, `ForAnyValue`/`ForAllValues`,
+//! `Null`, policy variables, and explicit Deny wins.
+//!
+//! The search is concrete: each key gets a short list of candidate values —
+//! its fixed value, or the values the policy itself names (wildcards filled
+//! in), a value no literal names, and absence where the caller may omit it —
+//! and the combinations are tried. Conditions only ever compare a key with the
+//! policy's own literals, so these candidates reach every outcome that matters.
+
+mod condition;
+mod glob;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use condition::{cidr_contains, date, matches};
+pub use glob::{glob, glob_ci};
+
+use crate::model::arn::{Arn, account_of, is_account_id};
+use crate::model::policy::{
+    BaseOp, Condition, Effect, Federated, Policy, Principal, Quantifier, Statement,
+};
+
+/// The assume actions.
+pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+pub const ASSUME_ROLE_WITH_WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
+pub const ASSUME_ROLE_WITH_SAML: &str = "sts:AssumeRoleWithSAML";
+
+/// What a caller presents for one context key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Domain {
+    /// Never in the request.
+    Absent,
+    /// Always this value.
+    Fixed(String),
+    /// The caller picks any value, or leaves the key out when `optional`.
+    Free { optional: bool },
+    /// Like `Free`, but never a value that starts with one of `prefixes`
+    /// (case-insensitive): an organization that is not yours.
+    FreeExcept { prefixes: Vec<String>, optional: bool },
+    /// A value that no literal in the policy names exactly (a secret the
+    /// caller does not know), or absence when `optional`.
+    Unknown { optional: bool },
+    /// The ARN of some principal in this account; the caller picks which.
+    ArnIn { account: String },
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// An IAM user or role session; its account and ARN are the context keys
+    /// `aws:PrincipalAccount` and `aws:PrincipalArn`.
+    Aws,
+    Service(String),
+    Federated(Federated),
+}
+
+/// A caller and what it can put in the request context.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub caller: Caller,
+    pub action: &'static str,
+    /// Lowercased key (or key prefix ending in `/`) → domain.
+    keys: Vec<(String, Domain)>,
+    default: Domain,
+}
+
+/// What the analysis knows about the accounts involved.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// Accounts known to be yours.
+    pub trusted_accounts: BTreeSet<String>,
+    pub org_id: Option<String>,
+    /// The account of the role the policy belongs to, when known.
+    pub role_account: Option<String>,
+}
+
+impl Env {
+    pub fn is_trusted(&self, account: &str) -> bool {
+        self.role_account.as_deref() == Some(account) || self.trusted_accounts.contains(account)
+    }
+}
+
+impl Scenario {
+    pub fn new(caller: Caller, action: &'static str) -> Self {
+        Self { caller, action, keys: Vec::new(), default: Domain::Free { optional: true } }
+    }
+
+    #[must_use]
+    pub fn with(mut self, key: &str, domain: Domain) -> Self {
+        let key = key.to_ascii_lowercase();
+        self.keys.retain(|(k, _)| *k != key);
+        self.keys.push((key, domain));
+        self
+    }
+
+    pub fn domain(&self, key: &str) -> &Domain {
+        self.keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
+            .map_or(&self.default, |(_, d)| d)
+    }
+
+    /// An IAM principal in `account` calling `sts:AssumeRole` directly. It
+    /// controls its own name, tags, MFA, network and session; `knows_external_id`
+    /// says whether it can supply the external id the policy expects.
+    pub fn aws_principal(account: &str, knows_external_id: bool, env: &Env) -> Self {
+        let org = match &env.org_id {
+            Some(org) => Domain::FreeExcept { prefixes: vec![org.clone()], optional: true },
+            None => Domain::Unknown { optional: true },
+        };
+        let mut sc = Self::new(Caller::Aws, ASSUME_ROLE)
+            .with("aws:principalaccount", Domain::Fixed(account.to_owned()))
+            .with("aws:principalarn", Domain::ArnIn { account: account.to_owned() })
+            .with("aws:principalorgid", org.clone())
+            .with("aws:principalorgpaths", org)
+            .with("aws:principalisawsservice", Domain::Fixed("false".into()))
+            .with("aws:principalservicename", Domain::Absent)
+            .with("aws:principalservicenameslist", Domain::Absent)
+            .with("aws:sourceaccount", Domain::Absent)
+            .with("aws:sourcearn", Domain::Absent)
+            .with("aws:sourceorgid", Domain::Absent)
+            .with("aws:sourceorgpaths", Domain::Absent)
+            .with("aws:sourceowner", Domain::Absent)
+            .with("aws:principaltype", Domain::Free { optional: false })
+            .with(
+                "sts:externalid",
+                if knows_external_id { Domain::Free { optional: true } } else { Domain::Unknown { optional: true } },
+            );
+        if let Some(acct) = &env.role_account {
+            sc = sc.with("aws:resourceaccount", Domain::Fixed(acct.clone()));
+        }
+        sc
+    }
+}
+
+/// An account id that appears nowhere in the policy and is not trusted: the
+/// account of a caller nobody named.
+pub fn fresh_account(policy: &Policy, env: &Env) -> String {
+    let mut named = BTreeSet::new();
+    let mut note = |s: &str| {
+        for w in s.split(|c: char| !c.is_ascii_digit()) {
+            if is_account_id(w) {
+                named.insert(w.to_owned());
+            }
+        }
+    };
+    for s in &policy.statements {
+        for e in s.principal.iter().flat_map(|p| &p.entries) {
+            note(&e.text.value);
+        }
+        for c in &s.conditions {
+            c.values.iter().for_each(|v| note(&v.value));
+        }
+    }
+    (0u64..)
+        .map(|n| format!("{n:012}"))
+        .find(|a| !named.contains(a) && !env.is_trusted(a))
+        .unwrap_or_default()
+}
+
+/// One request context found by the search: the value chosen for each key
+/// (`None` = absent).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Witness {
+    pub values: BTreeMap<String, Option<String>>,
+}
+
+impl Witness {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).and_then(|v| v.as_deref())
+    }
+}
+
+/// Searches stop after this many combinations and then assume the request
+/// can be allowed (a linter errs towards reporting).
+const SEARCH_BUDGET: usize = 100_000;
+
+/// Whether some request from the scenario's caller is allowed by the `Allow`
+/// statement `target` of `policy` and denied by none of its `Deny`
+/// statements. Returns the request context that gets through.
+pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> {
+    let stmt = policy.statements.get(target)?;
+    if stmt.effect != Effect::Allow || !stmt.actions.covers(sc.action) {
+        return None;
+    }
+    let denies: Vec<&Statement> = policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Deny && s.actions.covers(sc.action))
+        .collect();
+    let relevant: Vec<&Statement> = std::iter::once(stmt).chain(denies.iter().copied()).collect();
+
+    // Every key the decision can depend on, with its candidate values.
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    for s in &relevant {
+        for c in &s.conditions {
+            keys.insert(c.key_lc.clone());
+            for v in &c.values {
+                keys.extend(variables(&v.value));
+            }
+        }
+    }
+    if sc.caller == Caller::Aws {
+        keys.insert("aws:principalaccount".into());
+        keys.insert("aws:principalarn".into());
+    }
+    let mut axes: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for key in keys {
+        let mut cands = candidates(&key, sc.domain(&key), policy, &relevant);
+        // Keep only values that cannot make the target's own conditions on
+        // this key false (conditions with variables are checked at the leaf).
+        cands.retain(|c| {
+            let one = Ctx::single(&key, c.as_deref());
+            stmt.conditions
+                .iter()
+                .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${")))
+                .all(|cond| eval_condition(cond, &one, Polarity::Allow))
+        });
+        if cands.is_empty() {
+            return None;
+        }
+        axes.push((key, cands));
+    }
+
+    let mut chosen: Vec<Option<&str>> = vec![None; axes.len()];
+    let mut budget = SEARCH_BUDGET;
+    let found = search(&axes, 0, &mut chosen, &mut budget, &|ctx| {
+        statement_applies(stmt, sc, ctx, Polarity::Allow)
+            && denies.iter().all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
+    });
+    found.map(|vals| Witness {
+        values: axes.iter().map(|(k, _)| k.clone()).zip(vals.into_iter().map(|v| v.map(str::to_owned))).collect(),
+    })
+}
+
+fn search<'a>(
+    axes: &'a [(String, Vec<Option<String>>)],
+    depth: usize,
+    chosen: &mut Vec<Option<&'a str>>,
+    budget: &mut usize,
+    ok: &dyn Fn(&Ctx<'_>) -> bool,
+) -> Option<Vec<Option<&'a str>>> {
+    if depth == axes.len() {
+        if *budget == 0 {
+            return Some(chosen.clone());
+        }
+        *budget -= 1;
+        let ctx = Ctx { keys: axes.iter().map(|(k, _)| k.as_str()).zip(chosen.iter().copied()).collect() };
+        return ok(&ctx).then(|| chosen.clone());
+    }
+    for c in &axes[depth].1 {
+        chosen[depth] = c.as_deref();
+        if let Some(found) = search(axes, depth + 1, chosen, budget, ok) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// A request context: lowercased key → value (`None` = absent). Keys not
+/// listed are unknown.
+struct Ctx<'a> {
+    keys: Vec<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> Ctx<'a> {
+    fn single(key: &'a str, value: Option<&'a str>) -> Self {
+        Self { keys: vec![(key, value)] }
+    }
+
+    /// `None` when the key is not part of this context at all.
+    fn get(&self, key: &str) -> Option<Option<&'a str>> {
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Which outcome the caller hopes for: an `Allow` that applies, a `Deny`
+/// that does not. Conditions whose outcome is unknown resolve in the
+/// caller's favour.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Polarity {
+    Allow,
+    Deny,
+}
+
+fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
+    let principal_ok = s.principal.as_ref().is_some_and(|p| {
+        let hit = p.entries.iter().any(|e| principal_matches(&e.principal, sc, ctx));
+        hit != p.negated
+    });
+    principal_ok && s.actions.covers(sc.action) && s.conditions.iter().all(|c| eval_condition(c, ctx, polarity))
+}
+
+fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
+    let aws_key = |k: &str| ctx.get(k).flatten();
+    match (p, &sc.caller) {
+        (Principal::Anyone, _) => true,
+        (Principal::Account { id }, Caller::Aws) => aws_key("aws:principalaccount") == Some(id.as_str()),
+        (Principal::Arn(arn), Caller::Aws) => {
+            let want = arn.session_role().unwrap_or_else(|| arn.to_string());
+            aws_key("aws:principalarn") == Some(want.as_str())
+        }
+        (Principal::Service(s), Caller::Service(c)) => s.eq_ignore_ascii_case(c),
+        (Principal::Federated(f), Caller::Federated(c)) => federated_eq(f, c),
+        _ => false,
+    }
+}
+
+fn federated_eq(a: &Federated, b: &Federated) -> bool {
+    match (a, b) {
+        (Federated::Oidc { account: a1, issuer: i1 }, Federated::Oidc { account: a2, issuer: i2 }) => {
+            a1 == a2 && i1.eq_ignore_ascii_case(i2)
+        }
+        _ => a == b,
+    }
+}
+
+fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
+    let favourable = polarity == Polarity::Allow;
+    let Some(value) = ctx.get(&c.key_lc) else { return favourable };
+    let op = c.operator.value;
+    if op.base == BaseOp::Null {
+        // `Null: true` holds when the key is absent.
+        let wants_absent = c.values.iter().map(|v| v.value.eq_ignore_ascii_case("true"));
+        return wants_absent.into_iter().any(|w| w == value.is_none());
+    }
+    let Some(v) = value else {
+        return match op.quantifier {
+            _ if op.if_exists => true,
+            Some(Quantifier::ForAllValues) => true,
+            Some(Quantifier::ForAnyValue) => false,
+            None => op.base.is_negated(),
+        };
+    };
+    // Positive match against any policy value (values OR).
+    let mut any: Option<bool> = Some(false);
+    for p in &c.values {
+        let hit = match substitute(&p.value, ctx) {
+            Some(p) => matches(op.base, &p, v),
+            None => None,
+        };
+        any = match (any, hit) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (None, _) | (_, None) => None,
+            _ => Some(false),
+        };
+    }
+    let result = if op.base.is_negated() { any.map(|b| !b) } else { any };
+    result.unwrap_or(favourable)
+}
+
+/// The policy variables (`${aws:username}`) a value refers to, lowercased.
+fn variables(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        let Some(j) = rest[i..].find('}') else { break };
+        let inner = &rest[i + 2..i + j];
+        let name = inner.split(',').next().unwrap_or("").trim();
+        if !matches!(name, "*" | "?" | "$") {
+            out.push(name.to_ascii_lowercase());
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+/// Replaces policy variables by their values in the context; `None` when a
+/// variable's value is not known.
+fn substitute<'a>(s: &'a str, ctx: &Ctx<'_>) -> Option<Cow<'a, str>> {
+    if !s.contains("${") {
+        return Some(Cow::Borrowed(s));
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('}')?;
+        let inner = &rest[i + 2..i + j];
+        let (name, default) = match inner.split_once(',') {
+            Some((n, d)) => (n.trim(), Some(d.trim().trim_matches('\''))),
+            None => (inner.trim(), None),
+        };
+        match name {
+            "*" | "?" | "$" => out.push_str(name),
+            _ => match (ctx.get(&name.to_ascii_lowercase()).flatten(), default) {
+                (Some(v), _) => out.push_str(v),
+                (None, Some(d)) => out.push_str(d),
+                (None, None) => return None,
+            },
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    Some(Cow::Owned(out))
+}
+
+/// A concrete value that matches a literal pattern: wildcards filled in,
+/// variables dropped.
+fn instantiate(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out.replace('*', "").replace('?', "a")
+}
+
+/// Values that no plausible literal names: used for keys the caller does not
+/// know the expected value of.
+const UNNAMED: &str = "trustlint-unnamed-value";
+
+fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statement]) -> Vec<Option<String>> {
+    // What the policy compares this key with.
+    let mut literals: Vec<(BaseOp, &str)> = Vec::new();
+    for s in relevant {
+        for c in s.conditions.iter().filter(|c| c.key_lc == key) {
+            literals.extend(c.values.iter().map(|v| (c.operator.value.base, v.value.as_str())));
+        }
+    }
+    let mut out: Vec<Option<String>> = Vec::new();
+    let mut push = |v: Option<String>| {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    };
+    match domain {
+        Domain::Absent => push(None),
+        Domain::Fixed(v) => push(Some(v.clone())),
+        Domain::Free { optional } | Domain::FreeExcept { optional, .. } => {
+            if *optional {
+                push(None);
+            }
+            for (op, lit) in &literals {
+                for v in derived_values(*op, lit) {
+                    push(Some(v));
+                }
+            }
+            push(Some(UNNAMED.to_owned()));
+            push(Some(String::new()));
+        }
+        Domain::Unknown { optional } => {
+            if *optional {
+                push(None);
+            }
+            push(Some(unnamed_like(key, &literals)));
+        }
+        Domain::ArnIn { account } => {
+            let mut arns: Vec<&str> = literals.iter().map(|(_, l)| *l).collect();
+            let principal_arns: Vec<String> = policy
+                .statements
+                .iter()
+                .flat_map(|s| s.principal.iter().flat_map(|p| &p.entries))
+                .filter_map(|e| match &e.principal {
+                    Principal::Arn(a) => Some(a.session_role().unwrap_or_else(|| a.to_string())),
+                    _ => None,
+                })
+                .collect();
+            arns.extend(principal_arns.iter().map(String::as_str));
+            for lit in arns {
+                if let Some(mut arn) = Arn::parse(&instantiate(lit)) {
+                    arn.account.clone_from(account);
+                    if arn.partition.is_empty() {
+                        arn.partition = "aws".into();
+                    }
+                    arn.service = "iam".into();
+                    arn.region.clear();
+                    push(Some(arn.to_string()));
+                }
+            }
+            push(Some(format!("arn:aws:iam::{account}:user/trustlint-unnamed")));
+        }
+    }
+    if let Domain::FreeExcept { prefixes, .. } = domain {
+        out.retain(|v| {
+            v.as_deref().is_none_or(|v| !prefixes.iter().any(|p| v.to_lowercase().starts_with(&p.to_lowercase())))
+        });
+    }
+    out
+}
+
+/// Values a caller who controls the key would try against one literal.
+fn derived_values(op: BaseOp, lit: &str) -> Vec<String> {
+    use BaseOp as B;
+    let base = instantiate(lit);
+    match op {
+        B::NumericEquals | B::NumericNotEquals | B::NumericLessThan | B::NumericLessThanEquals
+        | B::NumericGreaterThan | B::NumericGreaterThanEquals => match base.trim().parse::<f64>() {
+            Ok(n) => vec![fmt_num(n - 1.0), base.clone(), fmt_num(n + 1.0)],
+            Err(_) => vec![base],
+        },
+        B::DateEquals | B::DateNotEquals | B::DateLessThan | B::DateLessThanEquals | B::DateGreaterThan
+        | B::DateGreaterThanEquals => match date(&base) {
+            Some(t) => vec![(t - 1).to_string(), t.to_string(), (t + 1).to_string()],
+            None => vec![base],
+        },
+        B::Bool => vec!["true".into(), "false".into()],
+        B::IpAddress | B::NotIpAddress => {
+            let addr = base.split('/').next().unwrap_or("").to_owned();
+            vec![addr, "192.0.2.1".into(), "2001:db8::1".into()]
+        }
+        _ => vec![base],
+    }
+}
+
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        let i = n as i64;
+        i.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// A value of the key's usual shape that equals none of the literals, so
+/// patterns such as `o-*` or `*` still match it but exact values do not.
+fn unnamed_like(key: &str, literals: &[(BaseOp, &str)]) -> String {
+    let shaped = match key {
+        "aws:principalorgid" | "aws:sourceorgid" | "aws:resourceorgid" => "o-unnamed0000",
+        "aws:principalorgpaths" | "aws:sourceorgpaths" => "o-unnamed0000/r-unnamed/ou-unnamed-unnamed/",
+        _ => UNNAMED,
+    };
+    let mut v = shaped.to_owned();
+    while literals.iter().any(|(_, l)| *l == v) {
+        v.push('x');
+    }
+    v
+}
+
+/// The account a principal belongs to, when it names one.
+pub fn principal_account(p: &Principal) -> Option<&str> {
+    match p {
+        Principal::Account { id } => Some(id),
+        Principal::Arn(arn) => Some(&arn.account),
+        _ => None,
+    }
+}
+
+/// Twelve-digit accounts a condition literal names for `key`.
+pub fn accounts_named_by(s: &Statement, keys: &[&str]) -> BTreeSet<String> {
+    s.conditions
+        .iter()
+        .filter(|c| keys.contains(&c.key_lc.as_str()) && !c.operator.value.base.is_negated())
+        .flat_map(|c| &c.values)
+        .filter_map(|v| if is_account_id(&v.value) { Some(v.value.clone()) } else { account_of(&v.value).map(str::to_owned) })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

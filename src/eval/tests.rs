@@ -1,0 +1,143 @@
+use super::*;
+use crate::model::{KindHint, parse_policy};
+
+fn trust(json: &str) -> Policy {
+    let l = parse_policy(json, KindHint::Trust).unwrap();
+    assert!(l.problems.is_empty(), "{:?}", l.problems);
+    l.policy
+}
+
+fn env() -> Env {
+    Env { role_account: Some("111111111111".into()), ..Env::default() }
+}
+
+fn outsider_allowed(p: &Policy, knows_external_id: bool) -> bool {
+    let e = env();
+    let sc = Scenario::aws_principal(&fresh_account(p, &e), knows_external_id, &e);
+    (0..p.statements.len()).any(|i| allows(p, i, &sc).is_some())
+}
+
+fn account_allowed(p: &Policy, account: &str) -> bool {
+    let sc = Scenario::aws_principal(account, false, &env());
+    (0..p.statements.len()).any(|i| allows(p, i, &sc).is_some())
+}
+
+const WILD: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"COND}DENY]}"#;
+
+fn wild(cond: &str, deny: &str) -> Policy {
+    let cond = if cond.is_empty() { String::new() } else { format!(",\"Condition\":{cond}") };
+    trust(&WILD.replace("COND", &cond).replace("DENY", deny))
+}
+
+#[test]
+fn wildcard_without_conditions_admits_anyone() {
+    assert!(outsider_allowed(&wild("", ""), true));
+}
+
+#[test]
+fn org_condition_narrows() {
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    // Key case does not matter.
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"AWS:principalorgid":"o-abc123"}}"#, ""), true));
+    // A pattern every organization matches narrows nothing.
+    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, ""), true));
+    // IfExists: a caller outside any organization has no org id.
+    assert!(outsider_allowed(&wild(r#"{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    // ForAllValues is true when the key is absent.
+    assert!(outsider_allowed(&wild(r#"{"ForAllValues:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    assert!(!outsider_allowed(&wild(r#"{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+}
+
+#[test]
+fn principal_arn_pinned_to_an_account_narrows() {
+    assert!(!outsider_allowed(
+        &wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#, ""),
+        true
+    ));
+    // A pattern across accounts does not.
+    assert!(outsider_allowed(&wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}"#, ""), true));
+    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalArn":"*"}}"#, ""), true));
+}
+
+#[test]
+fn caller_controlled_keys_do_not_narrow() {
+    for cond in [
+        r#"{"StringEquals":{"aws:PrincipalTag/team":"ops"}}"#,
+        r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#,
+        r#"{"StringEquals":{"sts:ExternalId":"abc"}}"#,
+        r#"{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+    ] {
+        assert!(outsider_allowed(&wild(cond, ""), true), "{cond}");
+    }
+}
+
+#[test]
+fn source_account_is_absent_for_direct_callers() {
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
+    assert!(outsider_allowed(&wild(r#"{"StringNotEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
+}
+
+#[test]
+fn deny_unless_org_closes_the_hole() {
+    let deny = r#",{"Effect":"Deny","Principal":"*","Action":"sts:*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    assert!(!outsider_allowed(&wild("", deny), true));
+    // A Deny for another action does not.
+    let other = r#",{"Effect":"Deny","Principal":"*","Action":"sts:TagSession","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    assert!(outsider_allowed(&wild("", other), true));
+    // `…IfExists` on a negated operator is true when the key is absent: still closed.
+    let if_exists = r#",{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    assert!(!outsider_allowed(&wild("", if_exists), true));
+    // A Deny of one named organization leaves every other caller through.
+    let one_org = r#",{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-evil00000"}}}"#;
+    assert!(outsider_allowed(&wild("", one_org), true));
+}
+
+#[test]
+fn external_id_conditions() {
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"a1b2c3d4e5"}}}]}"#,
+    );
+    assert!(!account_allowed(&p, "999988887777"));
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"STS:EXTERNALID":"*"}}}]}"#,
+    );
+    assert!(account_allowed(&p, "999988887777"));
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole","Condition":{"StringEqualsIfExists":{"sts:ExternalId":"a1b2c3d4e5"}}}]}"#,
+    );
+    assert!(account_allowed(&p, "999988887777"));
+    // Deny unless the external id is right.
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"999988887777"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"sts:ExternalId":"a1b2c3d4e5"}}}]}"#,
+    );
+    assert!(!account_allowed(&p, "999988887777"));
+}
+
+#[test]
+fn actions_with_wildcards_and_not_action() {
+    for action in [r#""sts:assumerole""#, r#""sts:Assume*""#, r#""*""#, r#"["s3:GetObject","sts:*"]"#] {
+        let p = trust(&format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":{action}}}]}}"#));
+        assert!(outsider_allowed(&p, true), "{action}");
+    }
+    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}"#);
+    assert!(outsider_allowed(&p, true));
+    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"sts:*"}]}"#);
+    assert!(!outsider_allowed(&p, true));
+    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRoleWithSAML"}]}"#);
+    assert!(!outsider_allowed(&p, true));
+}
+
+#[test]
+fn policy_variables_resolve_against_the_context() {
+    let p = wild(r#"{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#, "");
+    assert!(!outsider_allowed(&p, true));
+}
+
+#[test]
+fn specific_principal_matches_only_itself() {
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:role/ci"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    assert!(account_allowed(&p, "999988887777"));
+    assert!(!account_allowed(&p, "999988887778"));
+}

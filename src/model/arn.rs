@@ -1,0 +1,91 @@
+//! Amazon Resource Names and the principal forms IAM accepts.
+
+/// A parsed ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Arn {
+    pub partition: String,
+    pub service: String,
+    pub region: String,
+    pub account: String,
+    pub resource: String,
+}
+
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
+impl Arn {
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        let partition = parts.next()?.to_owned();
+        let service = parts.next()?.to_owned();
+        let region = parts.next()?.to_owned();
+        let account = parts.next()?.to_owned();
+        let resource = parts.next()?.to_owned();
+        Some(Self { partition, service, region, account, resource })
+    }
+
+    /// The resource type and name: `role/path/Name` → (`role`, `path/Name`).
+    pub fn resource_type(&self) -> (&str, &str) {
+        self.resource.split_once('/').unwrap_or((&self.resource, ""))
+    }
+
+    /// The IAM role ARN that an `assumed-role` session ARN belongs to.
+    pub fn session_role(&self) -> Option<String> {
+        let (kind, rest) = self.resource_type();
+        if self.service != "sts" || kind != "assumed-role" {
+            return None;
+        }
+        let role = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
+        Some(format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role))
+    }
+}
+
+impl std::fmt::Display for Arn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, self.service, self.region, self.account, self.resource
+        )
+    }
+}
+
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The account of an ARN string, when it has a concrete one.
+pub fn account_of(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    is_account_id(account).then_some(account)
+}
+
+/// IAM unique-id prefixes: a principal written as one of these was deleted
+/// (IAM shows the id where the ARN no longer resolves).
+pub fn is_unique_id(s: &str) -> bool {
+    const PREFIXES: [&str; 6] = ["AIDA", "AROA", "AGPA", "AIPA", "ANPA", "ANVA"];
+    s.len() >= 16
+        && PREFIXES.iter().any(|p| s.starts_with(p))
+        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_arns() {
+        let a = Arn::parse("arn:aws:iam::123456789012:role/path/Admin").unwrap();
+        assert_eq!(a.account, "123456789012");
+        assert_eq!(a.resource_type(), ("role", "path/Admin"));
+        assert_eq!(a.to_string(), "arn:aws:iam::123456789012:role/path/Admin");
+        assert!(Arn::parse("arn:aws:iam").is_none());
+        let s = Arn::parse("arn:aws-cn:sts::123456789012:assumed-role/R/session").unwrap();
+        assert_eq!(s.session_role().unwrap(), "arn:aws-cn:iam::123456789012:role/R");
+        assert_eq!(account_of("arn:aws:iam::123456789012:root"), Some("123456789012"));
+        assert!(is_unique_id("AROA1234567890EXAMPLE"));
+        assert!(!is_unique_id("arn:aws:iam::1:root"));
+    }
+}

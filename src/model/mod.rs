@@ -1,0 +1,17 @@
+//! The policy model and its lowering from parsed JSON.
+
+pub mod arn;
+pub mod lower;
+pub mod policy;
+
+pub use lower::{KindHint, Lowered, Problem, SpanMap, lower};
+pub use policy::*;
+
+/// Parses and lowers a standalone policy document (used by tests and docs).
+///
+/// # Errors
+/// When the text is not valid JSON.
+pub fn parse_policy(text: &str, hint: KindHint) -> Result<Lowered, crate::syntax::json::ParseError> {
+    let root = crate::syntax::json::parse(text)?;
+    Ok(lower(&root, hint, &SpanMap::Identity))
+}

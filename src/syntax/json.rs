@@ -1,0 +1,467 @@
+//! A strict JSON parser (RFC 8259, as IAM accepts it) that keeps the byte span
+//! of every value and every object key.
+//!
+//! serde_json gives no positions for a parsed value, and the span-keeping crates
+//! are lenient by default (comments, trailing commas, single quotes) — all of
+//! which IAM rejects. This parser is small, rejects exactly what IAM rejects with
+//! a message that names the mistake, bounds nesting depth instead of
+//! overflowing the stack, and borrows strings that need no unescaping.
+
+use std::borrow::Cow;
+
+use crate::source::Span;
+
+/// Deeper nesting than this is rejected: no IAM document, template or export
+/// comes near it, and it keeps recursion bounded whatever the input.
+pub const MAX_DEPTH: usize = 256;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value<'s> {
+    pub span: Span,
+    pub kind: Kind<'s>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind<'s> {
+    Null,
+    Bool(bool),
+    /// The number exactly as written.
+    Number(&'s str),
+    String(Cow<'s, str>),
+    Array(Vec<Value<'s>>),
+    Object(Vec<Member<'s>>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<'s> {
+    pub key: Cow<'s, str>,
+    pub key_span: Span,
+    pub value: Value<'s>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    /// Where the fault is; an empty span at the offending byte.
+    pub span: Span,
+}
+
+impl<'s> Value<'s> {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[Member<'s>]> {
+        match &self.kind {
+            Kind::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Value<'s>]> {
+        match &self.kind {
+            Kind::Array(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The member named `key` (exact match; the last one wins, as in most parsers).
+    pub fn get(&self, key: &str) -> Option<&Value<'s>> {
+        self.as_object()?.iter().rev().find(|m| m.key == key).map(|m| &m.value)
+    }
+
+    /// A short name for the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::String(_) => "a string",
+            Kind::Array(_) => "an array",
+            Kind::Object(_) => "an object",
+        }
+    }
+
+    /// The value as a scalar string, as IAM reads condition values: strings,
+    /// numbers and booleans all become text.
+    pub fn scalar_text(&self) -> Option<Cow<'_, str>> {
+        match &self.kind {
+            Kind::String(s) => Some(Cow::Borrowed(s)),
+            Kind::Number(n) => Some(Cow::Borrowed(n)),
+            Kind::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+            _ => None,
+        }
+    }
+}
+
+/// Parses one JSON text. Whitespace may surround the value; nothing else may.
+pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
+    if text.len() > u32::MAX as usize {
+        return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
+    }
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    p.skip_ws()?;
+    if p.pos == p.bytes.len() {
+        return Err(p.error_here("the file is empty: expected a JSON value"));
+    }
+    let value = p.value(0)?;
+    p.skip_ws()?;
+    if p.pos < p.bytes.len() {
+        return Err(p.error_here("unexpected text after the end of the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'s> {
+    text: &'s str,
+    bytes: &'s [u8],
+    pos: usize,
+}
+
+#[allow(clippy::cast_possible_truncation)] // `parse` rejects texts longer than u32::MAX
+const fn off(pos: usize) -> u32 {
+    pos as u32
+}
+
+impl<'s> Parser<'s> {
+    fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
+        ParseError { message: message.into(), span: Span::new(off(pos), off(pos)) }
+    }
+
+    fn error_here(&self, message: impl Into<String>) -> ParseError {
+        self.error_at(self.pos, message)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) -> Result<(), ParseError> {
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b'/' if matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*')) => {
+                    return Err(self.error_here("comments are not allowed in JSON: IAM rejects them"));
+                }
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    fn unexpected(&self, expected: &str) -> ParseError {
+        match self.text[self.pos..].chars().next() {
+            None => self.error_here(format!("unexpected end of file: expected {expected}")),
+            Some('\'') => self.error_here("strings must use double quotes, not single quotes"),
+            Some(c) => self.error_here(format!("unexpected `{}`: expected {expected}", c.escape_debug())),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value<'s>, ParseError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error_here(format!("nesting is deeper than {MAX_DEPTH} levels")));
+        }
+        let start = self.pos;
+        let kind = match self.peek() {
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Kind::Number(self.number()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            _ => return Err(self.unexpected("a value")),
+        };
+        Ok(Value { span: Span::new(off(start), off(self.pos)), kind })
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind<'s>) -> Result<Kind<'s>, ParseError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            Err(self.unexpected("a value"))
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Kind<'s>, ParseError> {
+        self.pos += 1; // `{`
+        let mut members = Vec::new();
+        self.skip_ws()?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Kind::Object(members));
+        }
+        loop {
+            self.skip_ws()?;
+            if self.peek() != Some(b'"') {
+                return Err(if self.peek() == Some(b'}') {
+                    self.error_here("trailing comma before `}`")
+                } else {
+                    self.unexpected("a key in double quotes")
+                });
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(off(key_start), off(self.pos));
+            self.skip_ws()?;
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected("`:` after the key"));
+            }
+            self.pos += 1;
+            self.skip_ws()?;
+            let value = self.value(depth + 1)?;
+            members.push(Member { key, key_span, value });
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Kind::Object(members));
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Kind<'s>, ParseError> {
+        self.pos += 1; // `[`
+        let mut items = Vec::new();
+        self.skip_ws()?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Kind::Array(items));
+        }
+        loop {
+            self.skip_ws()?;
+            if self.peek() == Some(b']') {
+                return Err(self.error_here("trailing comma before `]`"));
+            }
+            items.push(self.value(depth + 1)?);
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Kind::Array(items));
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<&'s str, ParseError> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - s
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(self.error_at(start, "numbers must not have leading zeros"));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(self.unexpected("a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(self.unexpected("a digit after `.`"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+        }
+        Ok(&self.text[start..self.pos])
+    }
+
+    /// Reads a string literal starting at the opening quote.
+    fn string(&mut self) -> Result<Cow<'s, str>, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let content_start = self.pos;
+        // Fast path: no escapes.
+        loop {
+            match self.peek() {
+                None => return Err(self.error_at(open, "unterminated string")),
+                Some(b'"') => {
+                    let s = &self.text[content_start..self.pos];
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(b) if b < 0x20 => {
+                    return Err(self.error_here("control characters must be escaped inside strings"));
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        let mut out = String::from(&self.text[content_start..self.pos]);
+        loop {
+            match self.peek() {
+                None => return Err(self.error_at(open, "unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    let (c, len) = decode_escape(&self.bytes[self.pos..])
+                        .map_err(|m| self.error_here(m))?;
+                    out.push(c);
+                    self.pos += len;
+                }
+                Some(b) if b < 0x20 => {
+                    return Err(self.error_here("control characters must be escaped inside strings"));
+                }
+                Some(_) => {
+                    let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
+                    out.push(c);
+                    self.pos += c.len_utf8();
+                }
+            }
+        }
+    }
+}
+
+fn hex4(bytes: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(bytes.get(..4)?).ok()?;
+    if !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// Decodes one escape sequence at the start of `bytes` (which begins with `\`):
+/// the character and how many bytes it took.
+fn decode_escape(bytes: &[u8]) -> Result<(char, usize), &'static str> {
+    let c = match bytes.get(1) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let hi = hex4(&bytes[2..]).ok_or("`\\u` must be followed by four hex digits")?;
+            if (0xD800..0xDC00).contains(&hi) {
+                let lo = (bytes.get(6..8) == Some(b"\\u"))
+                    .then(|| hex4(&bytes[8..]))
+                    .flatten()
+                    .filter(|lo| (0xDC00..0xE000).contains(lo))
+                    .ok_or("unpaired UTF-16 surrogate in `\\u` escape")?;
+                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                    .ok_or("invalid `\\u` escape")?;
+                return Ok((c, 12));
+            }
+            let c = char::from_u32(hi).ok_or("unpaired UTF-16 surrogate in `\\u` escape")?;
+            return Ok((c, 6));
+        }
+        _ => return Err("invalid escape sequence"),
+    };
+    Ok((c, 2))
+}
+
+/// Decodes the contents of a string literal (`raw` includes the quotes) and
+/// returns, for every byte of the decoded text plus one past its end, the
+/// offset in `raw` it came from. Used to point into policies embedded as JSON
+/// strings.
+pub fn unescape_with_offsets(raw: &str) -> Option<(String, Vec<u32>)> {
+    let bytes = raw.as_bytes();
+    if bytes.len() < 2 || bytes[0] != b'"' || bytes[bytes.len() - 1] != b'"' {
+        return None;
+    }
+    let mut out = String::new();
+    let mut map = Vec::new();
+    let mut i = 1;
+    while i < bytes.len() - 1 {
+        let (c, len) = if bytes[i] == b'\\' {
+            decode_escape(&bytes[i..]).ok()?
+        } else {
+            let c = raw[i..].chars().next()?;
+            (c, c.len_utf8())
+        };
+        for _ in 0..c.len_utf8() {
+            map.push(off(i));
+        }
+        out.push(c);
+        i += len;
+    }
+    map.push(off(i));
+    Some((out, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> (String, u32) {
+        let e = parse(text).unwrap_err();
+        (e.message, e.span.start)
+    }
+
+    #[test]
+    fn spans_cover_values_and_keys() {
+        let v = parse(r#" {"a": [1, "x\ny", true]} "#).unwrap();
+        assert_eq!(v.span, Span::new(1, 25));
+        let m = &v.as_object().unwrap()[0];
+        assert_eq!(m.key, "a");
+        assert_eq!(m.key_span, Span::new(2, 5));
+        let items = m.value.as_array().unwrap();
+        assert_eq!(items[1].as_str(), Some("x\ny"));
+        assert_eq!(items[1].span, Span::new(11, 17));
+    }
+
+    #[test]
+    fn rejects_what_iam_rejects() {
+        assert_eq!(err("{\"a\": 1, // c\n}").0, "comments are not allowed in JSON: IAM rejects them");
+        assert_eq!(err("{\"a\": 1,}"), ("trailing comma before `}`".into(), 8));
+        assert_eq!(err("[1,]").0, "trailing comma before `]`");
+        assert_eq!(err("{'a': 1}").0, "strings must use double quotes, not single quotes");
+        assert_eq!(err("").0, "the file is empty: expected a JSON value");
+        assert_eq!(err("{} x").0, "unexpected text after the end of the JSON value");
+        assert_eq!(err("01").0, "numbers must not have leading zeros");
+        assert_eq!(err("\"abc").0, "unterminated string");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert!(err(&deep).0.contains("nesting is deeper"));
+    }
+
+    #[test]
+    fn unicode_escapes() {
+        let v = parse(r#""\u00e9\ud83d\ude00""#).unwrap();
+        assert_eq!(v.as_str(), Some("é😀"));
+        assert!(parse(r#""\ud83d""#).is_err());
+    }
+
+    #[test]
+    fn offsets_of_escaped_literals() {
+        let (s, map) = unescape_with_offsets(r#""a\"b""#).unwrap();
+        assert_eq!(s, "a\"b");
+        assert_eq!(map, vec![1, 2, 4, 5]);
+    }
+}

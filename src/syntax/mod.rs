@@ -1,0 +1,4 @@
+//! Parsers that keep source positions.
+
+pub mod json;
+pub mod text;
