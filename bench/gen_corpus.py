@@ -400,6 +400,10 @@ def main():
     if args.big:
         # 20,000 roles make ~65 MB, so ~61,000 roles make ~200 MB.
         write_gaad(random.Random(args.seed + 1), os.path.join(args.out, "gaad", "gaad-200mb.json"), 61000)
+    # run.sh regenerates the corpus unless this stamp exists.
+    with open(os.path.join(args.out, "COMPLETE"), "w") as f:
+        f.write("seed %d, %d policies, %d roles%s\n" % (
+            args.seed, args.policies, args.roles, ", big" if args.big else ""))
     print("corpus written to %s" % args.out)
 
 

@@ -1,1 +1,32 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use trustlint::cli::{Cli, with_default_command};
+use trustlint::error::Error;
+use trustlint::exit::ExitStatus;
+
+fn main() -> ExitCode {
+    let args = with_default_command(std::env::args().collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitStatus::Error.into()
+            } else {
+                ExitStatus::Success.into()
+            };
+        }
+    };
+    match trustlint::run(cli.command) {
+        Ok(status) => status.into(),
+        // A closed pipe (`trustlint … | head`) is not a failure.
+        Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitStatus::Success.into()
+        }
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitStatus::Error.into()
+        }
+    }
+}

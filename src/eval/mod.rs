@@ -44,7 +44,10 @@ pub enum Domain {
     Free { optional: bool },
     /// Like `Free`, but never a value that starts with one of `prefixes`
     /// (case-insensitive): an organization that is not yours.
-    FreeExcept { prefixes: Vec<String>, optional: bool },
+    FreeExcept {
+        prefixes: Vec<String>,
+        optional: bool,
+    },
     /// A value that no literal in the policy names exactly (a secret the
     /// caller does not know), or absence when `optional`.
     Unknown { optional: bool },
@@ -75,8 +78,8 @@ pub struct Scenario {
 /// What the analysis knows about the accounts involved.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
-    /// Accounts known to be yours.
-    pub trusted_accounts: BTreeSet<String>,
+    /// Accounts known to be yours (shared by every policy of an analysis).
+    pub trusted_accounts: std::sync::Arc<BTreeSet<String>>,
     pub org_id: Option<String>,
     /// The account of the role the policy belongs to, when known.
     pub role_account: Option<String>,
@@ -90,7 +93,12 @@ impl Env {
 
 impl Scenario {
     pub fn new(caller: Caller, action: &'static str) -> Self {
-        Self { caller, action, keys: Vec::new(), default: Domain::Free { optional: true } }
+        Self {
+            caller,
+            action,
+            keys: Vec::new(),
+            default: Domain::Free { optional: true },
+        }
     }
 
     #[must_use]
@@ -105,7 +113,11 @@ impl Scenario {
         self.keys
             .iter()
             .find(|(k, _)| k == key)
-            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
+            .or_else(|| {
+                self.keys
+                    .iter()
+                    .find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str()))
+            })
             .map_or(&self.default, |(_, d)| d)
     }
 
@@ -114,12 +126,20 @@ impl Scenario {
     /// says whether it can supply the external id the policy expects.
     pub fn aws_principal(account: &str, knows_external_id: bool, env: &Env) -> Self {
         let org = match &env.org_id {
-            Some(org) => Domain::FreeExcept { prefixes: vec![org.clone()], optional: true },
+            Some(org) => Domain::FreeExcept {
+                prefixes: vec![org.clone()],
+                optional: true,
+            },
             None => Domain::Unknown { optional: true },
         };
         let mut sc = Self::new(Caller::Aws, ASSUME_ROLE)
             .with("aws:principalaccount", Domain::Fixed(account.to_owned()))
-            .with("aws:principalarn", Domain::ArnIn { account: account.to_owned() })
+            .with(
+                "aws:principalarn",
+                Domain::ArnIn {
+                    account: account.to_owned(),
+                },
+            )
             .with("aws:principalorgid", org.clone())
             .with("aws:principalorgpaths", org)
             .with("aws:principalisawsservice", Domain::Fixed("false".into()))
@@ -133,7 +153,11 @@ impl Scenario {
             .with("aws:principaltype", Domain::Free { optional: false })
             .with(
                 "sts:externalid",
-                if knows_external_id { Domain::Free { optional: true } } else { Domain::Unknown { optional: true } },
+                if knows_external_id {
+                    Domain::Free { optional: true }
+                } else {
+                    Domain::Unknown { optional: true }
+                },
             );
         if let Some(acct) = &env.role_account {
             sc = sc.with("aws:resourceaccount", Domain::Fixed(acct.clone()));
@@ -197,7 +221,9 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
         .iter()
         .filter(|s| s.effect == Effect::Deny && s.actions.covers(sc.action))
         .collect();
-    let relevant: Vec<&Statement> = std::iter::once(stmt).chain(denies.iter().copied()).collect();
+    let relevant: Vec<&Statement> = std::iter::once(stmt)
+        .chain(denies.iter().copied())
+        .collect();
 
     // Every key the decision can depend on, with its candidate values.
     let mut keys: BTreeSet<String> = BTreeSet::new();
@@ -222,7 +248,9 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
             let one = Ctx::single(&key, c.as_deref());
             stmt.conditions
                 .iter()
-                .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${")))
+                .filter(|cond| {
+                    cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${"))
+                })
                 .all(|cond| eval_condition(cond, &one, Polarity::Allow))
         });
         if cands.is_empty() {
@@ -235,10 +263,16 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
     let mut budget = SEARCH_BUDGET;
     let found = search(&axes, 0, &mut chosen, &mut budget, &|ctx| {
         statement_applies(stmt, sc, ctx, Polarity::Allow)
-            && denies.iter().all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
+            && denies
+                .iter()
+                .all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
     });
     found.map(|vals| Witness {
-        values: axes.iter().map(|(k, _)| k.clone()).zip(vals.into_iter().map(|v| v.map(str::to_owned))).collect(),
+        values: axes
+            .iter()
+            .map(|(k, _)| k.clone())
+            .zip(vals.into_iter().map(|v| v.map(str::to_owned)))
+            .collect(),
     })
 }
 
@@ -254,7 +288,13 @@ fn search<'a>(
             return Some(chosen.clone());
         }
         *budget -= 1;
-        let ctx = Ctx { keys: axes.iter().map(|(k, _)| k.as_str()).zip(chosen.iter().copied()).collect() };
+        let ctx = Ctx {
+            keys: axes
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .zip(chosen.iter().copied())
+                .collect(),
+        };
         return ok(&ctx).then(|| chosen.clone());
     }
     for c in &axes[depth].1 {
@@ -274,7 +314,9 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn single(key: &'a str, value: Option<&'a str>) -> Self {
-        Self { keys: vec![(key, value)] }
+        Self {
+            keys: vec![(key, value)],
+        }
     }
 
     /// `None` when the key is not part of this context at all.
@@ -294,17 +336,26 @@ enum Polarity {
 
 fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
     let principal_ok = s.principal.as_ref().is_some_and(|p| {
-        let hit = p.entries.iter().any(|e| principal_matches(&e.principal, sc, ctx));
+        let hit = p
+            .entries
+            .iter()
+            .any(|e| principal_matches(&e.principal, sc, ctx));
         hit != p.negated
     });
-    principal_ok && s.actions.covers(sc.action) && s.conditions.iter().all(|c| eval_condition(c, ctx, polarity))
+    principal_ok
+        && s.actions.covers(sc.action)
+        && s.conditions
+            .iter()
+            .all(|c| eval_condition(c, ctx, polarity))
 }
 
 fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
     let aws_key = |k: &str| ctx.get(k).flatten();
     match (p, &sc.caller) {
         (Principal::Anyone, _) => true,
-        (Principal::Account { id }, Caller::Aws) => aws_key("aws:principalaccount") == Some(id.as_str()),
+        (Principal::Account { id }, Caller::Aws) => {
+            aws_key("aws:principalaccount") == Some(id.as_str())
+        }
         (Principal::Arn(arn), Caller::Aws) => {
             let want = arn.session_role().unwrap_or_else(|| arn.to_string());
             aws_key("aws:principalarn") == Some(want.as_str())
@@ -317,20 +368,32 @@ fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
 
 fn federated_eq(a: &Federated, b: &Federated) -> bool {
     match (a, b) {
-        (Federated::Oidc { account: a1, issuer: i1 }, Federated::Oidc { account: a2, issuer: i2 }) => {
-            a1 == a2 && i1.eq_ignore_ascii_case(i2)
-        }
+        (
+            Federated::Oidc {
+                account: a1,
+                issuer: i1,
+            },
+            Federated::Oidc {
+                account: a2,
+                issuer: i2,
+            },
+        ) => a1 == a2 && i1.eq_ignore_ascii_case(i2),
         _ => a == b,
     }
 }
 
 fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
     let favourable = polarity == Polarity::Allow;
-    let Some(value) = ctx.get(&c.key_lc) else { return favourable };
+    let Some(value) = ctx.get(&c.key_lc) else {
+        return favourable;
+    };
     let op = c.operator.value;
     if op.base == BaseOp::Null {
         // `Null: true` holds when the key is absent.
-        let wants_absent = c.values.iter().map(|v| v.value.eq_ignore_ascii_case("true"));
+        let wants_absent = c
+            .values
+            .iter()
+            .map(|v| v.value.eq_ignore_ascii_case("true"));
         return wants_absent.into_iter().any(|w| w == value.is_none());
     }
     let Some(v) = value else {
@@ -354,7 +417,11 @@ fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
             _ => Some(false),
         };
     }
-    let result = if op.base.is_negated() { any.map(|b| !b) } else { any };
+    let result = if op.base.is_negated() {
+        any.map(|b| !b)
+    } else {
+        any
+    };
     result.unwrap_or(favourable)
 }
 
@@ -424,12 +491,21 @@ fn instantiate(pattern: &str) -> String {
 /// know the expected value of.
 const UNNAMED: &str = "trustlint-unnamed-value";
 
-fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statement]) -> Vec<Option<String>> {
+fn candidates(
+    key: &str,
+    domain: &Domain,
+    policy: &Policy,
+    relevant: &[&Statement],
+) -> Vec<Option<String>> {
     // What the policy compares this key with.
     let mut literals: Vec<(BaseOp, &str)> = Vec::new();
     for s in relevant {
         for c in s.conditions.iter().filter(|c| c.key_lc == key) {
-            literals.extend(c.values.iter().map(|v| (c.operator.value.base, v.value.as_str())));
+            literals.extend(
+                c.values
+                    .iter()
+                    .map(|v| (c.operator.value.base, v.value.as_str())),
+            );
         }
     }
     let mut out: Vec<Option<String>> = Vec::new();
@@ -482,12 +558,18 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                     push(Some(arn.to_string()));
                 }
             }
-            push(Some(format!("arn:aws:iam::{account}:user/trustlint-unnamed")));
+            push(Some(format!(
+                "arn:aws:iam::{account}:user/trustlint-unnamed"
+            )));
         }
     }
     if let Domain::FreeExcept { prefixes, .. } = domain {
         out.retain(|v| {
-            v.as_deref().is_none_or(|v| !prefixes.iter().any(|p| v.to_lowercase().starts_with(&p.to_lowercase())))
+            v.as_deref().is_none_or(|v| {
+                !prefixes
+                    .iter()
+                    .any(|p| v.to_lowercase().starts_with(&p.to_lowercase()))
+            })
         });
     }
     out
@@ -498,12 +580,20 @@ fn derived_values(op: BaseOp, lit: &str) -> Vec<String> {
     use BaseOp as B;
     let base = instantiate(lit);
     match op {
-        B::NumericEquals | B::NumericNotEquals | B::NumericLessThan | B::NumericLessThanEquals
-        | B::NumericGreaterThan | B::NumericGreaterThanEquals => match base.trim().parse::<f64>() {
+        B::NumericEquals
+        | B::NumericNotEquals
+        | B::NumericLessThan
+        | B::NumericLessThanEquals
+        | B::NumericGreaterThan
+        | B::NumericGreaterThanEquals => match base.trim().parse::<f64>() {
             Ok(n) => vec![fmt_num(n - 1.0), base.clone(), fmt_num(n + 1.0)],
             Err(_) => vec![base],
         },
-        B::DateEquals | B::DateNotEquals | B::DateLessThan | B::DateLessThanEquals | B::DateGreaterThan
+        B::DateEquals
+        | B::DateNotEquals
+        | B::DateLessThan
+        | B::DateLessThanEquals
+        | B::DateGreaterThan
         | B::DateGreaterThanEquals => match date(&base) {
             Some(t) => vec![(t - 1).to_string(), t.to_string(), (t + 1).to_string()],
             None => vec![base],
@@ -532,7 +622,9 @@ fn fmt_num(n: f64) -> String {
 fn unnamed_like(key: &str, literals: &[(BaseOp, &str)]) -> String {
     let shaped = match key {
         "aws:principalorgid" | "aws:sourceorgid" | "aws:resourceorgid" => "o-unnamed0000",
-        "aws:principalorgpaths" | "aws:sourceorgpaths" => "o-unnamed0000/r-unnamed/ou-unnamed-unnamed/",
+        "aws:principalorgpaths" | "aws:sourceorgpaths" => {
+            "o-unnamed0000/r-unnamed/ou-unnamed-unnamed/"
+        }
         _ => UNNAMED,
     };
     let mut v = shaped.to_owned();
@@ -557,7 +649,13 @@ pub fn accounts_named_by(s: &Statement, keys: &[&str]) -> BTreeSet<String> {
         .iter()
         .filter(|c| keys.contains(&c.key_lc.as_str()) && !c.operator.value.base.is_negated())
         .flat_map(|c| &c.values)
-        .filter_map(|v| if is_account_id(&v.value) { Some(v.value.clone()) } else { account_of(&v.value).map(str::to_owned) })
+        .filter_map(|v| {
+            if is_account_id(&v.value) {
+                Some(v.value.clone())
+            } else {
+                account_of(&v.value).map(str::to_owned)
+            }
+        })
         .collect()
 }
 

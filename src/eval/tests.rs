@@ -8,7 +8,10 @@ fn trust(json: &str) -> Policy {
 }
 
 fn env() -> Env {
-    Env { role_account: Some("111111111111".into()), ..Env::default() }
+    Env {
+        role_account: Some("111111111111".into()),
+        ..Env::default()
+    }
 }
 
 fn outsider_allowed(p: &Policy, knows_external_id: bool) -> bool {
@@ -25,7 +28,11 @@ fn account_allowed(p: &Policy, account: &str) -> bool {
 const WILD: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"COND}DENY]}"#;
 
 fn wild(cond: &str, deny: &str) -> Policy {
-    let cond = if cond.is_empty() { String::new() } else { format!(",\"Condition\":{cond}") };
+    let cond = if cond.is_empty() {
+        String::new()
+    } else {
+        format!(",\"Condition\":{cond}")
+    };
     trust(&WILD.replace("COND", &cond).replace("DENY", deny))
 }
 
@@ -36,27 +43,66 @@ fn wildcard_without_conditions_admits_anyone() {
 
 #[test]
 fn org_condition_narrows() {
-    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    assert!(!outsider_allowed(
+        &wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
+        true
+    ));
     // Key case does not matter.
-    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"AWS:principalorgid":"o-abc123"}}"#, ""), true));
+    assert!(!outsider_allowed(
+        &wild(r#"{"StringEquals":{"AWS:principalorgid":"o-abc123"}}"#, ""),
+        true
+    ));
     // A pattern every organization matches narrows nothing.
-    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, ""), true));
+    assert!(outsider_allowed(
+        &wild(r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, ""),
+        true
+    ));
     // IfExists: a caller outside any organization has no org id.
-    assert!(outsider_allowed(&wild(r#"{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    assert!(outsider_allowed(
+        &wild(
+            r#"{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+            ""
+        ),
+        true
+    ));
     // ForAllValues is true when the key is absent.
-    assert!(outsider_allowed(&wild(r#"{"ForAllValues:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
-    assert!(!outsider_allowed(&wild(r#"{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
+    assert!(outsider_allowed(
+        &wild(
+            r#"{"ForAllValues:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+            ""
+        ),
+        true
+    ));
+    assert!(!outsider_allowed(
+        &wild(
+            r#"{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
+            ""
+        ),
+        true
+    ));
 }
 
 #[test]
 fn principal_arn_pinned_to_an_account_narrows() {
     assert!(!outsider_allowed(
-        &wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#, ""),
+        &wild(
+            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#,
+            ""
+        ),
         true
     ));
     // A pattern across accounts does not.
-    assert!(outsider_allowed(&wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}"#, ""), true));
-    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalArn":"*"}}"#, ""), true));
+    assert!(outsider_allowed(
+        &wild(
+            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}"#,
+            ""
+        ),
+        true
+    ));
+    assert!(outsider_allowed(
+        &wild(r#"{"StringLike":{"aws:PrincipalArn":"*"}}"#, ""),
+        true
+    ));
 }
 
 #[test]
@@ -73,8 +119,20 @@ fn caller_controlled_keys_do_not_narrow() {
 
 #[test]
 fn source_account_is_absent_for_direct_callers() {
-    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
-    assert!(outsider_allowed(&wild(r#"{"StringNotEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
+    assert!(!outsider_allowed(
+        &wild(
+            r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#,
+            ""
+        ),
+        true
+    ));
+    assert!(outsider_allowed(
+        &wild(
+            r#"{"StringNotEquals":{"aws:SourceAccount":"222222222222"}}"#,
+            ""
+        ),
+        true
+    ));
 }
 
 #[test]
@@ -115,21 +173,35 @@ fn external_id_conditions() {
 
 #[test]
 fn actions_with_wildcards_and_not_action() {
-    for action in [r#""sts:assumerole""#, r#""sts:Assume*""#, r#""*""#, r#"["s3:GetObject","sts:*"]"#] {
-        let p = trust(&format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":{action}}}]}}"#));
+    for action in [
+        r#""sts:assumerole""#,
+        r#""sts:Assume*""#,
+        r#""*""#,
+        r#"["s3:GetObject","sts:*"]"#,
+    ] {
+        let p = trust(&format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":{action}}}]}}"#
+        ));
         assert!(outsider_allowed(&p, true), "{action}");
     }
-    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}"#);
+    let p =
+        trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}"#);
     assert!(outsider_allowed(&p, true));
-    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"sts:*"}]}"#);
+    let p =
+        trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"sts:*"}]}"#);
     assert!(!outsider_allowed(&p, true));
-    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRoleWithSAML"}]}"#);
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRoleWithSAML"}]}"#,
+    );
     assert!(!outsider_allowed(&p, true));
 }
 
 #[test]
 fn policy_variables_resolve_against_the_context() {
-    let p = wild(r#"{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#, "");
+    let p = wild(
+        r#"{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#,
+        "",
+    );
     assert!(!outsider_allowed(&p, true));
 }
 

@@ -35,7 +35,13 @@ impl SpanMap {
         match self {
             Self::Identity => s,
             Self::Table { base, offsets } => {
-                let at = |i: u32| base + offsets.get(i as usize).or(offsets.last()).copied().unwrap_or(0);
+                let at = |i: u32| {
+                    base + offsets
+                        .get(i as usize)
+                        .or(offsets.last())
+                        .copied()
+                        .unwrap_or(0)
+                };
                 Span::new(at(s.start), at(s.end))
             }
         }
@@ -87,9 +93,15 @@ pub fn is_policy_document(v: &Value<'_>) -> bool {
 }
 
 pub fn lower(root: &Value<'_>, hint: KindHint, map: &SpanMap) -> Lowered {
-    let mut cx = Lowerer { map, problems: Vec::new() };
+    let mut cx = Lowerer {
+        map,
+        problems: Vec::new(),
+    };
     let policy = cx.document(root, hint);
-    Lowered { policy, problems: cx.problems }
+    Lowered {
+        policy,
+        problems: cx.problems,
+    }
 }
 
 impl Lowerer<'_> {
@@ -102,7 +114,11 @@ impl Lowerer<'_> {
     }
 
     fn spanned(&self, value: String, span: Span, pointer: String) -> Spanned<String> {
-        Spanned { value, span: self.map.map(span), pointer }
+        Spanned {
+            value,
+            span: self.map.map(span),
+            pointer,
+        }
     }
 
     /// Checks an object's keys against the allowed set: unknown keys (with a
@@ -112,8 +128,15 @@ impl Lowerer<'_> {
             let ptr = format!("{pointer}/{}", pointer_token(&m.key));
             if !allowed.contains(&m.key.as_ref()) {
                 let message = match allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
-                    Some(right) => format!("`{}` is not a {what} element: element names are case-sensitive, write `{right}`", m.key),
-                    None => format!("`{}` is not a {what} element (expected one of {})", m.key, allowed.join(", ")),
+                    Some(right) => format!(
+                        "`{}` is not a {what} element: element names are case-sensitive, write `{right}`",
+                        m.key
+                    ),
+                    None => format!(
+                        "`{}` is not a {what} element (expected one of {})",
+                        m.key,
+                        allowed.join(", ")
+                    ),
                 };
                 self.problem(m.key_span, &ptr, message);
             } else if members[..i].iter().any(|p| p.key == m.key) {
@@ -126,18 +149,36 @@ impl Lowerer<'_> {
         let span = self.map.map(root.span);
         let mut statements = Vec::new();
         let Some(members) = root.as_object() else {
-            self.problem(root.span, "", format!("a policy document must be a JSON object, not {}", root.type_name()));
-            return Policy { kind: PolicyKind::Identity, span, statements };
+            self.problem(
+                root.span,
+                "",
+                format!(
+                    "a policy document must be a JSON object, not {}",
+                    root.type_name()
+                ),
+            );
+            return Policy {
+                kind: PolicyKind::Identity,
+                span,
+                statements,
+            };
         };
         self.check_keys(members, &DOCUMENT_KEYS, "", "policy");
         match root.get("Version") {
             None => {}
             Some(v) if matches!(v.as_str(), Some("2012-10-17" | "2008-10-17")) => {}
-            Some(v) => self.problem(v.span, "/Version", "`Version` must be \"2012-10-17\" (or the legacy \"2008-10-17\")"),
+            Some(v) => self.problem(
+                v.span,
+                "/Version",
+                "`Version` must be \"2012-10-17\" (or the legacy \"2008-10-17\")",
+            ),
         }
         match root.get("Statement") {
             None => self.problem(root.span, "", "the policy has no `Statement`"),
-            Some(Value { kind: Kind::Array(items), span }) => {
+            Some(Value {
+                kind: Kind::Array(items),
+                span,
+            }) => {
                 if items.is_empty() {
                     self.problem(*span, "/Statement", "`Statement` is empty");
                 }
@@ -147,10 +188,22 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            Some(s @ Value { kind: Kind::Object(_), .. }) => {
+            Some(
+                s @ Value {
+                    kind: Kind::Object(_),
+                    ..
+                },
+            ) => {
                 statements.extend(self.statement(s, "/Statement".to_owned()));
             }
-            Some(v) => self.problem(v.span, "/Statement", format!("`Statement` must be an object or an array, not {}", v.type_name())),
+            Some(v) => self.problem(
+                v.span,
+                "/Statement",
+                format!(
+                    "`Statement` must be an object or an array, not {}",
+                    v.type_name()
+                ),
+            ),
         }
         let kind = match hint {
             KindHint::Trust => PolicyKind::Trust,
@@ -158,25 +211,41 @@ impl Lowerer<'_> {
             KindHint::Detect => detect_kind(&statements),
         };
         self.check_kind(root, kind);
-        Policy { kind, span, statements }
+        Policy {
+            kind,
+            span,
+            statements,
+        }
     }
 
     /// Checks the elements that depend on what kind of policy this is.
     fn check_kind(&mut self, root: &Value<'_>, kind: PolicyKind) {
-        let Some(stmts) = root.get("Statement") else { return };
+        let Some(stmts) = root.get("Statement") else {
+            return;
+        };
         let list: Vec<(String, &Value<'_>)> = match &stmts.kind {
-            Kind::Array(items) => items.iter().enumerate().map(|(i, s)| (format!("/Statement/{i}"), s)).collect(),
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("/Statement/{i}"), s))
+                .collect(),
             Kind::Object(_) => vec![("/Statement".to_owned(), stmts)],
             _ => return,
         };
         for (ptr, s) in list {
-            let Some(members) = s.as_object() else { continue };
+            let Some(members) = s.as_object() else {
+                continue;
+            };
             let has = |k: &str| members.iter().find(|m| m.key == k);
             match kind {
                 PolicyKind::Trust => {
                     for key in ["Resource", "NotResource", "NotPrincipal"] {
                         if let Some(m) = has(key) {
-                            self.problem(m.key_span, &format!("{ptr}/{key}"), format!("a trust policy must not have `{key}`"));
+                            self.problem(
+                                m.key_span,
+                                &format!("{ptr}/{key}"),
+                                format!("a trust policy must not have `{key}`"),
+                            );
                         }
                     }
                     if has("Principal").is_none() && has("NotPrincipal").is_none() {
@@ -186,11 +255,19 @@ impl Lowerer<'_> {
                 PolicyKind::Identity => {
                     for key in ["Principal", "NotPrincipal"] {
                         if let Some(m) = has(key) {
-                            self.problem(m.key_span, &format!("{ptr}/{key}"), format!("an identity policy must not have `{key}`"));
+                            self.problem(
+                                m.key_span,
+                                &format!("{ptr}/{key}"),
+                                format!("an identity policy must not have `{key}`"),
+                            );
                         }
                     }
                     if has("Resource").is_none() && has("NotResource").is_none() {
-                        self.problem(s.span, &ptr, "the statement needs a `Resource` or `NotResource`");
+                        self.problem(
+                            s.span,
+                            &ptr,
+                            "the statement needs a `Resource` or `NotResource`",
+                        );
                     }
                 }
                 PolicyKind::Resource => {}
@@ -200,7 +277,11 @@ impl Lowerer<'_> {
 
     fn statement(&mut self, v: &Value<'_>, ptr: String) -> Option<Statement> {
         let Some(members) = v.as_object() else {
-            self.problem(v.span, &ptr, format!("a statement must be an object, not {}", v.type_name()));
+            self.problem(
+                v.span,
+                &ptr,
+                format!("a statement must be an object, not {}", v.type_name()),
+            );
             return None;
         };
         self.check_keys(members, &STATEMENT_KEYS, &ptr, "statement");
@@ -216,7 +297,11 @@ impl Lowerer<'_> {
                 Some("Allow") => Some(Effect::Allow),
                 Some("Deny") => Some(Effect::Deny),
                 _ => {
-                    self.problem(e.span, &format!("{ptr}/Effect"), "`Effect` must be \"Allow\" or \"Deny\"");
+                    self.problem(
+                        e.span,
+                        &format!("{ptr}/Effect"),
+                        "`Effect` must be \"Allow\" or \"Deny\"",
+                    );
                     None
                 }
             },
@@ -225,7 +310,11 @@ impl Lowerer<'_> {
             (Some(p), None) => Some(self.principals(p, false, format!("{ptr}/Principal"))),
             (None, Some(p)) => Some(self.principals(p, true, format!("{ptr}/NotPrincipal"))),
             (Some(p), Some(_)) => {
-                self.problem(p.span, &ptr, "a statement cannot have both `Principal` and `NotPrincipal`");
+                self.problem(
+                    p.span,
+                    &ptr,
+                    "a statement cannot have both `Principal` and `NotPrincipal`",
+                );
                 None
             }
             (None, None) => None,
@@ -234,7 +323,11 @@ impl Lowerer<'_> {
             (Some(a), None) => self.actions(a, false, format!("{ptr}/Action")),
             (None, Some(a)) => self.actions(a, true, format!("{ptr}/NotAction")),
             (Some(a), Some(_)) => {
-                self.problem(a.span, &ptr, "a statement cannot have both `Action` and `NotAction`");
+                self.problem(
+                    a.span,
+                    &ptr,
+                    "a statement cannot have both `Action` and `NotAction`",
+                );
                 Actions::default()
             }
             (None, None) => {
@@ -247,8 +340,18 @@ impl Lowerer<'_> {
                 self.strings(r, &format!("{ptr}/{key}"), key);
             }
         }
-        let conditions = v.get("Condition").map(|c| self.conditions(c, &format!("{ptr}/Condition"))).unwrap_or_default();
-        Some(Statement { pointer: ptr, span: self.map.map(v.span), effect: effect?, principal, actions, conditions })
+        let conditions = v
+            .get("Condition")
+            .map(|c| self.conditions(c, &format!("{ptr}/Condition")))
+            .unwrap_or_default();
+        Some(Statement {
+            pointer: ptr,
+            span: self.map.map(v.span),
+            effect: effect?,
+            principal,
+            actions,
+            conditions,
+        })
     }
 
     /// A string or an array of strings, each with its span and pointer.
@@ -264,13 +367,24 @@ impl Lowerer<'_> {
                     let p = format!("{ptr}/{i}");
                     match item.as_str() {
                         Some(s) => out.push(self.spanned(s.to_owned(), item.span, p)),
-                        None => self.problem(item.span, &p, format!("`{what}` values must be strings, not {}", item.type_name())),
+                        None => self.problem(
+                            item.span,
+                            &p,
+                            format!("`{what}` values must be strings, not {}", item.type_name()),
+                        ),
                     }
                 }
                 out
             }
             _ => {
-                self.problem(v.span, ptr, format!("`{what}` must be a string or an array of strings, not {}", v.type_name()));
+                self.problem(
+                    v.span,
+                    ptr,
+                    format!(
+                        "`{what}` must be a string or an array of strings, not {}",
+                        v.type_name()
+                    ),
+                );
                 Vec::new()
             }
         }
@@ -288,7 +402,11 @@ impl Lowerer<'_> {
                 });
             if !ok {
                 let (span, pointer) = (a.span, a.pointer.clone());
-                self.problems.push(Problem { span, pointer, message: format!("`{}` is not an action: write `service:Action`", a.value) });
+                self.problems.push(Problem {
+                    span,
+                    pointer,
+                    message: format!("`{}` is not an action: write `service:Action`", a.value),
+                });
             }
         }
         Actions { negated, items }
@@ -316,7 +434,11 @@ impl Lowerer<'_> {
             }
             _ => self.problem(v.span, &ptr, "a principal must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}"),
         }
-        Principals { negated, span, entries }
+        Principals {
+            negated,
+            span,
+            entries,
+        }
     }
 
     fn principal(&mut self, kind: &str, text: &Spanned<String>) -> Principal {
@@ -329,32 +451,56 @@ impl Lowerer<'_> {
             _ => return Principal::Invalid, // reported by check_keys
         };
         parsed.unwrap_or_else(|message| {
-            self.problems.push(Problem { span: text.span, pointer: text.pointer.clone(), message });
+            self.problems.push(Problem {
+                span: text.span,
+                pointer: text.pointer.clone(),
+                message,
+            });
             Principal::Invalid
         })
     }
 
     fn conditions(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Condition> {
         let Some(ops) = v.as_object() else {
-            self.problem(v.span, ptr, format!("`Condition` must be an object, not {}", v.type_name()));
+            self.problem(
+                v.span,
+                ptr,
+                format!("`Condition` must be an object, not {}", v.type_name()),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for op in ops {
             let op_ptr = format!("{ptr}/{}", pointer_token(&op.key));
             let Some(operator) = Operator::parse(&op.key) else {
-                self.problem(op.key_span, &op_ptr, format!("`{}` is not a condition operator", op.key));
+                self.problem(
+                    op.key_span,
+                    &op_ptr,
+                    format!("`{}` is not a condition operator", op.key),
+                );
                 continue;
             };
-            let operator = Spanned { value: operator, span: self.map.map(op.key_span), pointer: op_ptr.clone() };
+            let operator = Spanned {
+                value: operator,
+                span: self.map.map(op.key_span),
+                pointer: op_ptr.clone(),
+            };
             let Some(keys) = op.value.as_object() else {
-                self.problem(op.value.span, &op_ptr, format!("the `{}` block must be an object of condition keys", op.key));
+                self.problem(
+                    op.value.span,
+                    &op_ptr,
+                    format!("the `{}` block must be an object of condition keys", op.key),
+                );
                 continue;
             };
             for (i, k) in keys.iter().enumerate() {
                 let key_ptr = format!("{op_ptr}/{}", pointer_token(&k.key));
                 if keys[..i].iter().any(|p| p.key == k.key) {
-                    self.problem(k.key_span, &key_ptr, format!("`{}` appears twice in `{}`", k.key, op.key));
+                    self.problem(
+                        k.key_span,
+                        &key_ptr,
+                        format!("`{}` appears twice in `{}`", k.key, op.key),
+                    );
                 }
                 let values = self.condition_values(&k.value, &key_ptr);
                 out.push(Condition {
@@ -370,14 +516,25 @@ impl Lowerer<'_> {
 
     fn condition_values(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Spanned<String>> {
         let items: Vec<(&Value<'_>, String)> = match &v.kind {
-            Kind::Array(items) => items.iter().enumerate().map(|(i, x)| (x, format!("{ptr}/{i}"))).collect(),
+            Kind::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x, format!("{ptr}/{i}")))
+                .collect(),
             _ => vec![(v, ptr.to_owned())],
         };
         let mut out = Vec::with_capacity(items.len());
         for (item, p) in items {
             match item.scalar_text() {
                 Some(t) => out.push(self.spanned(t.into_owned(), item.span, p)),
-                None => self.problem(item.span, &p, format!("condition values must be strings, numbers or booleans, not {}", item.type_name())),
+                None => self.problem(
+                    item.span,
+                    &p,
+                    format!(
+                        "condition values must be strings, numbers or booleans, not {}",
+                        item.type_name()
+                    ),
+                ),
             }
         }
         out
@@ -398,14 +555,21 @@ fn detect_kind(statements: &[Statement]) -> PolicyKind {
                     v == "*" || v.starts_with("sts:")
                 }))
     });
-    if sts { PolicyKind::Trust } else { PolicyKind::Resource }
+    if sts {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    }
 }
 
 fn check_partition(arn: &Arn) -> Result<(), String> {
     if PARTITIONS.contains(&arn.partition.as_str()) {
         Ok(())
     } else {
-        Err(format!("`{}` is not an AWS partition (expected aws, aws-cn or aws-us-gov)", arn.partition))
+        Err(format!(
+            "`{}` is not an AWS partition (expected aws, aws-cn or aws-us-gov)",
+            arn.partition
+        ))
     }
 }
 
@@ -420,11 +584,15 @@ fn aws_principal(s: &str) -> Result<Principal, String> {
         return Ok(Principal::UniqueId(s.to_owned()));
     }
     let Some(arn) = Arn::parse(s) else {
-        return Err(format!("`{s}` is not a valid AWS principal: use an account id, `*`, or a user or role ARN"));
+        return Err(format!(
+            "`{s}` is not a valid AWS principal: use an account id, `*`, or a user or role ARN"
+        ));
     };
     check_partition(&arn)?;
     if s.contains(['*', '?']) {
-        return Err(format!("`{s}` has a wildcard inside a principal ARN: IAM only accepts `*` on its own; match patterns with an `aws:PrincipalArn` condition instead"));
+        return Err(format!(
+            "`{s}` has a wildcard inside a principal ARN: IAM only accepts `*` on its own; match patterns with an `aws:PrincipalArn` condition instead"
+        ));
     }
     if !is_account_id(&arn.account) {
         return Err(format!("`{s}` does not name a 12-digit account"));
@@ -432,32 +600,44 @@ fn aws_principal(s: &str) -> Result<Principal, String> {
     let (kind, name) = arn.resource_type();
     match (arn.service.as_str(), kind) {
         ("iam", "root") if name.is_empty() => Ok(Principal::Account { id: arn.account }),
-        ("iam", "user" | "role") | ("sts", "assumed-role" | "federated-user") if !name.is_empty() => {
+        ("iam", "user" | "role") | ("sts", "assumed-role" | "federated-user")
+            if !name.is_empty() =>
+        {
             Ok(Principal::Arn(arn))
         }
-        _ => Err(format!("`{s}` cannot be a principal: name an account, a user, a role or a role session")),
+        _ => Err(format!(
+            "`{s}` cannot be a principal: name an account, a user, a role or a role session"
+        )),
     }
 }
 
 fn service_principal(s: &str) -> Result<Principal, String> {
-    let ok = !s.is_empty()
-        && !s.contains(['*', '?', ' ', ':'])
-        && s.contains('.');
+    let ok = !s.is_empty() && !s.contains(['*', '?', ' ', ':']) && s.contains('.');
     if ok {
         Ok(Principal::Service(s.to_owned()))
     } else {
-        Err(format!("`{s}` is not a service principal such as `ec2.amazonaws.com`"))
+        Err(format!(
+            "`{s}` is not a service principal such as `ec2.amazonaws.com`"
+        ))
     }
 }
 
-const WEB_IDENTITY_PROVIDERS: [&str; 4] =
-    ["cognito-identity.amazonaws.com", "accounts.google.com", "www.amazon.com", "graph.facebook.com"];
+const WEB_IDENTITY_PROVIDERS: [&str; 4] = [
+    "cognito-identity.amazonaws.com",
+    "accounts.google.com",
+    "www.amazon.com",
+    "graph.facebook.com",
+];
 
 fn federated_principal(s: &str) -> Result<Principal, String> {
     if WEB_IDENTITY_PROVIDERS.contains(&s) {
         return Ok(Principal::Federated(Federated::WebIdentity(s.to_owned())));
     }
-    let bad = || format!("`{s}` is not a federated principal: use an `oidc-provider` or `saml-provider` ARN, or a web identity provider such as `cognito-identity.amazonaws.com`");
+    let bad = || {
+        format!(
+            "`{s}` is not a federated principal: use an `oidc-provider` or `saml-provider` ARN, or a web identity provider such as `cognito-identity.amazonaws.com`"
+        )
+    };
     let arn = Arn::parse(s).ok_or_else(bad)?;
     check_partition(&arn)?;
     if s.contains(['*', '?']) {
@@ -465,10 +645,16 @@ fn federated_principal(s: &str) -> Result<Principal, String> {
     }
     match (arn.service.as_str(), arn.resource_type()) {
         ("iam", ("oidc-provider", issuer)) if !issuer.is_empty() => {
-            Ok(Principal::Federated(Federated::Oidc { account: arn.account.clone(), issuer: issuer.to_owned() }))
+            Ok(Principal::Federated(Federated::Oidc {
+                account: arn.account.clone(),
+                issuer: issuer.to_owned(),
+            }))
         }
         ("iam", ("saml-provider", name)) if !name.is_empty() => {
-            Ok(Principal::Federated(Federated::Saml { account: arn.account.clone(), name: name.to_owned() }))
+            Ok(Principal::Federated(Federated::Saml {
+                account: arn.account.clone(),
+                name: name.to_owned(),
+            }))
         }
         _ => Err(bad()),
     }
@@ -481,13 +667,40 @@ mod tests {
     #[test]
     fn aws_principal_forms() {
         assert_eq!(aws_principal("*"), Ok(Principal::Anyone));
-        assert_eq!(aws_principal("123456789012"), Ok(Principal::Account { id: "123456789012".into() }));
-        assert_eq!(aws_principal("arn:aws:iam::123456789012:root"), Ok(Principal::Account { id: "123456789012".into() }));
-        assert!(matches!(aws_principal("arn:aws-us-gov:iam::123456789012:role/x"), Ok(Principal::Arn(_))));
-        assert!(matches!(aws_principal("arn:aws:sts::123456789012:assumed-role/R/s"), Ok(Principal::Arn(_))));
-        assert!(matches!(aws_principal("AROA1234567890EXAMPLE"), Ok(Principal::UniqueId(_))));
-        assert!(aws_principal("arn:aws:iam::*:root").unwrap_err().contains("wildcard"));
-        assert!(aws_principal("arn:aws:iam::123456789012:role/*").unwrap_err().contains("wildcard"));
+        assert_eq!(
+            aws_principal("123456789012"),
+            Ok(Principal::Account {
+                id: "123456789012".into()
+            })
+        );
+        assert_eq!(
+            aws_principal("arn:aws:iam::123456789012:root"),
+            Ok(Principal::Account {
+                id: "123456789012".into()
+            })
+        );
+        assert!(matches!(
+            aws_principal("arn:aws-us-gov:iam::123456789012:role/x"),
+            Ok(Principal::Arn(_))
+        ));
+        assert!(matches!(
+            aws_principal("arn:aws:sts::123456789012:assumed-role/R/s"),
+            Ok(Principal::Arn(_))
+        ));
+        assert!(matches!(
+            aws_principal("AROA1234567890EXAMPLE"),
+            Ok(Principal::UniqueId(_))
+        ));
+        assert!(
+            aws_principal("arn:aws:iam::*:root")
+                .unwrap_err()
+                .contains("wildcard")
+        );
+        assert!(
+            aws_principal("arn:aws:iam::123456789012:role/*")
+                .unwrap_err()
+                .contains("wildcard")
+        );
         assert!(aws_principal("arn:aws:iam::123456789012:group/g").is_err());
         assert!(aws_principal("arn:aws:iam::12345:root").is_err());
         assert!(aws_principal("arn:azure:iam::123456789012:root").is_err());

@@ -67,7 +67,9 @@ pub enum Principal {
     Anyone,
     /// An account id or `arn:…:iam::ID:root`: whoever that account's own
     /// identity policies allow.
-    Account { id: String },
+    Account {
+        id: String,
+    },
     /// An IAM user or role, an `assumed-role` session, a federated user.
     Arn(Arn),
     /// A unique id (`AROA…`, `AIDA…`): the principal was deleted.
@@ -101,7 +103,10 @@ impl Actions {
     /// Whether the statement applies to `action` (`service:Name`), honouring
     /// case-insensitivity, wildcards and `NotAction`.
     pub fn covers(&self, action: &str) -> bool {
-        let hit = self.items.iter().any(|a| crate::eval::glob_ci(&a.value, action));
+        let hit = self
+            .items
+            .iter()
+            .any(|a| crate::eval::glob_ci(&a.value, action));
         hit != self.negated
     }
 }
@@ -230,11 +235,18 @@ impl Operator {
             }
             _ => (rest, false),
         };
-        let base = BaseOp::ALL.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?.1;
+        let base = BaseOp::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))?
+            .1;
         if base == BaseOp::Null && (if_exists || quantifier.is_some()) {
             return None;
         }
-        Some(Self { quantifier, base, if_exists })
+        Some(Self {
+            quantifier,
+            base,
+            if_exists,
+        })
     }
 }
 
@@ -248,7 +260,10 @@ mod tests {
         assert_eq!(op.quantifier, Some(Quantifier::ForAnyValue));
         assert_eq!(op.base, BaseOp::StringLike);
         assert!(op.if_exists);
-        assert_eq!(Operator::parse("stringequals").unwrap().base, BaseOp::StringEquals);
+        assert_eq!(
+            Operator::parse("stringequals").unwrap().base,
+            BaseOp::StringEquals
+        );
         assert!(Operator::parse("StringSort").is_none());
         assert!(Operator::parse("NullIfExists").is_none());
         assert!(Operator::parse("Maybe:StringLike").is_none());

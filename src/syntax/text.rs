@@ -56,7 +56,9 @@ fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_owned()),
-        Err(e) => Err(DecodeError::Binary { offset: base + e.valid_up_to() }),
+        Err(e) => Err(DecodeError::Binary {
+            offset: base + e.valid_up_to(),
+        }),
     }
 }
 
@@ -65,9 +67,17 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, base: usize) -> Result<String, 
     let mut out = String::with_capacity(bytes.len() / 2);
     for (i, c) in char::decode_utf16(units).enumerate() {
         match c {
-            Ok('\0') => return Err(DecodeError::Binary { offset: base + 2 * i }),
+            Ok('\0') => {
+                return Err(DecodeError::Binary {
+                    offset: base + 2 * i,
+                });
+            }
             Ok(c) => out.push(c),
-            Err(_) => return Err(DecodeError::BadUtf16 { offset: base + 2 * i }),
+            Err(_) => {
+                return Err(DecodeError::BadUtf16 {
+                    offset: base + 2 * i,
+                });
+            }
         }
     }
     Ok(out)
@@ -113,8 +123,14 @@ mod tests {
         assert_eq!(decode(b"\xFF\xFE{\0}\0").unwrap(), "{}");
         assert_eq!(decode(b"\xFE\xFF\0{\0}").unwrap(), "{}");
         assert_eq!(decode(b"{\0\"\0a\0\"\0:\x001\0}\0").unwrap(), "{\"a\":1}");
-        assert!(matches!(decode(b"\x7fELF\0\0\x01"), Err(DecodeError::Binary { .. })));
-        assert!(matches!(decode(b"\xFF\xFE\x00\xD8"), Err(DecodeError::BadUtf16 { .. })));
+        assert!(matches!(
+            decode(b"\x7fELF\0\0\x01"),
+            Err(DecodeError::Binary { .. })
+        ));
+        assert!(matches!(
+            decode(b"\xFF\xFE\x00\xD8"),
+            Err(DecodeError::BadUtf16 { .. })
+        ));
     }
 
     #[test]

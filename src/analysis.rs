@@ -1,0 +1,239 @@
+//! The pipeline: read and parse every input in parallel, extract policies,
+//! gather what the inputs say about accounts, run the rules in parallel, sort.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::discover::Input;
+use crate::error::Error;
+use crate::eval::Env;
+use crate::model::Problem;
+use crate::rules::{self, Context, InvalidPolicy};
+use crate::settings::Settings;
+use crate::source::SourceFile;
+use crate::sources::{self, Extracted};
+use crate::syntax::{json, text};
+
+/// The result of checking a set of inputs.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub files: Vec<SourceFile>,
+    pub findings: Vec<Finding>,
+    /// Policy documents read.
+    pub policies: usize,
+    /// Files met while walking that are not IAM documents.
+    pub skipped: usize,
+    /// Inputs that could not be read (exit code 2).
+    pub errors: Vec<Error>,
+}
+
+impl Analysis {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// What reading one input gave.
+enum Loaded {
+    Iam {
+        file: SourceFile,
+        extracted: Extracted,
+    },
+    /// An IAM document that does not parse.
+    Unparseable {
+        file: SourceFile,
+        problem: Problem,
+    },
+    Skipped,
+    Failed(Error),
+}
+
+/// Checks every input with the settings' rules.
+pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
+    let loaded: Vec<Loaded> = inputs.par_iter().map(|i| load(i, settings)).collect();
+
+    let mut analysis = Analysis::default();
+    let mut extracted = Vec::new();
+    let mut problems: Vec<(usize, Problem, Option<String>)> = Vec::new();
+    let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
+    for l in loaded {
+        match l {
+            Loaded::Iam { file, extracted: x } => {
+                let id = analysis.files.len();
+                analysis.files.push(file);
+                accounts.extend(x.accounts.iter().cloned());
+                problems.extend(x.problems.iter().map(|(p, s)| (id, p.clone(), s.clone())));
+                extracted.push((id, x));
+            }
+            Loaded::Unparseable { file, problem } => {
+                problems.push((analysis.files.len(), problem, None));
+                analysis.files.push(file);
+            }
+            Loaded::Skipped => analysis.skipped += 1,
+            Loaded::Failed(e) => analysis.errors.push(e),
+        }
+    }
+
+    let accounts = Arc::new(accounts);
+    let units: Vec<(usize, &sources::Unit)> = extracted
+        .iter()
+        .flat_map(|(id, x)| x.units.iter().map(move |u| (*id, u)))
+        .collect();
+    analysis.policies = units.len();
+    let enabled: Vec<&dyn rules::Rule> = rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| settings.rules.contains(&r.meta()))
+        .collect();
+
+    let mut findings: Vec<Finding> = units
+        .par_iter()
+        .flat_map_iter(|&(file, unit)| {
+            let env = Env {
+                trusted_accounts: Arc::clone(&accounts),
+                org_id: settings.org_id.clone(),
+                role_account: unit.owner.account().map(str::to_owned),
+            };
+            let mut cx = Context {
+                unit,
+                env: &env,
+                max_session_duration: settings.max_session_duration,
+                file,
+                findings: Vec::new(),
+            };
+            for rule in &enabled {
+                rule.check_policy(&mut cx);
+            }
+            cx.findings
+        })
+        .collect();
+
+    if settings.rules.contains(&&InvalidPolicy::META) {
+        findings.extend(problems.into_iter().map(|(file, p, subject)| Finding {
+            rule: &InvalidPolicy::META,
+            severity: InvalidPolicy::META.severity,
+            message: p.message,
+            file,
+            span: p.span,
+            pointer: p.pointer,
+            subject,
+            label: None,
+            help: None,
+        }));
+    }
+    let files = &analysis.files;
+    findings.sort_by(|a, b| {
+        (
+            files[a.file].name.as_str(),
+            a.span,
+            a.rule.code,
+            &a.message,
+            &a.pointer,
+        )
+            .cmp(&(
+                files[b.file].name.as_str(),
+                b.span,
+                b.rule.code,
+                &b.message,
+                &b.pointer,
+            ))
+    });
+    findings.dedup();
+    analysis.findings = findings;
+    analysis
+}
+
+/// Text that suggests an IAM document even when it does not parse.
+fn looks_like_iam(text: &str) -> bool {
+    [
+        "\"Statement\"",
+        "\"AssumeRolePolicyDocument\"",
+        "\"RoleDetailList\"",
+        "\"PolicyDocument\"",
+        "\"Effect\"",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+}
+
+fn load(input: &Input, settings: &Settings) -> Loaded {
+    let (name, explicit) = match input {
+        Input::Stdin => (
+            settings
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| input.display_name()),
+            true,
+        ),
+        Input::File { explicit, .. } => (input.display_name(), *explicit),
+    };
+    let bytes = match read(input) {
+        Ok(b) => b,
+        Err(e) => {
+            return Loaded::Failed(Error::Read {
+                path: name,
+                message: e.to_string(),
+            });
+        }
+    };
+    let text = match text::decode(&bytes) {
+        Ok(t) => t,
+        Err(e) if explicit => {
+            return Loaded::Failed(Error::NotIam {
+                path: name,
+                reason: e.to_string(),
+            });
+        }
+        Err(_) => return Loaded::Skipped,
+    };
+    drop(bytes);
+    let file = SourceFile::new(name, text);
+    let root = match json::parse(&file.text) {
+        Ok(root) => root,
+        Err(e) if explicit || looks_like_iam(&file.text) => {
+            let problem = Problem {
+                span: e.span,
+                pointer: String::new(),
+                message: format!("invalid JSON: {}", e.message),
+            };
+            return Loaded::Unparseable { file, problem };
+        }
+        Err(_) => return Loaded::Skipped,
+    };
+    let Some(format) = sources::detect(&root) else {
+        if explicit {
+            let reason = "it has none of the keys of a policy or export (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, …)".to_owned();
+            return Loaded::Failed(Error::NotIam {
+                path: file.name,
+                reason,
+            });
+        }
+        return Loaded::Skipped;
+    };
+    let extracted = sources::extract(&file.text, &root, format);
+    drop(root);
+    Loaded::Iam { file, extracted }
+}
+
+fn read(input: &Input) -> std::io::Result<Vec<u8>> {
+    match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin().lock().read_to_end(&mut buf)?;
+            Ok(buf)
+        }
+        Input::File { path, .. } => {
+            if path.is_dir() {
+                return Err(std::io::Error::other("is a directory"));
+            }
+            std::fs::read(path)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::settings::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trustlint",
+    version,
+    about = "A linter for AWS IAM trust policies: who can assume your roles, and how"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint every policy found under the paths (files, directories, glob patterns, `-` for stdin)
+    Check(CheckArgs),
+    /// List every rule: code, name, default severity, summary
+    Rules {
+        #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+    },
+    /// Print a rule's documentation
+    Rule {
+        /// The rule's name or code, e.g. `wildcard-principal` or `TL101`
+        name: String,
+        #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files, directories, glob patterns, or `-` for standard input
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+
+    /// Output format [default: `full` on a terminal, `concise` otherwise]
+    #[arg(long, alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// An account that is yours: trust to it is not third-party trust (repeatable)
+    #[arg(long = "trusted-account", value_name = "ID")]
+    pub trusted_accounts: Vec<String>,
+
+    /// Your AWS Organization (`o-…`)
+    #[arg(long, value_name = "ID")]
+    pub org_id: Option<String>,
+
+    /// Threshold in seconds for `excessive-session-duration` [default: 3600]
+    #[arg(long, value_name = "SECONDS")]
+    pub max_session_duration: Option<i64>,
+
+    /// Lowest severity that makes the exit code 1 [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+
+    /// Only these rules (names, codes or code prefixes, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+
+    /// Skip these rules (names, codes or code prefixes, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Paths to leave out (glob patterns, repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Read settings from this file instead of the `trustlint.toml` found upward
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `trustlint.toml`
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Exit 0 even when there are findings
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// The name to report for input read from `-`
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+
+    /// Print findings only, without the summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+}
+
+/// The subcommands, so that `trustlint PATH…` can mean `trustlint check PATH…`.
+const SUBCOMMANDS: [&str; 4] = ["check", "rules", "rule", "help"];
+
+/// Inserts `check` when the first argument is not a subcommand or a global flag.
+pub fn with_default_command(mut args: Vec<String>) -> Vec<String> {
+    let first = args.get(1).map(String::as_str);
+    let is_global = matches!(first, Some("-h" | "--help" | "-V" | "--version"));
+    if !is_global && !first.is_some_and(|f| SUBCOMMANDS.contains(&f)) {
+        args.insert(1.min(args.len()), "check".to_owned());
+    }
+    args
+}

@@ -1,0 +1,129 @@
+//! Which files to read: explicit files, directories walked recursively
+//! (honouring `.gitignore`, skipping hidden entries, surviving symlink
+//! loops), glob patterns, and `-` for standard input.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Extensions read when walking a directory.
+const EXTENSIONS: [&str; 1] = ["json"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file; `explicit` when the user named it (then it must be IAM).
+    File {
+        path: PathBuf,
+        explicit: bool,
+    },
+    Stdin,
+}
+
+impl Input {
+    /// The name shown in findings: relative to the working directory where
+    /// possible, with `/` separators.
+    pub fn display_name(&self) -> String {
+        match self {
+            Self::Stdin => "<stdin>".to_owned(),
+            Self::File { path, .. } => display_path(path),
+        }
+    }
+}
+
+pub fn display_path(path: &Path) -> String {
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    let s = shown.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    }
+}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// Expands the paths the user gave into inputs, sorted and without duplicates.
+///
+/// # Errors
+/// A path that does not exist or a pattern that matches nothing.
+pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>, Error> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(p);
+        if path.is_dir() {
+            walk(path, exclude, &mut inputs);
+        } else if path.exists() || path.symlink_metadata().is_ok() {
+            inputs.push(Input::File {
+                path: path.to_owned(),
+                explicit: true,
+            });
+        } else if is_glob(p) {
+            let matches = glob::glob(p).map_err(|e| Error::Pattern {
+                pattern: p.clone(),
+                message: e.to_string(),
+            })?;
+            let before = inputs.len();
+            for m in matches.flatten() {
+                if m.is_dir() {
+                    walk(&m, exclude, &mut inputs);
+                } else if !excluded(&m, exclude) {
+                    inputs.push(Input::File {
+                        path: m,
+                        explicit: true,
+                    });
+                }
+            }
+            if inputs.len() == before {
+                return Err(Error::NoMatch { pattern: p.clone() });
+            }
+        } else {
+            return Err(Error::NotFound { path: p.clone() });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|i| {
+        seen.insert(match i {
+            Input::File { path, .. } => Some(path.clone()),
+            Input::Stdin => None,
+        })
+    });
+    Ok(inputs)
+}
+
+fn excluded(path: &Path, exclude: &[glob::Pattern]) -> bool {
+    let shown = display_path(path);
+    exclude
+        .iter()
+        .any(|pat| pat.matches(&shown) || path.ancestors().any(|a| pat.matches(&display_path(a))))
+}
+
+fn walk(dir: &Path, exclude: &[glob::Pattern], inputs: &mut Vec<Input>) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(true)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .build();
+    let mut found = Vec::new();
+    // Entries that cannot be read (symlink loops, dangling links, permission)
+    // are passed over: a walk reads what it can.
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        if is_file && wanted && !excluded(path, exclude) {
+            found.push(Input::File {
+                path: path.to_owned(),
+                explicit: false,
+            });
+        }
+    }
+    inputs.extend(found);
+}

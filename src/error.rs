@@ -1,0 +1,57 @@
+//! Errors that stop trustlint from doing its job (exit code 2). Findings,
+//! including unparseable policies, are never errors.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error("`{path}`: no such file or directory")]
+    #[diagnostic(code(trustlint::path))]
+    NotFound { path: String },
+
+    #[error("`{pattern}` matches no files")]
+    #[diagnostic(code(trustlint::path))]
+    NoMatch { pattern: String },
+
+    #[error("`{pattern}` is not a valid glob pattern: {message}")]
+    #[diagnostic(code(trustlint::path))]
+    Pattern { pattern: String, message: String },
+
+    #[error("cannot read `{path}`: {message}")]
+    #[diagnostic(code(trustlint::io))]
+    Read { path: String, message: String },
+
+    #[error("`{path}` is not an IAM policy or AWS CLI export: {reason}")]
+    #[diagnostic(
+        code(trustlint::input),
+        help(
+            "trustlint reads policy documents ({{\"Version\", \"Statement\"}}) and `aws iam` exports such as `get-account-authorization-details`"
+        )
+    )]
+    NotIam { path: String, reason: String },
+
+    #[error("{path}:{line}:{column}: {message}")]
+    #[diagnostic(code(trustlint::config))]
+    Config {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("unknown rule `{0}`")]
+    #[diagnostic(
+        code(trustlint::usage),
+        help("`trustlint rules` lists every rule by name and code")
+    )]
+    UnknownRule(String),
+
+    #[error("{0}")]
+    #[diagnostic(code(trustlint::usage))]
+    Usage(String),
+
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(trustlint::io))]
+    Write(#[from] std::io::Error),
+}

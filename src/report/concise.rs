@@ -1,0 +1,16 @@
+use std::io::Write;
+
+use crate::analysis::Analysis;
+
+/// `path:line:col: severity[rule] message`, then a summary line.
+pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    for f in &a.findings {
+        let (start, _) = super::positions(a, f);
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            a.files[f.file].name, start.line, start.column, f.severity, f.rule.name, f.message
+        )?;
+    }
+    writeln!(out, "{}", super::summary_line(a))
+}

@@ -1,0 +1,80 @@
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::diagnostic::Severity;
+
+/// The JSON report's version: bumped on any incompatible change.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    findings: Vec<Item<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    rule: &'a str,
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    pointer: &'a str,
+    subject: Option<&'a str>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    policies: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let findings = a
+        .findings
+        .iter()
+        .map(|f| {
+            let (start, end) = super::positions(a, f);
+            Item {
+                rule: f.rule.name,
+                code: f.rule.code,
+                severity: f.severity,
+                message: &f.message,
+                file: &a.files[f.file].name,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                pointer: &f.pointer,
+                subject: f.subject.as_deref(),
+                help: f.help.as_deref(),
+            }
+        })
+        .collect();
+    let report = Report {
+        version: VERSION,
+        findings,
+        summary: Summary {
+            files: a.files.len(),
+            policies: a.policies,
+            findings: a.findings.len(),
+            errors: a.count(Severity::Error),
+            warnings: a.count(Severity::Warning),
+            notes: a.count(Severity::Note),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}

@@ -1,0 +1,81 @@
+//! Rendering an analysis in each output format. Every format reads the same
+//! sorted findings; none of them decides anything.
+
+mod concise;
+mod full;
+mod github;
+mod json;
+
+use std::io::Write;
+
+use crate::analysis::Analysis;
+use crate::settings::OutputFormat;
+use crate::source::LineCol;
+
+pub struct RenderOptions {
+    pub format: OutputFormat,
+    /// ANSI colour in `full` output.
+    pub color: bool,
+    /// Terminal width for `full` output.
+    pub width: usize,
+}
+
+/// Writes the report.
+///
+/// # Errors
+/// When writing fails.
+pub fn render(
+    analysis: &Analysis,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match opts.format {
+        OutputFormat::Full => full::render(analysis, opts, out),
+        OutputFormat::Concise => concise::render(analysis, out),
+        OutputFormat::Json => json::render(analysis, out),
+        OutputFormat::Github => github::render(analysis, out),
+    }
+}
+
+/// Start and end (exclusive) positions of a finding.
+pub(crate) fn positions(analysis: &Analysis, f: &crate::diagnostic::Finding) -> (LineCol, LineCol) {
+    let file = &analysis.files[f.file];
+    (file.line_col(f.span.start), file.line_col(f.span.end))
+}
+
+/// The closing line of the text formats: `Found 3 findings (1 error, 2 warnings) in 4 files.`
+pub(crate) fn summary_line(a: &Analysis) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    for (n, word) in [
+        (a.count(crate::diagnostic::Severity::Error), "error"),
+        (a.count(crate::diagnostic::Severity::Warning), "warning"),
+        (a.count(crate::diagnostic::Severity::Note), "note"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, word));
+        }
+    }
+    let found = if a.findings.is_empty() {
+        "No findings".to_owned()
+    } else {
+        format!(
+            "Found {} ({})",
+            plural(a.findings.len(), "finding"),
+            parts.join(", ")
+        )
+    };
+    let mut line = format!(
+        "{found} in {}, {}",
+        plural(a.policies, "policy").replace("policys", "policies"),
+        plural(a.files.len(), "file")
+    );
+    if a.skipped > 0 {
+        line.push_str(&format!(
+            "; {} skipped (not IAM)",
+            plural(a.skipped, "file")
+        ));
+    }
+    line.push('.');
+    line
+}

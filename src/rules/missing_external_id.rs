@@ -1,0 +1,66 @@
+use std::collections::BTreeMap;
+
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::eval::{Scenario, accounts_named_by, allows, principal_account};
+use crate::model::{Effect, PolicyKind, Principal, PrincipalEntry};
+
+declare_rule!(
+    MissingExternalId,
+    code = "TL102",
+    name = "missing-external-id",
+    severity = Warning,
+    summary = "a third-party account can assume the role without an external id",
+);
+
+impl Rule for MissingExternalId {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, cx: &mut Context<'_>) {
+        let policy = &cx.unit.policy;
+        if policy.kind != PolicyKind::Trust {
+            return;
+        }
+        for (i, s) in policy.statements.iter().enumerate() {
+            let Some(principals) = s
+                .principal
+                .as_ref()
+                .filter(|p| !p.negated && s.effect == Effect::Allow)
+            else {
+                continue;
+            };
+            // Accounts this statement admits: named as principals, or pinned
+            // by a condition behind a `*` principal.
+            let mut accounts: BTreeMap<String, &PrincipalEntry> = BTreeMap::new();
+            for e in &principals.entries {
+                if let Some(acct) = principal_account(&e.principal) {
+                    accounts.entry(acct.to_owned()).or_insert(e);
+                }
+                if e.principal == Principal::Anyone {
+                    for acct in accounts_named_by(s, &["aws:principalaccount", "aws:principalarn"])
+                    {
+                        accounts.entry(acct).or_insert(e);
+                    }
+                }
+            }
+            for (account, entry) in accounts {
+                if cx.env.is_trusted(&account) {
+                    continue;
+                }
+                let caller = Scenario::aws_principal(&account, false, cx.env);
+                if allows(policy, i, &caller).is_none() {
+                    continue;
+                }
+                let message = format!(
+                    "principals in account `{account}`, not known to be yours, can assume this role without an external id"
+                );
+                cx.report(&Self::META, entry.text.span, &entry.text.pointer, message)
+                    .label("a third-party account")
+                    .help(format!(
+                        "require `sts:ExternalId` with a `StringEquals` condition, or, if `{account}` is yours, pass `--trusted-account {account}`"
+                    ));
+            }
+        }
+    }
+}

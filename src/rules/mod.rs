@@ -1,0 +1,91 @@
+//! The rule registry. A rule is one file: a struct, its metadata declared
+//! with [`declare_rule!`], and a check over one policy at a time. Rules do no
+//! I/O and no rendering; they ask the evaluation core questions.
+
+mod context;
+mod excessive_session_duration;
+mod invalid_policy;
+mod missing_external_id;
+mod wildcard_principal;
+
+pub use context::Context;
+pub use excessive_session_duration::ExcessiveSessionDuration;
+pub use invalid_policy::InvalidPolicy;
+pub use missing_external_id::MissingExternalId;
+pub use wildcard_principal::WildcardPrincipal;
+
+use crate::diagnostic::Severity;
+
+/// What every rule declares about itself. `doc` is `rules/<name>.md`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's documentation without its front matter.
+    pub fn doc_body(&self) -> &'static str {
+        self.doc
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---\n"))
+            .map_or(self.doc, |(_, body)| body.trim_start())
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Checks one policy document with what is known about its owner.
+    fn check_policy(&self, _cx: &mut Context<'_>) {}
+}
+
+/// Declares a rule's metadata and embeds its documentation page.
+macro_rules! declare_rule {
+    ($ty:ident, code = $code:literal, name = $name:literal, severity = $sev:ident, summary = $summary:literal $(,)?) => {
+        pub struct $ty;
+
+        impl $ty {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $name,
+                severity: $crate::diagnostic::Severity::$sev,
+                summary: $summary,
+                doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in code order.
+pub static ALL: &[&dyn Rule] = &[
+    &InvalidPolicy,
+    &WildcardPrincipal,
+    &MissingExternalId,
+    &ExcessiveSessionDuration,
+];
+
+/// Looks a rule up by name or code (case-insensitive).
+pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
+    ALL.iter().map(|r| r.meta()).find(|m| {
+        m.name.eq_ignore_ascii_case(name_or_code) || m.code.eq_ignore_ascii_case(name_or_code)
+    })
+}
+
+/// Rules selected by a name, a code, or a code prefix (`TL1` selects every
+/// exposure rule).
+pub fn matching(selector: &str) -> Vec<&'static RuleMeta> {
+    let upper = selector.to_ascii_uppercase();
+    ALL.iter()
+        .map(|r| r.meta())
+        .filter(|m| {
+            m.name.eq_ignore_ascii_case(selector)
+                || (upper.starts_with("TL") && m.code.starts_with(&upper))
+                || upper == "ALL"
+        })
+        .collect()
+}

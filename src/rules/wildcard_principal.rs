@@ -1,0 +1,54 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::eval::{Scenario, allows, fresh_account};
+use crate::model::{Effect, PolicyKind, Principal};
+
+declare_rule!(
+    WildcardPrincipal,
+    code = "TL101",
+    name = "wildcard-principal",
+    severity = Error,
+    summary = "any AWS principal, in any account, can assume the role",
+);
+
+impl Rule for WildcardPrincipal {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, cx: &mut Context<'_>) {
+        let policy = &cx.unit.policy;
+        if policy.kind != PolicyKind::Trust {
+            return;
+        }
+        // A caller in an account nobody named, outside your organization,
+        // free to set every key it controls (an external id is not a secret).
+        let outsider = Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env);
+        for (i, s) in policy.statements.iter().enumerate() {
+            let Some(principals) = s
+                .principal
+                .as_ref()
+                .filter(|p| !p.negated && s.effect == Effect::Allow)
+            else {
+                continue;
+            };
+            let Some(star) = principals
+                .entries
+                .iter()
+                .find(|e| e.principal == Principal::Anyone)
+            else {
+                continue;
+            };
+            if allows(policy, i, &outsider).is_none() {
+                continue;
+            }
+            let message = if s.conditions.is_empty() {
+                "any AWS principal can assume this role".to_owned()
+            } else {
+                "any AWS principal can assume this role: its conditions do not narrow the caller to known principals".to_owned()
+            };
+            cx.report(&Self::META, star.text.span, &star.text.pointer, message)
+                .label("`*` matches every principal in every AWS account")
+                .help("name the trusted account or role, or add an `aws:PrincipalOrgID` condition");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Policy documents embedded in other documents: as JSON objects, as JSON
+//! strings, or URL-encoded as the IAM API returns them.
+
+use crate::syntax::json::{Kind, Value, unescape_with_offsets};
+use crate::syntax::text::{looks_url_encoded, percent_decode_with_offsets};
+
+pub enum Embedded {
+    /// The document is the JSON object itself.
+    Object,
+    /// The document is text inside a string literal: the decoded text and,
+    /// for each of its bytes plus one, the offset from the literal's start.
+    Decoded {
+        doc: String,
+        offsets: Vec<u32>,
+    },
+    NotAPolicy,
+}
+
+/// Reads the policy held at `value`, a member of the file `text`.
+pub fn embedded_document(text: &str, value: &Value<'_>) -> Embedded {
+    match &value.kind {
+        Kind::Object(_) => Embedded::Object,
+        Kind::String(s) => {
+            let raw = &text[value.span.range()];
+            let Some((unescaped, map1)) = unescape_with_offsets(raw) else {
+                return Embedded::NotAPolicy;
+            };
+            debug_assert_eq!(unescaped, s.as_ref());
+            if looks_url_encoded(&unescaped) {
+                let Some((doc, map2)) = percent_decode_with_offsets(&unescaped) else {
+                    return Embedded::NotAPolicy;
+                };
+                let offsets = map2.iter().map(|&i| map1[i as usize]).collect();
+                Embedded::Decoded { doc, offsets }
+            } else if unescaped.trim_start().starts_with('{') {
+                Embedded::Decoded {
+                    doc: unescaped,
+                    offsets: map1,
+                }
+            } else {
+                Embedded::NotAPolicy
+            }
+        }
+        _ => Embedded::NotAPolicy,
+    }
+}

@@ -1,0 +1,217 @@
+//! Finding the policies inside a file: plain policy documents and AWS CLI
+//! exports. Each source says what the policy belongs to, so findings can name
+//! the role, and hands the document to lowering with spans in the file the
+//! user wrote.
+
+mod embedded;
+mod iam_export;
+
+use crate::model::lower::SpanMap;
+use crate::model::{KindHint, Policy, Problem, Spanned, lower};
+use crate::syntax::json::Value;
+
+pub use embedded::{Embedded, embedded_document};
+
+/// What kind of file this is, as detected from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    PolicyDocument,
+    /// `aws iam get-account-authorization-details`.
+    AuthorizationDetails,
+    /// `aws iam get-role`.
+    GetRole,
+    /// `aws iam list-roles`.
+    ListRoles,
+    /// `aws iam get-role-policy` / `get-user-policy` / `get-group-policy`.
+    InlinePolicy,
+    /// `aws iam get-policy-version`.
+    PolicyVersion,
+    /// `aws organizations list-accounts`.
+    Accounts,
+}
+
+/// Who a policy belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// A role; its trust policy or one of its inline policies.
+    Role {
+        arn: Option<String>,
+        name: Option<String>,
+    },
+    User {
+        arn: Option<String>,
+    },
+    Group {
+        arn: Option<String>,
+    },
+    ManagedPolicy {
+        arn: Option<String>,
+    },
+    /// A policy file on its own.
+    Unattached,
+}
+
+impl Owner {
+    /// The ARN (or name) findings about this policy are reported against.
+    pub fn subject(&self) -> Option<&str> {
+        match self {
+            Self::Role { arn, name } => arn.as_deref().or(name.as_deref()),
+            Self::User { arn } | Self::Group { arn } | Self::ManagedPolicy { arn } => {
+                arn.as_deref()
+            }
+            Self::Unattached => None,
+        }
+    }
+
+    /// The account the owner lives in, when its ARN says.
+    pub fn account(&self) -> Option<&str> {
+        let arn = match self {
+            Self::Role { arn, .. }
+            | Self::User { arn }
+            | Self::Group { arn }
+            | Self::ManagedPolicy { arn } => arn.as_deref(),
+            Self::Unattached => None,
+        }?;
+        crate::model::arn::account_of(arn)
+    }
+}
+
+/// One policy document found in a file.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub policy: Policy,
+    pub owner: Owner,
+    /// For a role's trust policy: the role's `MaxSessionDuration`, if given.
+    pub max_session_duration: Option<Spanned<i64>>,
+}
+
+/// Everything found in one file.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub units: Vec<Unit>,
+    /// Problems that make a policy invalid, with the subject they concern.
+    pub problems: Vec<(Problem, Option<String>)>,
+    /// Accounts the file shows to be yours (exported accounts, organization members).
+    pub accounts: Vec<String>,
+}
+
+impl Extracted {
+    /// Lowers the policy at `value` (an object, or a string holding one) and
+    /// records it with its owner.
+    pub(crate) fn add_policy(
+        &mut self,
+        text: &str,
+        value: &Value<'_>,
+        hint: KindHint,
+        owner: Owner,
+    ) -> Option<usize> {
+        let lowered = match embedded_document(text, value) {
+            Embedded::Object => lower(value, hint, &SpanMap::Identity),
+            Embedded::Decoded { doc, offsets } => {
+                let map = SpanMap::Table {
+                    base: value.span.start,
+                    offsets,
+                };
+                match crate::syntax::json::parse(&doc) {
+                    Ok(v) => lower(&v, hint, &map),
+                    Err(e) => {
+                        let message =
+                            format!("the embedded policy is not valid JSON: {}", e.message);
+                        self.problem(map.map(e.span), message, &owner);
+                        return None;
+                    }
+                }
+            }
+            Embedded::NotAPolicy => {
+                let message = format!(
+                    "expected a policy document here, found {}",
+                    value.type_name()
+                );
+                self.problem(value.span, message, &owner);
+                return None;
+            }
+        };
+        Some(self.push(lowered, owner))
+    }
+
+    pub(crate) fn problem(&mut self, span: crate::source::Span, message: String, owner: &Owner) {
+        let problem = Problem {
+            span,
+            pointer: String::new(),
+            message,
+        };
+        self.problems
+            .push((problem, owner.subject().map(str::to_owned)));
+    }
+
+    fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
+        let subject = owner.subject().map(str::to_owned);
+        self.problems
+            .extend(lowered.problems.into_iter().map(|p| (p, subject.clone())));
+        self.units.push(Unit {
+            policy: lowered.policy,
+            owner,
+            max_session_duration: None,
+        });
+        self.units.len() - 1
+    }
+}
+
+/// Detects the format of a parsed JSON file. `None`: not an IAM document.
+pub fn detect(root: &Value<'_>) -> Option<Format> {
+    let has = |k: &str| root.get(k).is_some();
+    if root.as_object().is_none() {
+        return None;
+    }
+    if has("Statement") {
+        return Some(Format::PolicyDocument);
+    }
+    if has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList") {
+        return Some(Format::AuthorizationDetails);
+    }
+    if root
+        .get("Role")
+        .is_some_and(|r| r.get("AssumeRolePolicyDocument").is_some())
+    {
+        return Some(Format::GetRole);
+    }
+    if root.get("Roles").and_then(Value::as_array).is_some() {
+        return Some(Format::ListRoles);
+    }
+    if has("PolicyDocument") && (has("RoleName") || has("UserName") || has("GroupName")) {
+        return Some(Format::InlinePolicy);
+    }
+    if root
+        .get("PolicyVersion")
+        .is_some_and(|v| v.get("Document").is_some())
+    {
+        return Some(Format::PolicyVersion);
+    }
+    if root
+        .get("Accounts")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().all(|x| x.get("Id").is_some()))
+    {
+        return Some(Format::Accounts);
+    }
+    if root
+        .get("Policies")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|p| p.get("PolicyVersionList").is_some()))
+    {
+        return Some(Format::AuthorizationDetails);
+    }
+    None
+}
+
+/// Extracts every policy in a file of a detected format.
+pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
+    let mut out = Extracted::default();
+    match format {
+        Format::PolicyDocument => {
+            out.add_policy(text, root, KindHint::Detect, Owner::Unattached);
+        }
+        _ => iam_export::extract(text, root, format, &mut out),
+    }
+    out
+}
