@@ -19,6 +19,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // built once per run
 pub enum Command {
     /// Lint every policy found under the paths (files, directories, glob patterns, `-` for stdin)
     Check(CheckArgs),

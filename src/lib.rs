@@ -155,13 +155,21 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     })
 }
 
+/// Discovers the settings' paths and analyzes them.
+///
+/// # Errors
+/// A path that does not exist or a pattern that matches nothing.
+pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
+    let inputs = discover::collect(&settings.paths, &settings.exclude)?;
+    Ok(analysis::analyze(&inputs, settings))
+}
+
 /// `trustlint check`.
 ///
 /// # Errors
 /// A path that does not exist, or output that cannot be written.
 pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
-    let inputs = discover::collect(&settings.paths, &settings.exclude)?;
-    let analysis = analysis::analyze(&inputs, settings);
+    let analysis = analyze_paths(settings)?;
 
     let to_terminal = settings.output_file.is_none() && std::io::stdout().is_terminal();
     let opts = report::RenderOptions {

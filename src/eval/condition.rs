@@ -11,10 +11,11 @@ use crate::model::policy::BaseOp;
 /// Whether a single context value `v` matches a single policy value `p` for
 /// `op`'s positive form (`StringNotEquals` is evaluated as `StringEquals`
 /// here and negated by the caller).
+#[allow(clippy::float_cmp)] // IAM compares numbers exactly
 pub fn matches(op: BaseOp, p: &str, v: &str) -> Option<bool> {
     use BaseOp as B;
     Some(match op {
-        B::StringEquals | B::StringNotEquals => p == v,
+        B::StringEquals | B::StringNotEquals | B::BinaryEquals => p == v,
         B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => {
             p.to_lowercase() == v.to_lowercase()
         }
@@ -31,7 +32,6 @@ pub fn matches(op: BaseOp, p: &str, v: &str) -> Option<bool> {
         B::DateGreaterThan => date(v)? > date(p)?,
         B::DateGreaterThanEquals => date(v)? >= date(p)?,
         B::Bool => p.eq_ignore_ascii_case(v),
-        B::BinaryEquals => p == v,
         B::IpAddress | B::NotIpAddress => cidr_contains(p, v)?,
         // `Null` is evaluated on presence, never on a value.
         B::Null => return None,
@@ -55,6 +55,7 @@ fn number(s: &str) -> Option<f64> {
 
 /// Seconds since the epoch from an ISO 8601 date or date-time (UTC or with an
 /// offset), or an epoch number as `aws:EpochTime` gives.
+#[allow(clippy::many_single_char_names)] // y, m, d, h: the calendar's own names
 pub fn date(s: &str) -> Option<i64> {
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {

@@ -185,7 +185,7 @@ pub fn fresh_account(policy: &Policy, env: &Env) -> String {
             c.values.iter().for_each(|v| note(&v.value));
         }
     }
-    (0u64..)
+    (0u64..1_000_000_000_000)
         .map(|n| format!("{n:012}"))
         .find(|a| !named.contains(a) && !env.is_trusted(a))
         .unwrap_or_default()
@@ -319,7 +319,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `None` when the key is not part of this context at all.
+    /// `None` when the key is not part of this context at all (unknown),
+    /// `Some(None)` when it is known to be absent.
+    #[allow(clippy::option_option)]
     fn get(&self, key: &str) -> Option<Option<&'a str>> {
         self.keys.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }

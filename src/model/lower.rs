@@ -127,12 +127,18 @@ impl Lowerer<'_> {
         for (i, m) in members.iter().enumerate() {
             let ptr = format!("{pointer}/{}", pointer_token(&m.key));
             if !allowed.contains(&m.key.as_ref()) {
-                let message = match allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key)) {
-                    Some(right) => format!(
+                let same_but_case = allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
+                let typo = allowed.iter().find(|k| edit_distance(k, &m.key) <= 2);
+                let message = match (same_but_case, typo) {
+                    (Some(right), _) => format!(
                         "`{}` is not a {what} element: element names are case-sensitive, write `{right}`",
                         m.key
                     ),
-                    None => format!(
+                    (None, Some(right)) => format!(
+                        "`{}` is not a {what} element: did you mean `{right}`?",
+                        m.key
+                    ),
+                    (None, None) => format!(
                         "`{}` is not a {what} element (expected one of {})",
                         m.key,
                         allowed.join(", ")
@@ -208,7 +214,7 @@ impl Lowerer<'_> {
         let kind = match hint {
             KindHint::Trust => PolicyKind::Trust,
             KindHint::Identity => PolicyKind::Identity,
-            KindHint::Detect => detect_kind(&statements),
+            KindHint::Detect => detect_kind(root),
         };
         self.check_kind(root, kind);
         Policy {
@@ -307,8 +313,8 @@ impl Lowerer<'_> {
             },
         };
         let principal = match (v.get("Principal"), v.get("NotPrincipal")) {
-            (Some(p), None) => Some(self.principals(p, false, format!("{ptr}/Principal"))),
-            (None, Some(p)) => Some(self.principals(p, true, format!("{ptr}/NotPrincipal"))),
+            (Some(p), None) => Some(self.principals(p, false, &format!("{ptr}/Principal"))),
+            (None, Some(p)) => Some(self.principals(p, true, &format!("{ptr}/NotPrincipal"))),
             (Some(p), Some(_)) => {
                 self.problem(
                     p.span,
@@ -320,8 +326,8 @@ impl Lowerer<'_> {
             (None, None) => None,
         };
         let actions = match (v.get("Action"), v.get("NotAction")) {
-            (Some(a), None) => self.actions(a, false, format!("{ptr}/Action")),
-            (None, Some(a)) => self.actions(a, true, format!("{ptr}/NotAction")),
+            (Some(a), None) => self.actions(a, false, &format!("{ptr}/Action")),
+            (None, Some(a)) => self.actions(a, true, &format!("{ptr}/NotAction")),
             (Some(a), Some(_)) => {
                 self.problem(
                     a.span,
@@ -390,9 +396,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn actions(&mut self, v: &Value<'_>, negated: bool, ptr: String) -> Actions {
+    fn actions(&mut self, v: &Value<'_>, negated: bool, ptr: &str) -> Actions {
         let what = if negated { "NotAction" } else { "Action" };
-        let items = self.strings(v, &ptr, what);
+        let items = self.strings(v, ptr, what);
         for a in &items {
             let ok = a.value == "*"
                 || a.value.split_once(':').is_some_and(|(svc, name)| {
@@ -412,17 +418,17 @@ impl Lowerer<'_> {
         Actions { negated, items }
     }
 
-    fn principals(&mut self, v: &Value<'_>, negated: bool, ptr: String) -> Principals {
+    fn principals(&mut self, v: &Value<'_>, negated: bool, ptr: &str) -> Principals {
         let span = self.map.map(v.span);
         let mut entries = Vec::new();
         match &v.kind {
             Kind::String(s) if s == "*" => {
-                entries.push(PrincipalEntry { principal: Principal::Anyone, text: self.spanned("*".into(), v.span, ptr.clone()) });
+                entries.push(PrincipalEntry { principal: Principal::Anyone, text: self.spanned("*".into(), v.span, ptr.to_owned()) });
             }
             Kind::Object(members) => {
-                self.check_keys(members, &["AWS", "Service", "Federated", "CanonicalUser"], &ptr, "principal");
+                self.check_keys(members, &["AWS", "Service", "Federated", "CanonicalUser"], ptr, "principal");
                 if members.is_empty() {
-                    self.problem(v.span, &ptr, "the principal is empty");
+                    self.problem(v.span, ptr, "the principal is empty");
                 }
                 for m in members {
                     let p = format!("{ptr}/{}", pointer_token(&m.key));
@@ -432,7 +438,7 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            _ => self.problem(v.span, &ptr, "a principal must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}"),
+            _ => self.problem(v.span, ptr, "a principal must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}"),
         }
         Principals {
             negated,
@@ -541,25 +547,56 @@ impl Lowerer<'_> {
     }
 }
 
-/// Trust when a statement names a principal and an `sts:` action (or `*`).
-fn detect_kind(statements: &[Statement]) -> PolicyKind {
-    let has_principal = statements.iter().any(|s| s.principal.is_some());
-    if !has_principal {
+/// Trust when a statement names a principal and an `sts:` action (or `*`,
+/// or `NotAction`). Reads the JSON, so statements that failed to lower
+/// still count.
+fn detect_kind(root: &Value<'_>) -> PolicyKind {
+    let statements: Vec<&Value<'_>> = match root.get("Statement").map(|s| &s.kind) {
+        Some(Kind::Array(items)) => items.iter().collect(),
+        Some(Kind::Object(_)) => root.get("Statement").into_iter().collect(),
+        _ => Vec::new(),
+    };
+    let with_principal: Vec<&Value<'_>> = statements
+        .into_iter()
+        .filter(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some())
+        .collect();
+    if with_principal.is_empty() {
         return PolicyKind::Identity;
     }
-    let sts = statements.iter().any(|s| {
-        s.principal.is_some()
-            && (s.actions.negated
-                || s.actions.items.iter().any(|a| {
-                    let v = a.value.to_ascii_lowercase();
-                    v == "*" || v.starts_with("sts:")
-                }))
-    });
-    if sts {
+    let sts_action = |v: &Value<'_>| {
+        let one = |a: &Value<'_>| {
+            a.as_str()
+                .is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:"))
+        };
+        match &v.kind {
+            Kind::Array(items) => items.iter().any(one),
+            _ => one(v),
+        }
+    };
+    let trust = with_principal
+        .iter()
+        .any(|s| s.get("NotAction").is_some() || s.get("Action").is_some_and(sts_action));
+    if trust {
         PolicyKind::Trust
     } else {
         PolicyKind::Resource
     }
+}
+
+/// Levenshtein distance, for "did you mean" hints on short element names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn check_partition(arn: &Arn) -> Result<(), String> {

@@ -90,12 +90,11 @@ impl<'a> Rendered<'a> {
         }
         let mut to = end;
         for _ in 0..=CONTEXT {
-            match text[to..].find('\n') {
-                Some(i) => to += i + 1,
-                None => {
-                    to = text.len();
-                    break;
-                }
+            if let Some(i) = text[to..].find('\n') {
+                to += i + 1
+            } else {
+                to = text.len();
+                break;
             }
         }
         let first_line = file.line_col(u32::try_from(from).unwrap_or(u32::MAX)).line - 1;

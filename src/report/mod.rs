@@ -6,6 +6,7 @@ mod full;
 mod github;
 mod json;
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::analysis::Analysis;
@@ -35,6 +36,18 @@ pub fn render(
         OutputFormat::Json => json::render(analysis, out),
         OutputFormat::Github => github::render(analysis, out),
     }
+}
+
+/// Renders to a string without colour, 100 columns wide (tests, snapshots).
+pub fn render_to_string(analysis: &Analysis, format: OutputFormat) -> String {
+    let opts = RenderOptions {
+        format,
+        color: false,
+        width: 100,
+    };
+    let mut out = Vec::new();
+    render(analysis, &opts, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Start and end (exclusive) positions of a finding.
@@ -71,10 +84,7 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
         plural(a.files.len(), "file")
     );
     if a.skipped > 0 {
-        line.push_str(&format!(
-            "; {} skipped (not IAM)",
-            plural(a.skipped, "file")
-        ));
+        let _ = write!(line, "; {} skipped (not IAM)", plural(a.skipped, "file"));
     }
     line.push('.');
     line

@@ -78,10 +78,10 @@ fn string(v: &Value<'_>, key: &str) -> Option<String> {
 
 /// The account an exported ARN shows to be yours.
 fn note_account(out: &mut Extracted, arn: Option<&str>) {
-    if let Some(acct) = arn.and_then(account_of) {
-        if !out.accounts.iter().any(|a| a == acct) {
-            out.accounts.push(acct.to_owned());
-        }
+    if let Some(acct) = arn.and_then(account_of)
+        && !out.accounts.iter().any(|a| a == acct)
+    {
+        out.accounts.push(acct.to_owned());
     }
 }
 
@@ -95,10 +95,10 @@ fn role(text: &str, role: &Value<'_>, ptr: &str, out: &mut Extracted) {
         name: string(role, "RoleName"),
     };
     let duration = max_session_duration(role, ptr, &owner, out);
-    if let Some(doc) = role.get("AssumeRolePolicyDocument") {
-        if let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone()) {
-            out.units[i].max_session_duration = duration;
-        }
+    if let Some(doc) = role.get("AssumeRolePolicyDocument")
+        && let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone())
+    {
+        out.units[i].max_session_duration = duration;
     }
     for (_, p) in list(role, "RolePolicyList") {
         if let Some(doc) = p.get("PolicyDocument") {

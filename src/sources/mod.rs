@@ -160,10 +160,12 @@ impl Extracted {
 /// Detects the format of a parsed JSON file. `None`: not an IAM document.
 pub fn detect(root: &Value<'_>) -> Option<Format> {
     let has = |k: &str| root.get(k).is_some();
-    if root.as_object().is_none() {
-        return None;
-    }
-    if has("Statement") {
+    root.as_object()?;
+    let policy_version = root
+        .get("Version")
+        .and_then(Value::as_str)
+        .is_some_and(|v| matches!(v, "2012-10-17" | "2008-10-17"));
+    if has("Statement") || policy_version {
         return Some(Format::PolicyDocument);
     }
     if has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList") {

@@ -1,7 +1,7 @@
 //! A strict JSON parser (RFC 8259, as IAM accepts it) that keeps the byte span
 //! of every value and every object key.
 //!
-//! serde_json gives no positions for a parsed value, and the span-keeping crates
+//! `serde_json` gives no positions for a parsed value, and the span-keeping crates
 //! are lenient by default (comments, trailing commas, single quotes) — all of
 //! which IAM rejects. This parser is small, rejects exactly what IAM rejects with
 //! a message that names the mistake, bounds nesting depth instead of
@@ -138,6 +138,7 @@ const fn off(pos: usize) -> u32 {
 }
 
 impl<'s> Parser<'s> {
+    #[allow(clippy::unused_self)] // reads like its sibling `error_here`
     fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
         ParseError {
             message: message.into(),

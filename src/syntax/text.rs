@@ -36,7 +36,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         return utf16(rest, u16::from_be_bytes, 2);
     }
     // UTF-16 without a BOM: ASCII text has a NUL in every other byte.
-    if bytes.len() >= 4 && bytes.len() % 2 == 0 {
+    if bytes.len() >= 4 && bytes.len().is_multiple_of(2) {
         let head = &bytes[..bytes.len().min(64)];
         let odd_nuls = head.iter().skip(1).step_by(2).all(|&b| b == 0);
         let even_nuls = head.iter().step_by(2).all(|&b| b == 0);
