@@ -105,7 +105,7 @@ impl<'a> Rendered<'a> {
         };
         Self {
             finding: f,
-            code: format!("{}({})", f.rule.name, f.rule.code),
+            code: format!("{} ({})", f.rule.name, f.rule.code),
             source,
             span: SourceSpan::new((start - from).into(), end - start),
         }

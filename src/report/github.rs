@@ -16,7 +16,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "::{level} title={},file={},line={},col={},endLine={},endColumn={}::{}",
-            property(&format!("trustlint ({}, {})", f.rule.name, f.rule.code)),
+            property(&format!("trustlint ({} {})", f.rule.code, f.rule.name)),
             property(&a.files[f.file].name),
             start.line,
             start.column,

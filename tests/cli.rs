@@ -1,0 +1,270 @@
+//! The command line end to end: exit codes, output formats, options, config.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const PROJECT: &str = "fixtures/cli/project";
+
+fn trustlint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COLUMNS")
+        .output()
+        .expect("trustlint runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `exit_code: N` then stdout, as snapshots record a command.
+fn transcript(o: &Output) -> String {
+    format!("exit_code: {}\n----- stdout -----\n{}", o.status.code().unwrap_or(-1), stdout(o))
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["check", "--format", "json", "--no-config"];
+    all.extend_from_slice(args);
+    let o = trustlint(&all);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+fn rules_of(v: &serde_json::Value) -> Vec<String> {
+    v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+/// A scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trustlint-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn concise_output() {
+    insta::assert_snapshot!(transcript(&trustlint(&["check", PROJECT, "--no-config", "--format", "concise"])));
+}
+
+#[test]
+fn full_output() {
+    insta::assert_snapshot!(transcript(&trustlint(&["check", PROJECT, "--no-config", "--format", "full"])));
+}
+
+#[test]
+fn json_output() {
+    insta::assert_snapshot!(transcript(&trustlint(&["check", PROJECT, "--no-config", "--format", "json"])));
+}
+
+#[test]
+fn github_output() {
+    insta::assert_snapshot!(transcript(&trustlint(&["check", PROJECT, "--no-config", "--format", "github"])));
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (code, v) = json(&[PROJECT]);
+    assert_eq!(code, 1);
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][2];
+    for key in ["rule", "code", "severity", "message", "file", "line", "column", "end_line", "end_column", "pointer", "subject", "help"] {
+        assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
+    }
+    assert_eq!(f["rule"], "wildcard-principal");
+    assert_eq!(f["code"], "TL101");
+    assert_eq!(f["file"], "fixtures/cli/project/roles/public.json");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(6), Some(29)));
+    assert_eq!((f["end_line"].as_u64(), f["end_column"].as_u64()), (Some(6), Some(32)));
+    assert_eq!(f["pointer"], "/Statement/0/Principal/AWS");
+    let role = &v["findings"][0];
+    assert_eq!(role["subject"], "arn:aws:iam::111122223333:role/auditor");
+    assert_eq!(role["pointer"], "/Statement/1/Principal/AWS");
+    assert_eq!(v["summary"], serde_json::json!({"files": 3, "policies": 3, "findings": 3, "errors": 1, "warnings": 2, "notes": 0}));
+}
+
+#[test]
+fn check_is_the_default_command() {
+    let o = trustlint(&[PROJECT, "--no-config", "--format", "concise"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("wildcard-principal"));
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    assert_eq!(json(&[PROJECT, "--fail-on", "error"]).0, 1);
+    assert_eq!(json(&["fixtures/cli/project/exports", "--fail-on", "error"]).0, 0);
+    assert_eq!(json(&["fixtures/cli/project/exports", "--fail-on", "warning"]).0, 1);
+    assert_eq!(json(&[PROJECT, "--exit-zero"]).0, 0);
+    assert_eq!(json(&["fixtures/rules/wildcard-principal/ok-org-id.json"]).0, 0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["check", "does/not/exist.json"],
+        vec!["check", "--fail-on", "fatal", PROJECT],
+        vec!["check", "--trusted-account", "1234", PROJECT],
+        vec!["check", "--org-id", "org-1", PROJECT],
+        vec!["check", "--select", "no-such-rule", PROJECT],
+        vec!["check", "--max-session-duration", "0", PROJECT],
+        vec!["check", "no/match/*.json"],
+        vec!["rule", "no-such-rule"],
+    ] {
+        let o = trustlint(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?} explains itself");
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    let o = trustlint(&["check", "does/not/exist.json"]);
+    assert!(stderr(&o).contains("does/not/exist.json"));
+}
+
+#[test]
+fn a_named_file_that_is_not_iam_is_an_error_but_skipped_when_walking() {
+    let o = trustlint(&["check", "--no-config", "fixtures/cli/project/package.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("fixtures/cli/project/package.json"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not an IAM policy"));
+    let o = trustlint(&["check", "--no-config", "--format", "concise", PROJECT]);
+    assert!(stdout(&o).contains("1 file skipped (not IAM)"));
+}
+
+#[test]
+fn trusted_accounts_are_not_third_parties() {
+    let (_, v) = json(&["fixtures/cli/project/exports"]);
+    assert!(rules_of(&v).contains(&"missing-external-id".to_owned()));
+    let (_, v) = json(&["fixtures/cli/project/exports", "--trusted-account", "222233334444"]);
+    assert!(!rules_of(&v).contains(&"missing-external-id".to_owned()));
+}
+
+#[test]
+fn org_id_makes_other_organizations_third_parties() {
+    let (code, v) = json(&["fixtures/cli/project/roles/vendor.json"]);
+    assert_eq!((code, rules_of(&v).len()), (0, 0), "pinned to an organization: not third-party trust");
+    let (code, v) = json(&["fixtures/cli/project/roles/vendor.json", "--org-id", "o-mine00000001"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&v), ["missing-external-id"]);
+    let (code, _) = json(&["fixtures/cli/project/roles/vendor.json", "--org-id", "o-partner0001"]);
+    assert_eq!(code, 0, "pinned to your own organization");
+}
+
+#[test]
+fn max_session_duration_threshold() {
+    let (_, v) = json(&["fixtures/cli/project/exports", "--max-session-duration", "14400", "--ignore", "missing-external-id"]);
+    assert!(rules_of(&v).is_empty());
+    let (_, v) = json(&["fixtures/cli/project/exports", "--max-session-duration", "14399", "--ignore", "missing-external-id"]);
+    assert_eq!(rules_of(&v), ["excessive-session-duration"]);
+}
+
+#[test]
+fn select_and_ignore_by_name_code_and_prefix() {
+    let (_, v) = json(&[PROJECT, "--select", "TL101"]);
+    assert_eq!(rules_of(&v), ["wildcard-principal"]);
+    let (_, v) = json(&[PROJECT, "--select", "wildcard-principal,excessive-session-duration"]);
+    assert_eq!(rules_of(&v), ["excessive-session-duration", "wildcard-principal"]);
+    let (_, v) = json(&[PROJECT, "--ignore", "TL1"]);
+    assert!(rules_of(&v).is_empty());
+}
+
+#[test]
+fn config_file_is_found_upward_and_overridden_by_flags() {
+    let dir = scratch("config");
+    let nested = dir.join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::write(
+        dir.join("trustlint.toml"),
+        "trusted-accounts = [\"222233334444\"]\nmax-session-duration = 14400\n",
+    )
+    .unwrap();
+    let role = std::fs::read_to_string(format!("{}/{PROJECT}/exports/get-role.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    std::fs::write(nested.join("role.json"), role).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&nested).output().unwrap()
+    };
+    let o = run(&["check", "--format", "concise", "role.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(&["check", "--format", "concise", "--max-session-duration", "3600", "role.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("excessive-session-duration"));
+    let o = run(&["check", "--format", "concise", "--no-config", "role.json"]);
+    assert!(stdout(&o).contains("missing-external-id"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_config_names_the_key_and_line() {
+    let dir = scratch("bad-config");
+    let cfg = dir.join("trustlint.toml");
+    std::fs::write(&cfg, "fail-on = \"error\"\ntrusted-acounts = [\"111122223333\"]\n").unwrap();
+    let o = trustlint(&["check", "--config", cfg.to_str().unwrap(), PROJECT]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains(":2:1:"), "{err}");
+    assert!(err.contains("trusted-acounts"), "{err}");
+    std::fs::write(&cfg, "fail-on = \"fatal\"\n").unwrap();
+    let o = trustlint(&["check", "--config", cfg.to_str().unwrap(), PROJECT]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(":1:11:"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn output_file_and_quiet() {
+    let dir = scratch("output");
+    let out = dir.join("report.json");
+    let o = trustlint(&["check", "--no-config", "--format", "json", "--output-file", out.to_str().unwrap(), PROJECT]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["summary"]["findings"], 3);
+    let o = trustlint(&["check", "--no-config", "--format", "concise", "--quiet", PROJECT]);
+    assert_eq!(stdout(&o).lines().count(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn glob_patterns_and_exclude() {
+    let (_, v) = json(&["fixtures/cli/project/**/*.json"]);
+    assert_eq!(v["summary"]["findings"], 3);
+    let (_, v) = json(&[PROJECT, "--exclude", "fixtures/cli/project/roles"]);
+    assert_eq!(rules_of(&v), ["missing-external-id", "excessive-session-duration"]);
+}
+
+#[test]
+fn rules_and_rule_commands() {
+    let o = trustlint(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&o));
+    let o = trustlint(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), trustlint::rules::ALL.len());
+    let o = trustlint(&["rule", "--format", "json", "TL102"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["name"], "missing-external-id");
+    assert_eq!(v["severity"], "warning");
+}
+
+#[test]
+fn demo_data_finds_the_planted_mistakes() {
+    let (code, v) = json(&["fixtures/demo"]);
+    assert_eq!(code, 1);
+    let mut found = rules_of(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "excessive-session-duration",
+            "invalid-policy",
+            "missing-external-id",
+            "missing-external-id",
+            "wildcard-principal",
+            "wildcard-principal"
+        ]
+    );
+}
