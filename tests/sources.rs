@@ -93,7 +93,7 @@ fn formats_are_detected_by_content() {
             Some(Format::Accounts),
         ),
         (r#"{"name":"x","version":"1.0.0"}"#, None),
-        (r#"[1,2]"#, None),
+        ("[1,2]", None),
     ];
     for (text, want) in cases {
         assert_eq!(sources::detect(&json::parse(text).unwrap()), want, "{text}");

@@ -91,7 +91,7 @@ impl<'a> Rendered<'a> {
         let mut to = end;
         for _ in 0..=CONTEXT {
             if let Some(i) = text[to..].find('\n') {
-                to += i + 1
+                to += i + 1;
             } else {
                 to = text.len();
                 break;
