@@ -183,7 +183,7 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
             });
         }
     };
-    let text = match text::decode(&bytes) {
+    let text = match text::decode(bytes) {
         Ok(t) => t,
         Err(e) if explicit => {
             return Loaded::Failed(Error::NotIam {
@@ -193,7 +193,6 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         }
         Err(_) => return Loaded::Skipped,
     };
-    drop(bytes);
     let file = SourceFile::new(name, text);
     let root = match json::parse(&file.text) {
         Ok(root) => root,

@@ -2,6 +2,8 @@
 //! `list-roles`, `get-role-policy` (and the user and group forms),
 //! `get-policy-version`, and `organizations list-accounts`.
 
+use rayon::prelude::*;
+
 use super::{Extracted, Format, Owner};
 use crate::model::arn::{account_of, is_account_id};
 use crate::model::{KindHint, Spanned};
@@ -18,11 +20,9 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
                 self::role(text, role, "/Role", out);
             }
         }
-        Format::ListRoles => {
-            for (i, role) in list(root, "Roles") {
-                self::role(text, role, &format!("/Roles/{i}"), out);
-            }
-        }
+        Format::ListRoles => each(root, "Roles", out, |i, r, out| {
+            role(text, r, &format!("/Roles/{i}"), out)
+        }),
         Format::InlinePolicy => {
             let name = |k: &str| root.get(k).and_then(Value::as_str).map(str::to_owned);
             let owner = match (name("RoleName"), name("UserName"), name("GroupName")) {
@@ -140,10 +140,10 @@ fn max_session_duration(
 }
 
 fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
-    for (i, r) in list(root, "RoleDetailList") {
-        role(text, r, &format!("/RoleDetailList/{i}"), out);
-    }
-    for (_, u) in list(root, "UserDetailList") {
+    each(root, "RoleDetailList", out, |i, r, out| {
+        role(text, r, &format!("/RoleDetailList/{i}"), out)
+    });
+    each(root, "UserDetailList", out, |_, u, out| {
         let arn = string(u, "Arn");
         note_account(out, arn.as_deref());
         for (_, p) in list(u, "UserPolicyList") {
@@ -156,8 +156,8 @@ fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
                 );
             }
         }
-    }
-    for (_, g) in list(root, "GroupDetailList") {
+    });
+    each(root, "GroupDetailList", out, |_, g, out| {
         let arn = string(g, "Arn");
         note_account(out, arn.as_deref());
         for (_, p) in list(g, "GroupPolicyList") {
@@ -170,8 +170,8 @@ fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
                 );
             }
         }
-    }
-    for (_, p) in list(root, "Policies") {
+    });
+    each(root, "Policies", out, |_, p, out| {
         let arn = string(p, "Arn");
         for (_, v) in list(p, "PolicyVersionList") {
             let default = matches!(
@@ -187,5 +187,28 @@ fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
                 );
             }
         }
+    });
+}
+
+/// Extracts from every item of the array member `key` in parallel (an export
+/// can hold tens of thousands of roles) and appends the results in order.
+fn each<'s>(
+    root: &Value<'s>,
+    key: &str,
+    out: &mut Extracted,
+    f: impl Fn(usize, &Value<'s>, &mut Extracted) + Sync,
+) {
+    let items = root.get(key).and_then(Value::as_array).unwrap_or(&[]);
+    let parts: Vec<Extracted> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut part = Extracted::default();
+            f(i, item, &mut part);
+            part
+        })
+        .collect();
+    for part in parts {
+        out.merge(part);
     }
 }

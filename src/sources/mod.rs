@@ -144,6 +144,17 @@ impl Extracted {
             .push((problem, owner.subject().map(str::to_owned)));
     }
 
+    /// Appends what another extraction found.
+    pub(crate) fn merge(&mut self, other: Self) {
+        self.units.extend(other.units);
+        self.problems.extend(other.problems);
+        for a in other.accounts {
+            if !self.accounts.contains(&a) {
+                self.accounts.push(a);
+            }
+        }
+    }
+
     fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
         let subject = owner.subject().map(str::to_owned);
         self.problems

@@ -23,11 +23,13 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-/// Decodes a file's bytes: UTF-8 (a BOM is dropped) or UTF-16 with a BOM or
-/// with the NUL-byte pattern of UTF-16 ASCII text.
-pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return utf8(rest, 3);
+/// Decodes a file's bytes: UTF-8 (a BOM is dropped; the buffer is reused,
+/// not copied) or UTF-16 with a BOM or with the NUL-byte pattern of UTF-16
+/// ASCII text.
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+        return utf8(bytes, 3);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return utf16(rest, u16::from_le_bytes, 2);
@@ -41,25 +43,22 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         let odd_nuls = head.iter().skip(1).step_by(2).all(|&b| b == 0);
         let even_nuls = head.iter().step_by(2).all(|&b| b == 0);
         if odd_nuls && !even_nuls {
-            return utf16(bytes, u16::from_le_bytes, 0);
+            return utf16(&bytes, u16::from_le_bytes, 0);
         }
         if even_nuls && !odd_nuls {
-            return utf16(bytes, u16::from_be_bytes, 0);
+            return utf16(&bytes, u16::from_be_bytes, 0);
         }
     }
     utf8(bytes, 0)
 }
 
-fn utf8(bytes: &[u8], base: usize) -> Result<String, DecodeError> {
+fn utf8(bytes: Vec<u8>, base: usize) -> Result<String, DecodeError> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(DecodeError::Binary { offset: base + nul });
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_owned()),
-        Err(e) => Err(DecodeError::Binary {
-            offset: base + e.valid_up_to(),
-        }),
-    }
+    String::from_utf8(bytes).map_err(|e| DecodeError::Binary {
+        offset: base + e.utf8_error().valid_up_to(),
+    })
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, base: usize) -> Result<String, DecodeError> {
@@ -119,16 +118,19 @@ mod tests {
 
     #[test]
     fn boms_and_utf16() {
-        assert_eq!(decode(b"\xEF\xBB\xBF{}").unwrap(), "{}");
-        assert_eq!(decode(b"\xFF\xFE{\0}\0").unwrap(), "{}");
-        assert_eq!(decode(b"\xFE\xFF\0{\0}").unwrap(), "{}");
-        assert_eq!(decode(b"{\0\"\0a\0\"\0:\x001\0}\0").unwrap(), "{\"a\":1}");
+        assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+        assert_eq!(decode(b"\xFF\xFE{\0}\0".to_vec()).unwrap(), "{}");
+        assert_eq!(decode(b"\xFE\xFF\0{\0}".to_vec()).unwrap(), "{}");
+        assert_eq!(
+            decode(b"{\0\"\0a\0\"\0:\x001\0}\0".to_vec()).unwrap(),
+            "{\"a\":1}"
+        );
         assert!(matches!(
-            decode(b"\x7fELF\0\0\x01"),
+            decode(b"\x7fELF\0\0\x01".to_vec()),
             Err(DecodeError::Binary { .. })
         ));
         assert!(matches!(
-            decode(b"\xFF\xFE\x00\xD8"),
+            decode(b"\xFF\xFE\x00\xD8".to_vec()),
             Err(DecodeError::BadUtf16 { .. })
         ));
     }
