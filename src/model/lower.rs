@@ -257,6 +257,13 @@ impl Lowerer<'_> {
                     if has("Principal").is_none() && has("NotPrincipal").is_none() {
                         self.problem(s.span, &ptr, "a trust policy statement needs a `Principal`");
                     }
+                    if let Some(p) = has("Principal").filter(|m| m.value.as_str() == Some("*")) {
+                        self.problem(
+                            p.value.span,
+                            &format!("{ptr}/Principal"),
+                            "`\"Principal\": \"*\"` is not valid in a trust policy: name the principals under `AWS`, `Service` or `Federated`",
+                        );
+                    }
                 }
                 PolicyKind::Identity => {
                     for key in ["Principal", "NotPrincipal"] {
