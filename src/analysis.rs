@@ -33,10 +33,7 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.findings.iter().filter(|f| f.severity == severity).count()
     }
 }
 
@@ -82,16 +79,11 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     }
 
     let accounts = Arc::new(accounts);
-    let units: Vec<(usize, &sources::Unit)> = extracted
-        .iter()
-        .flat_map(|(id, x)| x.units.iter().map(move |u| (*id, u)))
-        .collect();
+    let units: Vec<(usize, &sources::Unit)> =
+        extracted.iter().flat_map(|(id, x)| x.units.iter().map(move |u| (*id, u))).collect();
     analysis.policies = units.len();
-    let enabled: Vec<&dyn rules::Rule> = rules::ALL
-        .iter()
-        .copied()
-        .filter(|r| settings.rules.contains(&r.meta()))
-        .collect();
+    let enabled: Vec<&dyn rules::Rule> =
+        rules::ALL.iter().copied().filter(|r| settings.rules.contains(&r.meta())).collect();
 
     let mut findings: Vec<Finding> = units
         .par_iter()
@@ -130,20 +122,13 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     }
     let files = &analysis.files;
     findings.sort_by(|a, b| {
-        (
-            files[a.file].name.as_str(),
-            a.span,
-            a.rule.code,
-            &a.message,
-            &a.pointer,
-        )
-            .cmp(&(
-                files[b.file].name.as_str(),
-                b.span,
-                b.rule.code,
-                &b.message,
-                &b.pointer,
-            ))
+        (files[a.file].name.as_str(), a.span, a.rule.code, &a.message, &a.pointer).cmp(&(
+            files[b.file].name.as_str(),
+            b.span,
+            b.rule.code,
+            &b.message,
+            &b.pointer,
+        ))
     });
     findings.dedup();
     analysis.findings = findings;
@@ -165,31 +150,19 @@ fn looks_like_iam(text: &str) -> bool {
 
 fn load(input: &Input, settings: &Settings) -> Loaded {
     let (name, explicit) = match input {
-        Input::Stdin => (
-            settings
-                .stdin_filename
-                .clone()
-                .unwrap_or_else(|| input.display_name()),
-            true,
-        ),
+        Input::Stdin => (settings.stdin_filename.clone().unwrap_or_else(|| input.display_name()), true),
         Input::File { explicit, .. } => (input.display_name(), *explicit),
     };
     let bytes = match read(input) {
         Ok(b) => b,
         Err(e) => {
-            return Loaded::Failed(Error::Read {
-                path: name,
-                message: e.to_string(),
-            });
+            return Loaded::Failed(Error::Read { path: name, message: e.to_string() });
         }
     };
     let text = match text::decode(bytes) {
         Ok(t) => t,
         Err(e) if explicit => {
-            return Loaded::Failed(Error::NotIam {
-                path: name,
-                reason: e.to_string(),
-            });
+            return Loaded::Failed(Error::NotIam { path: name, reason: e.to_string() });
         }
         Err(_) => return Loaded::Skipped,
     };
@@ -209,10 +182,7 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     let Some(format) = sources::detect(&root) else {
         if explicit {
             let reason = "it has none of the keys of a policy or export (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, …)".to_owned();
-            return Loaded::Failed(Error::NotIam {
-                path: file.name,
-                reason,
-            });
+            return Loaded::Failed(Error::NotIam { path: file.name, reason });
         }
         return Loaded::Skipped;
     };
@@ -221,18 +191,38 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     Loaded::Iam { file, extracted }
 }
 
+/// Inputs larger than this cannot be analysed: spans are 32-bit offsets.
+const MAX_INPUT: u64 = u32::MAX as u64;
+
 fn read(input: &Input) -> std::io::Result<Vec<u8>> {
-    match input {
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut buf)?;
-            Ok(buf)
-        }
+    let reader: Box<dyn Read> = match input {
+        Input::Stdin => Box::new(std::io::stdin().lock()),
         Input::File { path, .. } => {
-            if path.is_dir() {
+            let meta = std::fs::metadata(path)?;
+            if meta.is_dir() {
                 return Err(std::io::Error::other("is a directory"));
             }
-            std::fs::read(path)
+            if is_device(&meta) {
+                return Err(std::io::Error::other("is a device, not a file"));
+            }
+            Box::new(std::fs::File::open(path)?)
         }
+    };
+    let mut buf = Vec::new();
+    reader.take(MAX_INPUT + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(std::io::Error::other("larger than 4 GiB"));
     }
+    Ok(buf)
+}
+
+#[cfg(unix)]
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_char_device() || meta.file_type().is_block_device()
+}
+
+#[cfg(not(unix))]
+fn is_device(_: &std::fs::Metadata) -> bool {
+    false
 }

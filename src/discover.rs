@@ -33,11 +33,7 @@ impl Input {
 pub fn display_path(path: &Path) -> String {
     let shown = path.strip_prefix("./").unwrap_or(path);
     let s = shown.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        s.replace('\\', "/")
-    } else {
-        s.into_owned()
-    }
+    if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s.into_owned() }
 }
 
 fn is_glob(s: &str) -> bool {
@@ -59,24 +55,16 @@ pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>
         if path.is_dir() {
             walk(path, exclude, &mut inputs);
         } else if path.exists() || path.symlink_metadata().is_ok() {
-            inputs.push(Input::File {
-                path: path.to_owned(),
-                explicit: true,
-            });
+            inputs.push(Input::File { path: path.to_owned(), explicit: true });
         } else if is_glob(p) {
-            let matches = glob::glob(p).map_err(|e| Error::Pattern {
-                pattern: p.clone(),
-                message: e.to_string(),
-            })?;
+            let matches =
+                glob::glob(p).map_err(|e| Error::Pattern { pattern: p.clone(), message: e.to_string() })?;
             let before = inputs.len();
             for m in matches.flatten() {
                 if m.is_dir() {
                     walk(&m, exclude, &mut inputs);
                 } else if !excluded(&m, exclude) {
-                    inputs.push(Input::File {
-                        path: m,
-                        explicit: true,
-                    });
+                    inputs.push(Input::File { path: m, explicit: true });
                 }
             }
             if inputs.len() == before {
@@ -86,10 +74,13 @@ pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>
             return Err(Error::NotFound { path: p.clone() });
         }
     }
+    // The same file reached twice (named twice, or through a symlink that
+    // leads out of a walked directory and back in) is read once, under the
+    // first name it was met by.
     let mut seen = std::collections::HashSet::new();
     inputs.retain(|i| {
         seen.insert(match i {
-            Input::File { path, .. } => Some(path.clone()),
+            Input::File { path, .. } => Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
             Input::Stdin => None,
         })
     });
@@ -98,19 +89,16 @@ pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>
 
 fn excluded(path: &Path, exclude: &[glob::Pattern]) -> bool {
     let shown = display_path(path);
-    exclude
-        .iter()
-        .any(|pat| pat.matches(&shown) || path.ancestors().any(|a| pat.matches(&display_path(a))))
+    exclude.iter().any(|pat| pat.matches(&shown) || path.ancestors().any(|a| pat.matches(&display_path(a))))
 }
 
 fn walk(dir: &Path, exclude: &[glob::Pattern], inputs: &mut Vec<Input>) {
-    let walker = ignore::WalkBuilder::new(dir)
-        .follow_links(true)
-        .sort_by_file_name(std::cmp::Ord::cmp)
-        .build();
+    let walker =
+        ignore::WalkBuilder::new(dir).follow_links(true).sort_by_file_name(std::cmp::Ord::cmp).build();
     let mut found = Vec::new();
-    // Entries that cannot be read (symlink loops, dangling links, permission)
-    // are passed over: a walk reads what it can.
+    // Entries the walk itself cannot follow (symlink loops, dangling links,
+    // unreadable directories) are passed over; a file that is found but
+    // cannot be read is reported when it is read.
     for entry in walker.flatten() {
         let path = entry.path();
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
@@ -119,10 +107,7 @@ fn walk(dir: &Path, exclude: &[glob::Pattern], inputs: &mut Vec<Input>) {
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
         if is_file && wanted && !excluded(path, exclude) {
-            found.push(Input::File {
-                path: path.to_owned(),
-                explicit: false,
-            });
+            found.push(Input::File { path: path.to_owned(), explicit: false });
         }
     }
     inputs.extend(found);

@@ -33,18 +33,10 @@ pub enum Error {
 
     #[error("{path}:{line}:{column}: {message}")]
     #[diagnostic(code(trustlint::config))]
-    Config {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Config { path: String, line: usize, column: usize, message: String },
 
     #[error("unknown rule `{0}`")]
-    #[diagnostic(
-        code(trustlint::usage),
-        help("`trustlint rules` lists every rule by name and code")
-    )]
+    #[diagnostic(code(trustlint::usage), help("`trustlint rules` lists every rule by name and code"))]
     UnknownRule(String),
 
     #[error("{0}")]

@@ -48,11 +48,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
                         "code": meta.code, "name": meta.name, "severity": meta.severity,
                         "summary": meta.summary, "doc": meta.doc_body(),
                     });
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(&v).unwrap_or_default()
-                    )?;
+                    writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
                 }
             }
             Ok(ExitStatus::Success)
@@ -66,22 +62,14 @@ fn print_rules(format: DocFormat) -> Result<(), Error> {
     match format {
         DocFormat::Text => {
             for m in all {
-                writeln!(
-                    out,
-                    "{:<6} {:<28} {:<8} {}",
-                    m.code, m.name, m.severity, m.summary
-                )?;
+                writeln!(out, "{:<6} {:<28} {:<8} {}", m.code, m.name, m.severity, m.summary)?;
             }
         }
         DocFormat::Json => {
             let v: Vec<_> = all
                 .map(|m| serde_json::json!({"code": m.code, "name": m.name, "severity": m.severity, "summary": m.summary}))
                 .collect();
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            )?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
     }
     Ok(())
@@ -91,10 +79,7 @@ fn print_rules(format: DocFormat) -> Result<(), Error> {
 fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     let config = match (&args.config, args.no_config) {
         (Some(path), _) => ConfigFile::load(path)?,
-        (None, false) => match std::env::current_dir()
-            .ok()
-            .and_then(|d| ConfigFile::find(&d))
-        {
+        (None, false) => match std::env::current_dir().ok().and_then(|d| ConfigFile::find(&d)) {
             Some(path) => ConfigFile::load(&path)?,
             None => ConfigFile::default(),
         },
@@ -104,11 +89,7 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     for a in config.trusted_accounts.iter().chain(&args.trusted_accounts) {
         trusted.insert(settings::account_id(a)?);
     }
-    let org_id = args
-        .org_id
-        .or(config.org_id)
-        .map(|o| settings::org_id(&o))
-        .transpose()?;
+    let org_id = args.org_id.or(config.org_id).map(|o| settings::org_id(&o)).transpose()?;
     let max_session_duration = args
         .max_session_duration
         .or(config.max_session_duration)
@@ -124,28 +105,19 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     let rules = settings::resolve_rules(select.as_deref(), &ignore)?;
     let mut exclude = Vec::new();
     for pattern in config.exclude.iter().chain(&args.exclude) {
-        let p = glob::Pattern::new(pattern.trim_end_matches('/')).map_err(|e| Error::Pattern {
-            pattern: pattern.clone(),
-            message: e.to_string(),
-        })?;
+        let p = glob::Pattern::new(pattern.trim_end_matches('/'))
+            .map_err(|e| Error::Pattern { pattern: pattern.clone(), message: e.to_string() })?;
         exclude.push(p);
     }
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if to_terminal {
-        OutputFormat::Full
-    } else {
-        OutputFormat::Concise
-    });
+    let format = args.format.unwrap_or(if to_terminal { OutputFormat::Full } else { OutputFormat::Concise });
     Ok(Settings {
         paths: args.paths,
         format,
         trusted_accounts: trusted,
         org_id,
         max_session_duration,
-        fail_on: args
-            .fail_on
-            .or(config.fail_on)
-            .unwrap_or(diagnostic::Severity::Warning),
+        fail_on: args.fail_on.or(config.fail_on).unwrap_or(diagnostic::Severity::Warning),
         rules,
         exclude,
         exit_zero: args.exit_zero,
@@ -175,19 +147,13 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     let opts = report::RenderOptions {
         format: settings.format,
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(100),
+        width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
     };
     let mut buf = Vec::new();
     report::render(&analysis, &opts, &mut buf)?;
     if settings.quiet && matches!(settings.format, OutputFormat::Concise | OutputFormat::Full) {
         // Drop the closing summary line.
-        let keep = buf[..buf.len().saturating_sub(1)]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
+        let keep = buf[..buf.len().saturating_sub(1)].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         buf.truncate(keep);
     }
     match &settings.output_file {
@@ -200,12 +166,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     }
     Ok(if !analysis.errors.is_empty() {
         ExitStatus::Error
-    } else if !settings.exit_zero
-        && analysis
-            .findings
-            .iter()
-            .any(|f| f.severity >= settings.fail_on)
-    {
+    } else if !settings.exit_zero && analysis.findings.iter().any(|f| f.severity >= settings.fail_on) {
         ExitStatus::Findings
     } else {
         ExitStatus::Success

@@ -11,19 +11,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitStatus::Error.into()
-            } else {
-                ExitStatus::Success.into()
-            };
+            return if e.use_stderr() { ExitStatus::Error.into() } else { ExitStatus::Success.into() };
         }
     };
     match trustlint::run(cli.command) {
         Ok(status) => status.into(),
         // A closed pipe (`trustlint … | head`) is not a failure.
-        Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitStatus::Success.into()
-        }
+        Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success.into(),
         Err(e) => {
             eprintln!("{:?}", miette::Report::new(e));
             ExitStatus::Error.into()

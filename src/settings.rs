@@ -50,29 +50,20 @@ impl ConfigFile {
     /// names the line.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let shown = crate::discover::display_path(path);
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Read { path: shown.clone(), message: e.to_string() })?;
         toml::from_str(&text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             let before = &text[..offset.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Error::Config {
-                path: shown,
-                line,
-                column,
-                message: e.message().trim().to_owned(),
-            }
+            Error::Config { path: shown, line, column, message: e.message().trim().to_owned() }
         })
     }
 
     /// `trustlint.toml` in `dir` or the nearest directory above it.
     pub fn find(dir: &Path) -> Option<PathBuf> {
-        dir.ancestors()
-            .map(|d| d.join(CONFIG_FILE))
-            .find(|p| p.is_file())
+        dir.ancestors().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file())
     }
 }
 
@@ -116,18 +107,10 @@ impl Default for Settings {
 ///
 /// # Errors
 /// A selector that matches no rule.
-pub fn resolve_rules(
-    select: Option<&[String]>,
-    ignore: &[String],
-) -> Result<Vec<&'static RuleMeta>, Error> {
+pub fn resolve_rules(select: Option<&[String]>, ignore: &[String]) -> Result<Vec<&'static RuleMeta>, Error> {
     let expand = |list: &[String]| -> Result<Vec<&'static RuleMeta>, Error> {
         let mut out = Vec::new();
-        for s in list
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        for s in list.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
             let found = rules::matching(s);
             if found.is_empty() {
                 return Err(Error::UnknownRule(s.to_owned()));
@@ -156,9 +139,7 @@ pub fn account_id(s: &str) -> Result<String, Error> {
     if is_account_id(s) {
         Ok(s.to_owned())
     } else {
-        Err(Error::Usage(format!(
-            "`{s}` is not an AWS account id (twelve digits)"
-        )))
+        Err(Error::Usage(format!("`{s}` is not an AWS account id (twelve digits)")))
     }
 }
 
@@ -169,9 +150,7 @@ pub fn account_id(s: &str) -> Result<String, Error> {
 pub fn org_id(s: &str) -> Result<String, Error> {
     let s = s.trim();
     let ok = s.strip_prefix("o-").is_some_and(|r| {
-        (10..=32).contains(&r.len())
-            && r.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        (10..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
     if ok {
         Ok(s.to_owned())

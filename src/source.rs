@@ -45,11 +45,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: String, text: impl Into<Arc<str>>) -> Self {
-        Self {
-            name,
-            text: text.into(),
-            line_starts: OnceLock::new(),
-        }
+        Self { name, text: text.into(), line_starts: OnceLock::new() }
     }
 
     fn line_starts(&self) -> &[u32] {
@@ -72,15 +68,8 @@ impl SourceFile {
         let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
-        let column = self
-            .text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count())
-            + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        LineCol { line: line + 1, column }
     }
 
     pub fn slice(&self, span: Span) -> &str {

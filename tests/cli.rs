@@ -31,7 +31,8 @@ fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["check", "--format", "json", "--no-config"];
     all.extend_from_slice(args);
     let o = trustlint(&all);
-    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&o), stderr(&o)));
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&o), stderr(&o)));
     (o.status.code().unwrap_or(-1), v)
 }
 
@@ -49,7 +50,13 @@ fn scratch(name: &str) -> PathBuf {
 
 #[test]
 fn concise_output() {
-    insta::assert_snapshot!(transcript(&trustlint(&["check", PROJECT, "--no-config", "--format", "concise"])));
+    insta::assert_snapshot!(transcript(&trustlint(&[
+        "check",
+        PROJECT,
+        "--no-config",
+        "--format",
+        "concise"
+    ])));
 }
 
 #[test]
@@ -73,7 +80,20 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(code, 1);
     assert_eq!(v["version"], 1);
     let f = &v["findings"][2];
-    for key in ["rule", "code", "severity", "message", "file", "line", "column", "end_line", "end_column", "pointer", "subject", "help"] {
+    for key in [
+        "rule",
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "pointer",
+        "subject",
+        "help",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
     }
     assert_eq!(f["rule"], "wildcard-principal");
@@ -85,7 +105,10 @@ fn json_report_has_the_documented_shape() {
     let role = &v["findings"][0];
     assert_eq!(role["subject"], "arn:aws:iam::111122223333:role/auditor");
     assert_eq!(role["pointer"], "/Statement/1/Principal/AWS");
-    assert_eq!(v["summary"], serde_json::json!({"files": 3, "policies": 3, "findings": 3, "errors": 1, "warnings": 2, "notes": 0}));
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"files": 3, "policies": 3, "findings": 3, "errors": 1, "warnings": 2, "notes": 0})
+    );
 }
 
 #[test]
@@ -156,9 +179,21 @@ fn org_id_makes_other_organizations_third_parties() {
 
 #[test]
 fn max_session_duration_threshold() {
-    let (_, v) = json(&["fixtures/cli/project/exports", "--max-session-duration", "14400", "--ignore", "missing-external-id"]);
+    let (_, v) = json(&[
+        "fixtures/cli/project/exports",
+        "--max-session-duration",
+        "14400",
+        "--ignore",
+        "missing-external-id",
+    ]);
     assert!(rules_of(&v).is_empty());
-    let (_, v) = json(&["fixtures/cli/project/exports", "--max-session-duration", "14399", "--ignore", "missing-external-id"]);
+    let (_, v) = json(&[
+        "fixtures/cli/project/exports",
+        "--max-session-duration",
+        "14399",
+        "--ignore",
+        "missing-external-id",
+    ]);
     assert_eq!(rules_of(&v), ["excessive-session-duration"]);
 }
 
@@ -182,7 +217,9 @@ fn config_file_is_found_upward_and_overridden_by_flags() {
         "trusted-accounts = [\"222233334444\"]\nmax-session-duration = 14400\n",
     )
     .unwrap();
-    let role = std::fs::read_to_string(format!("{}/{PROJECT}/exports/get-role.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let role =
+        std::fs::read_to_string(format!("{}/{PROJECT}/exports/get-role.json", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
     std::fs::write(nested.join("role.json"), role).unwrap();
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&nested).output().unwrap()
@@ -218,7 +255,15 @@ fn a_bad_config_names_the_key_and_line() {
 fn output_file_and_quiet() {
     let dir = scratch("output");
     let out = dir.join("report.json");
-    let o = trustlint(&["check", "--no-config", "--format", "json", "--output-file", out.to_str().unwrap(), PROJECT]);
+    let o = trustlint(&[
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--output-file",
+        out.to_str().unwrap(),
+        PROJECT,
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();

@@ -8,9 +8,7 @@ use trustlint::settings::{OutputFormat, Settings};
 
 fn analyze(path: &Path, rule: &str) -> trustlint::analysis::Analysis {
     let meta = trustlint::rules::find(rule).unwrap_or_else(|| panic!("`{rule}` is not a rule"));
-    let shown = path
-        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-        .unwrap_or(path);
+    let shown = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
     let settings = Settings {
         paths: vec![shown.to_string_lossy().replace('\\', "/")],
         rules: vec![meta],
@@ -22,25 +20,14 @@ fn analyze(path: &Path, rule: &str) -> trustlint::analysis::Analysis {
 #[test]
 fn rule_fixtures() {
     insta::glob!("../fixtures/rules", "*/*.json", |path| {
-        let rule = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|n| n.to_str())
-            .unwrap();
+        let rule = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap();
         let analysis = analyze(path, rule);
-        let hits = analysis
-            .findings
-            .iter()
-            .filter(|f| f.rule.name == rule)
-            .count();
+        let hits = analysis.findings.iter().filter(|f| f.rule.name == rule).count();
         if name.starts_with("bad-") {
             assert!(hits > 0, "{rule}/{name}: expected findings, got none");
         } else {
-            assert!(
-                name.starts_with("ok-"),
-                "{rule}/{name}: fixtures are named bad-* or ok-*"
-            );
+            assert!(name.starts_with("ok-"), "{rule}/{name}: fixtures are named bad-* or ok-*");
             assert_eq!(
                 hits,
                 0,
@@ -63,13 +50,7 @@ fn every_rule_has_fixtures() {
             .unwrap_or_else(|_| panic!("fixtures/rules/{name} is missing"))
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .collect();
-        assert!(
-            files.iter().any(|f| f.starts_with("bad-")),
-            "{name} has no bad-* fixture"
-        );
-        assert!(
-            files.iter().any(|f| f.starts_with("ok-")),
-            "{name} has no ok-* fixture"
-        );
+        assert!(files.iter().any(|f| f.starts_with("bad-")), "{name} has no bad-* fixture");
+        assert!(files.iter().any(|f| f.starts_with("ok-")), "{name} has no ok-* fixture");
     }
 }

@@ -24,29 +24,12 @@ fn dump(path: &Path) -> String {
         };
         let _ = writeln!(out, "- {kind} policy of {:?}", u.owner);
         if let Some(d) = &u.max_session_duration {
-            let _ = writeln!(
-                out,
-                "  max session {} at {} `{}`",
-                d.value,
-                d.pointer,
-                &text[d.span.range()]
-            );
+            let _ = writeln!(out, "  max session {} at {} `{}`", d.value, d.pointer, &text[d.span.range()]);
         }
         for s in &u.policy.statements {
-            let _ = writeln!(
-                out,
-                "  {} {:?} {} action(s)",
-                s.pointer,
-                s.effect,
-                s.actions.items.len()
-            );
+            let _ = writeln!(out, "  {} {:?} {} action(s)", s.pointer, s.effect, s.actions.items.len());
             for e in s.principal.iter().flat_map(|p| &p.entries) {
-                let _ = writeln!(
-                    out,
-                    "    principal {} `{}`",
-                    e.text.pointer,
-                    &text[e.text.span.range()]
-                );
+                let _ = writeln!(out, "    principal {} `{}`", e.text.pointer, &text[e.text.span.range()]);
             }
         }
     }
@@ -66,32 +49,14 @@ fn iam_exports() {
 #[test]
 fn formats_are_detected_by_content() {
     let cases = [
-        (
-            r#"{"Version":"2012-10-17","Statement":[]}"#,
-            Some(Format::PolicyDocument),
-        ),
+        (r#"{"Version":"2012-10-17","Statement":[]}"#, Some(Format::PolicyDocument)),
         (r#"{"Version":"2012-10-17"}"#, Some(Format::PolicyDocument)),
-        (
-            r#"{"RoleDetailList":[]}"#,
-            Some(Format::AuthorizationDetails),
-        ),
-        (
-            r#"{"Role":{"AssumeRolePolicyDocument":{}}}"#,
-            Some(Format::GetRole),
-        ),
+        (r#"{"RoleDetailList":[]}"#, Some(Format::AuthorizationDetails)),
+        (r#"{"Role":{"AssumeRolePolicyDocument":{}}}"#, Some(Format::GetRole)),
         (r#"{"Roles":[]}"#, Some(Format::ListRoles)),
-        (
-            r#"{"UserName":"u","PolicyName":"p","PolicyDocument":{}}"#,
-            Some(Format::InlinePolicy),
-        ),
-        (
-            r#"{"PolicyVersion":{"Document":{}}}"#,
-            Some(Format::PolicyVersion),
-        ),
-        (
-            r#"{"Accounts":[{"Id":"111111111111"}]}"#,
-            Some(Format::Accounts),
-        ),
+        (r#"{"UserName":"u","PolicyName":"p","PolicyDocument":{}}"#, Some(Format::InlinePolicy)),
+        (r#"{"PolicyVersion":{"Document":{}}}"#, Some(Format::PolicyVersion)),
+        (r#"{"Accounts":[{"Id":"111111111111"}]}"#, Some(Format::Accounts)),
         (r#"{"name":"x","version":"1.0.0"}"#, None),
         ("[1,2]", None),
     ];
@@ -108,21 +73,10 @@ fn url_encoded_spans_point_into_the_export() {
     let text = std::fs::read_to_string(&path).unwrap();
     let root = json::parse(&text).unwrap();
     let x = sources::extract(&text, &root, Format::AuthorizationDetails);
-    let trust = x
-        .units
-        .iter()
-        .find(|u| u.policy.kind == PolicyKind::Trust)
-        .unwrap();
-    let entry = &trust.policy.statements[0]
-        .principal
-        .as_ref()
-        .unwrap()
-        .entries[0];
+    let trust = x.units.iter().find(|u| u.policy.kind == PolicyKind::Trust).unwrap();
+    let entry = &trust.policy.statements[0].principal.as_ref().unwrap().entries[0];
     assert_eq!(entry.text.value, "arn:aws:iam::111111111111:role/ci");
-    assert_eq!(
-        &text[entry.text.span.range()],
-        "%22arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fci%22"
-    );
+    assert_eq!(&text[entry.text.span.range()], "%22arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2Fci%22");
 }
 
 /// Exports analysed together make each other's accounts yours.
@@ -130,26 +84,14 @@ fn url_encoded_spans_point_into_the_export() {
 fn accounts_in_the_analysed_exports_are_trusted() {
     let dir = "fixtures/sources/iam-export/two-accounts";
     let run = |paths: Vec<String>| {
-        let settings = Settings {
-            paths,
-            ..Settings::default()
-        };
+        let settings = Settings { paths, ..Settings::default() };
         let a = trustlint::analyze_paths(&settings).unwrap();
         a.findings.iter().map(|f| f.rule.name).collect::<Vec<_>>()
     };
-    assert_eq!(
-        run(vec![format!("{dir}/account-111111111111.json")]),
-        ["missing-external-id"]
-    );
+    assert_eq!(run(vec![format!("{dir}/account-111111111111.json")]), ["missing-external-id"]);
     assert!(run(vec![dir.to_owned()]).is_empty());
     // organizations list-accounts marks its accounts as yours.
     let member = "fixtures/sources/iam-export/trusts-member-account.json".to_owned();
     assert_eq!(run(vec![member.clone()]), ["missing-external-id"]);
-    assert!(
-        run(vec![
-            member,
-            "fixtures/sources/iam-export/list-accounts.json".into()
-        ])
-        .is_empty()
-    );
+    assert!(run(vec![member, "fixtures/sources/iam-export/list-accounts.json".into()]).is_empty());
 }

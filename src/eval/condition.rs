@@ -16,9 +16,7 @@ pub fn matches(op: BaseOp, p: &str, v: &str) -> Option<bool> {
     use BaseOp as B;
     Some(match op {
         B::StringEquals | B::StringNotEquals | B::BinaryEquals => p == v,
-        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => {
-            p.to_lowercase() == v.to_lowercase()
-        }
+        B::StringEqualsIgnoreCase | B::StringNotEqualsIgnoreCase => p.to_lowercase() == v.to_lowercase(),
         B::StringLike | B::StringNotLike => glob(p, v),
         B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => arn_like(p, v),
         B::NumericEquals | B::NumericNotEquals => number(v)? == number(p)?,
@@ -63,11 +61,7 @@ pub fn date(s: &str) -> Option<i64> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if s.get(4..5)? != "-"
-        || s.get(7..8)? != "-"
-        || !(1..=12).contains(&m)
-        || !(1..=31).contains(&d)
-    {
+    if s.get(4..5)? != "-" || s.get(7..8)? != "-" || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
@@ -77,9 +71,7 @@ pub fn date(s: &str) -> Option<i64> {
         }
         secs += num(11..13)? * 3600
             + num(14..16)? * 60
-            + s.get(17..19)
-                .and_then(|x| x.parse::<i64>().ok())
-                .unwrap_or(0);
+            + s.get(17..19).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
         let tail = s.get(19..).unwrap_or("");
         let tail = tail.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
         if let Some(sign) = tail.chars().next().filter(|c| *c == '+' || *c == '-') {
@@ -106,10 +98,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// Whether the address `v` lies in the CIDR block (or single address) `p`.
 pub fn cidr_contains(p: &str, v: &str) -> Option<bool> {
     let (net, bits) = match p.split_once('/') {
-        Some((n, b)) => (
-            n.trim().parse::<IpAddr>().ok()?,
-            Some(b.trim().parse::<u32>().ok()?),
-        ),
+        Some((n, b)) => (n.trim().parse::<IpAddr>().ok()?, Some(b.trim().parse::<u32>().ok()?)),
         None => (p.trim().parse::<IpAddr>().ok()?, None),
     };
     let Ok(addr) = v.trim().parse::<IpAddr>() else {
@@ -118,20 +107,12 @@ pub fn cidr_contains(p: &str, v: &str) -> Option<bool> {
     Some(match (net, addr) {
         (IpAddr::V4(n), IpAddr::V4(a)) => {
             let bits = bits.unwrap_or(32).min(32);
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
             u32::from(n) & mask == u32::from(a) & mask
         }
         (IpAddr::V6(n), IpAddr::V6(a)) => {
             let bits = bits.unwrap_or(128).min(128);
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
             u128::from(n) & mask == u128::from(a) & mask
         }
         _ => false,
@@ -145,62 +126,29 @@ mod tests {
     #[test]
     fn operators() {
         assert_eq!(matches(BaseOp::StringEquals, "a", "A"), Some(false));
+        assert_eq!(matches(BaseOp::StringEqualsIgnoreCase, "a", "A"), Some(true));
+        assert_eq!(matches(BaseOp::StringLike, "repo:org/*", "repo:org/x"), Some(true));
         assert_eq!(
-            matches(BaseOp::StringEqualsIgnoreCase, "a", "A"),
+            matches(BaseOp::ArnLike, "arn:aws:iam::*:role/x", "arn:aws:iam::123456789012:role/x"),
             Some(true)
         );
         assert_eq!(
-            matches(BaseOp::StringLike, "repo:org/*", "repo:org/x"),
-            Some(true)
-        );
-        assert_eq!(
-            matches(
-                BaseOp::ArnLike,
-                "arn:aws:iam::*:role/x",
-                "arn:aws:iam::123456789012:role/x"
-            ),
-            Some(true)
-        );
-        assert_eq!(
-            matches(
-                BaseOp::ArnLike,
-                "arn:aws:iam::1*:role/x",
-                "arn:aws:iam::223456789012:role/x"
-            ),
+            matches(BaseOp::ArnLike, "arn:aws:iam::1*:role/x", "arn:aws:iam::223456789012:role/x"),
             Some(false)
         );
         assert_eq!(matches(BaseOp::NumericLessThan, "3600", "100"), Some(true));
         assert_eq!(matches(BaseOp::NumericLessThan, "x", "100"), None);
         assert_eq!(matches(BaseOp::Bool, "true", "TRUE"), Some(true));
-        assert_eq!(
-            matches(BaseOp::IpAddress, "10.0.0.0/8", "10.2.3.4"),
-            Some(true)
-        );
-        assert_eq!(
-            matches(BaseOp::IpAddress, "10.0.0.0/8", "11.2.3.4"),
-            Some(false)
-        );
-        assert_eq!(
-            matches(BaseOp::IpAddress, "2001:db8::/32", "2001:db8::1"),
-            Some(true)
-        );
-        assert_eq!(
-            matches(
-                BaseOp::DateLessThan,
-                "2020-01-01T00:00:00Z",
-                "2019-12-31T23:59:59Z"
-            ),
-            Some(true)
-        );
+        assert_eq!(matches(BaseOp::IpAddress, "10.0.0.0/8", "10.2.3.4"), Some(true));
+        assert_eq!(matches(BaseOp::IpAddress, "10.0.0.0/8", "11.2.3.4"), Some(false));
+        assert_eq!(matches(BaseOp::IpAddress, "2001:db8::/32", "2001:db8::1"), Some(true));
+        assert_eq!(matches(BaseOp::DateLessThan, "2020-01-01T00:00:00Z", "2019-12-31T23:59:59Z"), Some(true));
     }
 
     #[test]
     fn dates() {
         assert_eq!(date("1970-01-02"), Some(86_400));
-        assert_eq!(
-            date("2020-01-01T01:00:00+01:00"),
-            date("2020-01-01T00:00:00Z")
-        );
+        assert_eq!(date("2020-01-01T01:00:00+01:00"), date("2020-01-01T00:00:00Z"));
         assert_eq!(date("1577836800"), date("2020-01-01T00:00:00Z"));
         assert_eq!(date("yesterday"), None);
     }

@@ -7,9 +7,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// ASCII case-insensitive match (action names, service principals).
 pub fn glob_ci(pattern: &str, text: &str) -> bool {
-    matches(pattern.as_bytes(), text.as_bytes(), |a, b| {
-        a.eq_ignore_ascii_case(&b)
-    })
+    matches(pattern.as_bytes(), text.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
 }
 
 /// Linear-time wildcard matching with single-star backtracking. Works on bytes:

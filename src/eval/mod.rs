@@ -24,9 +24,7 @@ pub use condition::{cidr_contains, date, matches};
 pub use glob::{glob, glob_ci};
 
 use crate::model::arn::{Arn, account_of, is_account_id};
-use crate::model::policy::{
-    BaseOp, Condition, Effect, Federated, Policy, Principal, Quantifier, Statement,
-};
+use crate::model::policy::{BaseOp, Condition, Effect, Federated, Policy, Principal, Quantifier, Statement};
 
 /// The assume actions.
 pub const ASSUME_ROLE: &str = "sts:AssumeRole";
@@ -44,10 +42,7 @@ pub enum Domain {
     Free { optional: bool },
     /// Like `Free`, but never a value that starts with one of `prefixes`
     /// (case-insensitive): an organization that is not yours.
-    FreeExcept {
-        prefixes: Vec<String>,
-        optional: bool,
-    },
+    FreeExcept { prefixes: Vec<String>, optional: bool },
     /// A value that no literal in the policy names exactly (a secret the
     /// caller does not know), or absence when `optional`.
     Unknown { optional: bool },
@@ -93,12 +88,7 @@ impl Env {
 
 impl Scenario {
     pub fn new(caller: Caller, action: &'static str) -> Self {
-        Self {
-            caller,
-            action,
-            keys: Vec::new(),
-            default: Domain::Free { optional: true },
-        }
+        Self { caller, action, keys: Vec::new(), default: Domain::Free { optional: true } }
     }
 
     #[must_use]
@@ -113,11 +103,7 @@ impl Scenario {
         self.keys
             .iter()
             .find(|(k, _)| k == key)
-            .or_else(|| {
-                self.keys
-                    .iter()
-                    .find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str()))
-            })
+            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
             .map_or(&self.default, |(_, d)| d)
     }
 
@@ -126,20 +112,12 @@ impl Scenario {
     /// says whether it can supply the external id the policy expects.
     pub fn aws_principal(account: &str, knows_external_id: bool, env: &Env) -> Self {
         let org = match &env.org_id {
-            Some(org) => Domain::FreeExcept {
-                prefixes: vec![org.clone()],
-                optional: true,
-            },
+            Some(org) => Domain::FreeExcept { prefixes: vec![org.clone()], optional: true },
             None => Domain::Unknown { optional: true },
         };
-        let mut sc = Self::new(Caller::Aws, ASSUME_ROLE)
+        Self::new(Caller::Aws, ASSUME_ROLE)
             .with("aws:principalaccount", Domain::Fixed(account.to_owned()))
-            .with(
-                "aws:principalarn",
-                Domain::ArnIn {
-                    account: account.to_owned(),
-                },
-            )
+            .with("aws:principalarn", Domain::ArnIn { account: account.to_owned() })
             .with("aws:principalorgid", org.clone())
             .with("aws:principalorgpaths", org)
             .with("aws:principalisawsservice", Domain::Fixed("false".into()))
@@ -158,11 +136,16 @@ impl Scenario {
                 } else {
                     Domain::Unknown { optional: true }
                 },
-            );
-        if let Some(acct) = &env.role_account {
-            sc = sc.with("aws:resourceaccount", Domain::Fixed(acct.clone()));
-        }
-        sc
+            )
+            // The role's own account is always in the request: fixed when
+            // known, otherwise some value only the policy's literals can name.
+            .with(
+                "aws:resourceaccount",
+                match &env.role_account {
+                    Some(acct) => Domain::Fixed(acct.clone()),
+                    None => Domain::Free { optional: false },
+                },
+            )
     }
 }
 
@@ -221,17 +204,17 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
         .iter()
         .filter(|s| s.effect == Effect::Deny && s.actions.covers(sc.action))
         .collect();
-    let relevant: Vec<&Statement> = std::iter::once(stmt)
-        .chain(denies.iter().copied())
-        .collect();
+    let relevant: Vec<&Statement> = std::iter::once(stmt).chain(denies.iter().copied()).collect();
 
     // Every key the decision can depend on, with its candidate values.
     let mut keys: BTreeSet<String> = BTreeSet::new();
     for s in &relevant {
         for c in &s.conditions {
             keys.insert(c.key_lc.clone());
-            for v in &c.values {
-                keys.extend(variables(&v.value));
+            if policy.variables {
+                for v in &c.values {
+                    keys.extend(variables(&v.value));
+                }
             }
         }
     }
@@ -245,12 +228,10 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
         // Keep only values that cannot make the target's own conditions on
         // this key false (conditions with variables are checked at the leaf).
         cands.retain(|c| {
-            let one = Ctx::single(&key, c.as_deref());
+            let one = Ctx { variables: policy.variables, ..Ctx::single(&key, c.as_deref()) };
             stmt.conditions
                 .iter()
-                .filter(|cond| {
-                    cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${"))
-                })
+                .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${")))
                 .all(|cond| eval_condition(cond, &one, Polarity::Allow))
         });
         if cands.is_empty() {
@@ -261,11 +242,9 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
 
     let mut chosen: Vec<Option<&str>> = vec![None; axes.len()];
     let mut budget = SEARCH_BUDGET;
-    let found = search(&axes, 0, &mut chosen, &mut budget, &|ctx| {
+    let found = search(&axes, 0, &mut chosen, &mut budget, policy.variables, &|ctx| {
         statement_applies(stmt, sc, ctx, Polarity::Allow)
-            && denies
-                .iter()
-                .all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
+            && denies.iter().all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
     });
     found.map(|vals| Witness {
         values: axes
@@ -281,6 +260,7 @@ fn search<'a>(
     depth: usize,
     chosen: &mut Vec<Option<&'a str>>,
     budget: &mut usize,
+    variables: bool,
     ok: &dyn Fn(&Ctx<'_>) -> bool,
 ) -> Option<Vec<Option<&'a str>>> {
     if depth == axes.len() {
@@ -289,17 +269,14 @@ fn search<'a>(
         }
         *budget -= 1;
         let ctx = Ctx {
-            keys: axes
-                .iter()
-                .map(|(k, _)| k.as_str())
-                .zip(chosen.iter().copied())
-                .collect(),
+            keys: axes.iter().map(|(k, _)| k.as_str()).zip(chosen.iter().copied()).collect(),
+            variables,
         };
         return ok(&ctx).then(|| chosen.clone());
     }
     for c in &axes[depth].1 {
         chosen[depth] = c.as_deref();
-        if let Some(found) = search(axes, depth + 1, chosen, budget, ok) {
+        if let Some(found) = search(axes, depth + 1, chosen, budget, variables, ok) {
             return Some(found);
         }
     }
@@ -310,13 +287,13 @@ fn search<'a>(
 /// listed are unknown.
 struct Ctx<'a> {
     keys: Vec<(&'a str, Option<&'a str>)>,
+    /// Whether `${…}` in policy values are variables (see `Policy::variables`).
+    variables: bool,
 }
 
 impl<'a> Ctx<'a> {
     fn single(key: &'a str, value: Option<&'a str>) -> Self {
-        Self {
-            keys: vec![(key, value)],
-        }
+        Self { keys: vec![(key, value)], variables: true }
     }
 
     /// `None` when the key is not part of this context at all (unknown),
@@ -338,26 +315,19 @@ enum Polarity {
 
 fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
     let principal_ok = s.principal.as_ref().is_some_and(|p| {
-        let hit = p
-            .entries
-            .iter()
-            .any(|e| principal_matches(&e.principal, sc, ctx));
+        let hit = p.entries.iter().any(|e| principal_matches(&e.principal, sc, ctx));
         hit != p.negated
     });
     principal_ok
         && s.actions.covers(sc.action)
-        && s.conditions
-            .iter()
-            .all(|c| eval_condition(c, ctx, polarity))
+        && s.conditions.iter().all(|c| eval_condition(c, ctx, polarity))
 }
 
 fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
     let aws_key = |k: &str| ctx.get(k).flatten();
     match (p, &sc.caller) {
         (Principal::Anyone, _) => true,
-        (Principal::Account { id }, Caller::Aws) => {
-            aws_key("aws:principalaccount") == Some(id.as_str())
-        }
+        (Principal::Account { id }, Caller::Aws) => aws_key("aws:principalaccount") == Some(id.as_str()),
         (Principal::Arn(arn), Caller::Aws) => {
             let want = arn.session_role().unwrap_or_else(|| arn.to_string());
             aws_key("aws:principalarn") == Some(want.as_str())
@@ -370,16 +340,9 @@ fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
 
 fn federated_eq(a: &Federated, b: &Federated) -> bool {
     match (a, b) {
-        (
-            Federated::Oidc {
-                account: a1,
-                issuer: i1,
-            },
-            Federated::Oidc {
-                account: a2,
-                issuer: i2,
-            },
-        ) => a1 == a2 && i1.eq_ignore_ascii_case(i2),
+        (Federated::Oidc { account: a1, issuer: i1 }, Federated::Oidc { account: a2, issuer: i2 }) => {
+            a1 == a2 && i1.eq_ignore_ascii_case(i2)
+        }
         _ => a == b,
     }
 }
@@ -392,10 +355,7 @@ fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
     let op = c.operator.value;
     if op.base == BaseOp::Null {
         // `Null: true` holds when the key is absent.
-        let wants_absent = c
-            .values
-            .iter()
-            .map(|v| v.value.eq_ignore_ascii_case("true"));
+        let wants_absent = c.values.iter().map(|v| v.value.eq_ignore_ascii_case("true"));
         return wants_absent.into_iter().any(|w| w == value.is_none());
     }
     let Some(v) = value else {
@@ -419,11 +379,7 @@ fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
             _ => Some(false),
         };
     }
-    let result = if op.base.is_negated() {
-        any.map(|b| !b)
-    } else {
-        any
-    };
+    let result = if op.base.is_negated() { any.map(|b| !b) } else { any };
     result.unwrap_or(favourable)
 }
 
@@ -446,7 +402,7 @@ fn variables(s: &str) -> Vec<String> {
 /// Replaces policy variables by their values in the context; `None` when a
 /// variable's value is not known.
 fn substitute<'a>(s: &'a str, ctx: &Ctx<'_>) -> Option<Cow<'a, str>> {
-    if !s.contains("${") {
+    if !ctx.variables || !s.contains("${") {
         return Some(Cow::Borrowed(s));
     }
     let mut out = String::new();
@@ -493,21 +449,12 @@ fn instantiate(pattern: &str) -> String {
 /// know the expected value of.
 const UNNAMED: &str = "trustlint-unnamed-value";
 
-fn candidates(
-    key: &str,
-    domain: &Domain,
-    policy: &Policy,
-    relevant: &[&Statement],
-) -> Vec<Option<String>> {
+fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statement]) -> Vec<Option<String>> {
     // What the policy compares this key with.
     let mut literals: Vec<(BaseOp, &str)> = Vec::new();
     for s in relevant {
         for c in s.conditions.iter().filter(|c| c.key_lc == key) {
-            literals.extend(
-                c.values
-                    .iter()
-                    .map(|v| (c.operator.value.base, v.value.as_str())),
-            );
+            literals.extend(c.values.iter().map(|v| (c.operator.value.base, v.value.as_str())));
         }
     }
     let mut out: Vec<Option<String>> = Vec::new();
@@ -560,18 +507,13 @@ fn candidates(
                     push(Some(arn.to_string()));
                 }
             }
-            push(Some(format!(
-                "arn:aws:iam::{account}:user/trustlint-unnamed"
-            )));
+            push(Some(format!("arn:aws:iam::{account}:user/trustlint-unnamed")));
         }
     }
     if let Domain::FreeExcept { prefixes, .. } = domain {
         out.retain(|v| {
-            v.as_deref().is_none_or(|v| {
-                !prefixes
-                    .iter()
-                    .any(|p| v.to_lowercase().starts_with(&p.to_lowercase()))
-            })
+            v.as_deref()
+                .is_none_or(|v| !prefixes.iter().any(|p| v.to_lowercase().starts_with(&p.to_lowercase())))
         });
     }
     out
@@ -624,9 +566,7 @@ fn fmt_num(n: f64) -> String {
 fn unnamed_like(key: &str, literals: &[(BaseOp, &str)]) -> String {
     let shaped = match key {
         "aws:principalorgid" | "aws:sourceorgid" | "aws:resourceorgid" => "o-unnamed0000",
-        "aws:principalorgpaths" | "aws:sourceorgpaths" => {
-            "o-unnamed0000/r-unnamed/ou-unnamed-unnamed/"
-        }
+        "aws:principalorgpaths" | "aws:sourceorgpaths" => "o-unnamed0000/r-unnamed/ou-unnamed-unnamed/",
         _ => UNNAMED,
     };
     let mut v = shaped.to_owned();

@@ -8,10 +8,7 @@ fn trust(json: &str) -> Policy {
 }
 
 fn env() -> Env {
-    Env {
-        role_account: Some("111111111111".into()),
-        ..Env::default()
-    }
+    Env { role_account: Some("111111111111".into()), ..Env::default() }
 }
 
 fn outsider_allowed(p: &Policy, knows_external_id: bool) -> bool {
@@ -28,11 +25,7 @@ fn account_allowed(p: &Policy, account: &str) -> bool {
 const WILD: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"COND}DENY]}"#;
 
 fn wild(cond: &str, deny: &str) -> Policy {
-    let cond = if cond.is_empty() {
-        String::new()
-    } else {
-        format!(",\"Condition\":{cond}")
-    };
+    let cond = if cond.is_empty() { String::new() } else { format!(",\"Condition\":{cond}") };
     trust(&WILD.replace("COND", &cond).replace("DENY", deny))
 }
 
@@ -43,41 +36,23 @@ fn wildcard_without_conditions_admits_anyone() {
 
 #[test]
 fn org_condition_narrows() {
-    assert!(!outsider_allowed(
-        &wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
-        true
-    ));
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""), true));
     // Key case does not matter.
-    assert!(!outsider_allowed(
-        &wild(r#"{"StringEquals":{"AWS:principalorgid":"o-abc123"}}"#, ""),
-        true
-    ));
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"AWS:principalorgid":"o-abc123"}}"#, ""), true));
     // A pattern every organization matches narrows nothing.
-    assert!(outsider_allowed(
-        &wild(r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, ""),
-        true
-    ));
+    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalOrgID":"o-*"}}"#, ""), true));
     // IfExists: a caller outside any organization has no org id.
     assert!(outsider_allowed(
-        &wild(
-            r#"{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#,
-            ""
-        ),
+        &wild(r#"{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
         true
     ));
     // ForAllValues is true when the key is absent.
     assert!(outsider_allowed(
-        &wild(
-            r#"{"ForAllValues:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
-            ""
-        ),
+        &wild(r#"{"ForAllValues:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
         true
     ));
     assert!(!outsider_allowed(
-        &wild(
-            r#"{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#,
-            ""
-        ),
+        &wild(r#"{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
         true
     ));
 }
@@ -85,24 +60,15 @@ fn org_condition_narrows() {
 #[test]
 fn principal_arn_pinned_to_an_account_narrows() {
     assert!(!outsider_allowed(
-        &wild(
-            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#,
-            ""
-        ),
+        &wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/*"}}"#, ""),
         true
     ));
     // A pattern across accounts does not.
     assert!(outsider_allowed(
-        &wild(
-            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}"#,
-            ""
-        ),
+        &wild(r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}"#, ""),
         true
     ));
-    assert!(outsider_allowed(
-        &wild(r#"{"StringLike":{"aws:PrincipalArn":"*"}}"#, ""),
-        true
-    ));
+    assert!(outsider_allowed(&wild(r#"{"StringLike":{"aws:PrincipalArn":"*"}}"#, ""), true));
 }
 
 #[test]
@@ -119,34 +85,22 @@ fn caller_controlled_keys_do_not_narrow() {
 
 #[test]
 fn source_account_is_absent_for_direct_callers() {
-    assert!(!outsider_allowed(
-        &wild(
-            r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#,
-            ""
-        ),
-        true
-    ));
-    assert!(outsider_allowed(
-        &wild(
-            r#"{"StringNotEquals":{"aws:SourceAccount":"222222222222"}}"#,
-            ""
-        ),
-        true
-    ));
+    assert!(!outsider_allowed(&wild(r#"{"StringEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
+    assert!(outsider_allowed(&wild(r#"{"StringNotEquals":{"aws:SourceAccount":"222222222222"}}"#, ""), true));
 }
 
 #[test]
 fn deny_unless_org_closes_the_hole() {
-    let deny = r#",{"Effect":"Deny","Principal":"*","Action":"sts:*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    let deny = r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
     assert!(!outsider_allowed(&wild("", deny), true));
     // A Deny for another action does not.
-    let other = r#",{"Effect":"Deny","Principal":"*","Action":"sts:TagSession","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    let other = r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:TagSession","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
     assert!(outsider_allowed(&wild("", other), true));
     // `…IfExists` on a negated operator is true when the key is absent: still closed.
-    let if_exists = r#",{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
+    let if_exists = r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-abc123"}}}"#;
     assert!(!outsider_allowed(&wild("", if_exists), true));
     // A Deny of one named organization leaves every other caller through.
-    let one_org = r#",{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-evil00000"}}}"#;
+    let one_org = r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-evil00000"}}}"#;
     assert!(outsider_allowed(&wild("", one_org), true));
 }
 
@@ -173,22 +127,15 @@ fn external_id_conditions() {
 
 #[test]
 fn actions_with_wildcards_and_not_action() {
-    for action in [
-        r#""sts:assumerole""#,
-        r#""sts:Assume*""#,
-        r#""*""#,
-        r#"["s3:GetObject","sts:*"]"#,
-    ] {
+    for action in [r#""sts:assumerole""#, r#""sts:Assume*""#, r#""*""#, r#"["s3:GetObject","sts:*"]"#] {
         let p = trust(&format!(
             r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":{action}}}]}}"#
         ));
         assert!(outsider_allowed(&p, true), "{action}");
     }
-    let p =
-        trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}"#);
+    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"s3:*"}]}"#);
     assert!(outsider_allowed(&p, true));
-    let p =
-        trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"sts:*"}]}"#);
+    let p = trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"NotAction":"sts:*"}]}"#);
     assert!(!outsider_allowed(&p, true));
     let p = trust(
         r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRoleWithSAML"}]}"#,
@@ -198,11 +145,38 @@ fn actions_with_wildcards_and_not_action() {
 
 #[test]
 fn policy_variables_resolve_against_the_context() {
-    let p = wild(
-        r#"{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#,
-        "",
-    );
+    let p = wild(r#"{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#, "");
     assert!(!outsider_allowed(&p, true));
+}
+
+#[test]
+fn resource_account_variable_pins_the_caller_even_when_the_account_is_unknown() {
+    let l = parse_policy(
+        &WILD
+            .replace(
+                "COND",
+                r#","Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}"#,
+            )
+            .replace("DENY", ""),
+        KindHint::Trust,
+    )
+    .unwrap();
+    let e = Env::default();
+    let sc = Scenario::aws_principal(&fresh_account(&l.policy, &e), true, &e);
+    assert!(allows(&l.policy, 0, &sc).is_none());
+}
+
+#[test]
+fn policy_variables_are_literal_text_before_version_2012() {
+    let p = trust(
+        r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}}]}"#,
+    );
+    // No caller's account is the text `${aws:ResourceAccount}`.
+    assert!(!outsider_allowed(&p, true));
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}}]}"#,
+    );
+    assert!(outsider_allowed(&p, true));
 }
 
 #[test]

@@ -10,7 +10,9 @@ pub struct Arn {
     pub resource: String,
 }
 
-pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+/// The AWS partitions, including the isolated and sovereign ones.
+pub const PARTITIONS: [&str; 8] =
+    ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 impl Arn {
     pub fn parse(s: &str) -> Option<Self> {
@@ -23,20 +25,12 @@ impl Arn {
         let region = parts.next()?.to_owned();
         let account = parts.next()?.to_owned();
         let resource = parts.next()?.to_owned();
-        Some(Self {
-            partition,
-            service,
-            region,
-            account,
-            resource,
-        })
+        Some(Self { partition, service, region, account, resource })
     }
 
     /// The resource type and name: `role/path/Name` → (`role`, `path/Name`).
     pub fn resource_type(&self) -> (&str, &str) {
-        self.resource
-            .split_once('/')
-            .unwrap_or((&self.resource, ""))
+        self.resource.split_once('/').unwrap_or((&self.resource, ""))
     }
 
     /// The IAM role ARN that an `assumed-role` session ARN belongs to.
@@ -46,10 +40,7 @@ impl Arn {
             return None;
         }
         let role = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
-        Some(format!(
-            "arn:{}:iam::{}:role/{}",
-            self.partition, self.account, role
-        ))
+        Some(format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role))
     }
 }
 
@@ -79,8 +70,7 @@ pub fn is_unique_id(s: &str) -> bool {
     const PREFIXES: [&str; 6] = ["AIDA", "AROA", "AGPA", "AIPA", "ANPA", "ANVA"];
     s.len() >= 16
         && PREFIXES.iter().any(|p| s.starts_with(p))
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -95,14 +85,8 @@ mod tests {
         assert_eq!(a.to_string(), "arn:aws:iam::123456789012:role/path/Admin");
         assert!(Arn::parse("arn:aws:iam").is_none());
         let s = Arn::parse("arn:aws-cn:sts::123456789012:assumed-role/R/session").unwrap();
-        assert_eq!(
-            s.session_role().unwrap(),
-            "arn:aws-cn:iam::123456789012:role/R"
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:root"),
-            Some("123456789012")
-        );
+        assert_eq!(s.session_role().unwrap(), "arn:aws-cn:iam::123456789012:role/R");
+        assert_eq!(account_of("arn:aws:iam::123456789012:root"), Some("123456789012"));
         assert!(is_unique_id("AROA1234567890EXAMPLE"));
         assert!(!is_unique_id("arn:aws:iam::1:root"));
     }

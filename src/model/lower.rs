@@ -35,13 +35,7 @@ impl SpanMap {
         match self {
             Self::Identity => s,
             Self::Table { base, offsets } => {
-                let at = |i: u32| {
-                    base + offsets
-                        .get(i as usize)
-                        .or(offsets.last())
-                        .copied()
-                        .unwrap_or(0)
-                };
+                let at = |i: u32| base + offsets.get(i as usize).or(offsets.last()).copied().unwrap_or(0);
                 Span::new(at(s.start), at(s.end))
             }
         }
@@ -93,15 +87,9 @@ pub fn is_policy_document(v: &Value<'_>) -> bool {
 }
 
 pub fn lower(root: &Value<'_>, hint: KindHint, map: &SpanMap) -> Lowered {
-    let mut cx = Lowerer {
-        map,
-        problems: Vec::new(),
-    };
+    let mut cx = Lowerer { map, problems: Vec::new() };
     let policy = cx.document(root, hint);
-    Lowered {
-        policy,
-        problems: cx.problems,
-    }
+    Lowered { policy, problems: cx.problems }
 }
 
 impl Lowerer<'_> {
@@ -114,11 +102,7 @@ impl Lowerer<'_> {
     }
 
     fn spanned(&self, value: String, span: Span, pointer: String) -> Spanned<String> {
-        Spanned {
-            value,
-            span: self.map.map(span),
-            pointer,
-        }
+        Spanned { value, span: self.map.map(span), pointer }
     }
 
     /// Checks an object's keys against the allowed set: unknown keys (with a
@@ -134,10 +118,9 @@ impl Lowerer<'_> {
                         "`{}` is not a {what} element: element names are case-sensitive, write `{right}`",
                         m.key
                     ),
-                    (None, Some(right)) => format!(
-                        "`{}` is not a {what} element: did you mean `{right}`?",
-                        m.key
-                    ),
+                    (None, Some(right)) => {
+                        format!("`{}` is not a {what} element: did you mean `{right}`?", m.key)
+                    }
                     (None, None) => format!(
                         "`{}` is not a {what} element (expected one of {})",
                         m.key,
@@ -158,16 +141,9 @@ impl Lowerer<'_> {
             self.problem(
                 root.span,
                 "",
-                format!(
-                    "a policy document must be a JSON object, not {}",
-                    root.type_name()
-                ),
+                format!("a policy document must be a JSON object, not {}", root.type_name()),
             );
-            return Policy {
-                kind: PolicyKind::Identity,
-                span,
-                statements,
-            };
+            return Policy { kind: PolicyKind::Identity, span, statements, variables: false };
         };
         self.check_keys(members, &DOCUMENT_KEYS, "", "policy");
         match root.get("Version") {
@@ -181,10 +157,7 @@ impl Lowerer<'_> {
         }
         match root.get("Statement") {
             None => self.problem(root.span, "", "the policy has no `Statement`"),
-            Some(Value {
-                kind: Kind::Array(items),
-                span,
-            }) => {
+            Some(Value { kind: Kind::Array(items), span }) => {
                 if items.is_empty() {
                     self.problem(*span, "/Statement", "`Statement` is empty");
                 }
@@ -194,21 +167,13 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            Some(
-                s @ Value {
-                    kind: Kind::Object(_),
-                    ..
-                },
-            ) => {
+            Some(s @ Value { kind: Kind::Object(_), .. }) => {
                 statements.extend(self.statement(s, "/Statement".to_owned()));
             }
             Some(v) => self.problem(
                 v.span,
                 "/Statement",
-                format!(
-                    "`Statement` must be an object or an array, not {}",
-                    v.type_name()
-                ),
+                format!("`Statement` must be an object or an array, not {}", v.type_name()),
             ),
         }
         let kind = match hint {
@@ -217,11 +182,8 @@ impl Lowerer<'_> {
             KindHint::Detect => detect_kind(root),
         };
         self.check_kind(root, kind);
-        Policy {
-            kind,
-            span,
-            statements,
-        }
+        let variables = root.get("Version").and_then(Value::as_str) == Some("2012-10-17");
+        Policy { kind, span, statements, variables }
     }
 
     /// Checks the elements that depend on what kind of policy this is.
@@ -230,11 +192,9 @@ impl Lowerer<'_> {
             return;
         };
         let list: Vec<(String, &Value<'_>)> = match &stmts.kind {
-            Kind::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("/Statement/{i}"), s))
-                .collect(),
+            Kind::Array(items) => {
+                items.iter().enumerate().map(|(i, s)| (format!("/Statement/{i}"), s)).collect()
+            }
             Kind::Object(_) => vec![("/Statement".to_owned(), stmts)],
             _ => return,
         };
@@ -276,11 +236,7 @@ impl Lowerer<'_> {
                         }
                     }
                     if has("Resource").is_none() && has("NotResource").is_none() {
-                        self.problem(
-                            s.span,
-                            &ptr,
-                            "the statement needs a `Resource` or `NotResource`",
-                        );
+                        self.problem(s.span, &ptr, "the statement needs a `Resource` or `NotResource`");
                     }
                 }
                 PolicyKind::Resource => {}
@@ -290,11 +246,7 @@ impl Lowerer<'_> {
 
     fn statement(&mut self, v: &Value<'_>, ptr: String) -> Option<Statement> {
         let Some(members) = v.as_object() else {
-            self.problem(
-                v.span,
-                &ptr,
-                format!("a statement must be an object, not {}", v.type_name()),
-            );
+            self.problem(v.span, &ptr, format!("a statement must be an object, not {}", v.type_name()));
             return None;
         };
         self.check_keys(members, &STATEMENT_KEYS, &ptr, "statement");
@@ -310,11 +262,7 @@ impl Lowerer<'_> {
                 Some("Allow") => Some(Effect::Allow),
                 Some("Deny") => Some(Effect::Deny),
                 _ => {
-                    self.problem(
-                        e.span,
-                        &format!("{ptr}/Effect"),
-                        "`Effect` must be \"Allow\" or \"Deny\"",
-                    );
+                    self.problem(e.span, &format!("{ptr}/Effect"), "`Effect` must be \"Allow\" or \"Deny\"");
                     None
                 }
             },
@@ -323,11 +271,7 @@ impl Lowerer<'_> {
             (Some(p), None) => Some(self.principals(p, false, &format!("{ptr}/Principal"))),
             (None, Some(p)) => Some(self.principals(p, true, &format!("{ptr}/NotPrincipal"))),
             (Some(p), Some(_)) => {
-                self.problem(
-                    p.span,
-                    &ptr,
-                    "a statement cannot have both `Principal` and `NotPrincipal`",
-                );
+                self.problem(p.span, &ptr, "a statement cannot have both `Principal` and `NotPrincipal`");
                 None
             }
             (None, None) => None,
@@ -336,11 +280,7 @@ impl Lowerer<'_> {
             (Some(a), None) => self.actions(a, false, &format!("{ptr}/Action")),
             (None, Some(a)) => self.actions(a, true, &format!("{ptr}/NotAction")),
             (Some(a), Some(_)) => {
-                self.problem(
-                    a.span,
-                    &ptr,
-                    "a statement cannot have both `Action` and `NotAction`",
-                );
+                self.problem(a.span, &ptr, "a statement cannot have both `Action` and `NotAction`");
                 Actions::default()
             }
             (None, None) => {
@@ -353,10 +293,8 @@ impl Lowerer<'_> {
                 self.strings(r, &format!("{ptr}/{key}"), key);
             }
         }
-        let conditions = v
-            .get("Condition")
-            .map(|c| self.conditions(c, &format!("{ptr}/Condition")))
-            .unwrap_or_default();
+        let conditions =
+            v.get("Condition").map(|c| self.conditions(c, &format!("{ptr}/Condition"))).unwrap_or_default();
         Some(Statement {
             pointer: ptr,
             span: self.map.map(v.span),
@@ -393,10 +331,7 @@ impl Lowerer<'_> {
                 self.problem(
                     v.span,
                     ptr,
-                    format!(
-                        "`{what}` must be a string or an array of strings, not {}",
-                        v.type_name()
-                    ),
+                    format!("`{what}` must be a string or an array of strings, not {}", v.type_name()),
                 );
                 Vec::new()
             }
@@ -447,11 +382,7 @@ impl Lowerer<'_> {
             }
             _ => self.problem(v.span, ptr, "a principal must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}"),
         }
-        Principals {
-            negated,
-            span,
-            entries,
-        }
+        Principals { negated, span, entries }
     }
 
     fn principal(&mut self, kind: &str, text: &Spanned<String>) -> Principal {
@@ -464,40 +395,34 @@ impl Lowerer<'_> {
             _ => return Principal::Invalid, // reported by check_keys
         };
         parsed.unwrap_or_else(|message| {
-            self.problems.push(Problem {
-                span: text.span,
-                pointer: text.pointer.clone(),
-                message,
-            });
+            self.problems.push(Problem { span: text.span, pointer: text.pointer.clone(), message });
             Principal::Invalid
         })
     }
 
     fn conditions(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Condition> {
         let Some(ops) = v.as_object() else {
-            self.problem(
-                v.span,
-                ptr,
-                format!("`Condition` must be an object, not {}", v.type_name()),
-            );
+            self.problem(v.span, ptr, format!("`Condition` must be an object, not {}", v.type_name()));
             return Vec::new();
         };
         let mut out = Vec::new();
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
             let op_ptr = format!("{ptr}/{}", pointer_token(&op.key));
-            let Some(operator) = Operator::parse(&op.key) else {
+            if ops[i + 1..].iter().any(|later| later.key == op.key) {
+                // JSON parsers, IAM's among them, keep the last of duplicate keys.
                 self.problem(
                     op.key_span,
                     &op_ptr,
-                    format!("`{}` is not a condition operator", op.key),
+                    format!("`{}` appears twice in `Condition`: only the last one takes effect", op.key),
                 );
                 continue;
+            }
+            let Some(operator) = Operator::parse(&op.key) else {
+                self.problem(op.key_span, &op_ptr, format!("`{}` is not a condition operator", op.key));
+                continue;
             };
-            let operator = Spanned {
-                value: operator,
-                span: self.map.map(op.key_span),
-                pointer: op_ptr.clone(),
-            };
+            let operator =
+                Spanned { value: operator, span: self.map.map(op.key_span), pointer: op_ptr.clone() };
             let Some(keys) = op.value.as_object() else {
                 self.problem(
                     op.value.span,
@@ -509,11 +434,7 @@ impl Lowerer<'_> {
             for (i, k) in keys.iter().enumerate() {
                 let key_ptr = format!("{op_ptr}/{}", pointer_token(&k.key));
                 if keys[..i].iter().any(|p| p.key == k.key) {
-                    self.problem(
-                        k.key_span,
-                        &key_ptr,
-                        format!("`{}` appears twice in `{}`", k.key, op.key),
-                    );
+                    self.problem(k.key_span, &key_ptr, format!("`{}` appears twice in `{}`", k.key, op.key));
                 }
                 let values = self.condition_values(&k.value, &key_ptr);
                 out.push(Condition {
@@ -529,11 +450,7 @@ impl Lowerer<'_> {
 
     fn condition_values(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Spanned<String>> {
         let items: Vec<(&Value<'_>, String)> = match &v.kind {
-            Kind::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x, format!("{ptr}/{i}")))
-                .collect(),
+            Kind::Array(items) => items.iter().enumerate().map(|(i, x)| (x, format!("{ptr}/{i}"))).collect(),
             _ => vec![(v, ptr.to_owned())],
         };
         let mut out = Vec::with_capacity(items.len());
@@ -572,8 +489,7 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
     }
     let sts_action = |v: &Value<'_>| {
         let one = |a: &Value<'_>| {
-            a.as_str()
-                .is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:"))
+            a.as_str().is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:"))
         };
         match &v.kind {
             Kind::Array(items) => items.iter().any(one),
@@ -583,11 +499,7 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
     let trust = with_principal
         .iter()
         .any(|s| s.get("NotAction").is_some() || s.get("Action").is_some_and(sts_action));
-    if trust {
-        PolicyKind::Trust
-    } else {
-        PolicyKind::Resource
-    }
+    if trust { PolicyKind::Trust } else { PolicyKind::Resource }
 }
 
 /// Levenshtein distance, for "did you mean" hints on short element names.
@@ -611,7 +523,7 @@ fn check_partition(arn: &Arn) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "`{}` is not an AWS partition (expected aws, aws-cn or aws-us-gov)",
+            "`{}` is not an AWS partition (expected one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc)",
             arn.partition
         ))
     }
@@ -644,14 +556,10 @@ fn aws_principal(s: &str) -> Result<Principal, String> {
     let (kind, name) = arn.resource_type();
     match (arn.service.as_str(), kind) {
         ("iam", "root") if name.is_empty() => Ok(Principal::Account { id: arn.account }),
-        ("iam", "user" | "role") | ("sts", "assumed-role" | "federated-user")
-            if !name.is_empty() =>
-        {
+        ("iam", "user" | "role") | ("sts", "assumed-role" | "federated-user") if !name.is_empty() => {
             Ok(Principal::Arn(arn))
         }
-        _ => Err(format!(
-            "`{s}` cannot be a principal: name an account, a user, a role or a role session"
-        )),
+        _ => Err(format!("`{s}` cannot be a principal: name an account, a user, a role or a role session")),
     }
 }
 
@@ -660,18 +568,12 @@ fn service_principal(s: &str) -> Result<Principal, String> {
     if ok {
         Ok(Principal::Service(s.to_owned()))
     } else {
-        Err(format!(
-            "`{s}` is not a service principal such as `ec2.amazonaws.com`"
-        ))
+        Err(format!("`{s}` is not a service principal such as `ec2.amazonaws.com`"))
     }
 }
 
-const WEB_IDENTITY_PROVIDERS: [&str; 4] = [
-    "cognito-identity.amazonaws.com",
-    "accounts.google.com",
-    "www.amazon.com",
-    "graph.facebook.com",
-];
+const WEB_IDENTITY_PROVIDERS: [&str; 4] =
+    ["cognito-identity.amazonaws.com", "accounts.google.com", "www.amazon.com", "graph.facebook.com"];
 
 fn federated_principal(s: &str) -> Result<Principal, String> {
     if WEB_IDENTITY_PROVIDERS.contains(&s) {
@@ -695,10 +597,7 @@ fn federated_principal(s: &str) -> Result<Principal, String> {
             }))
         }
         ("iam", ("saml-provider", name)) if !name.is_empty() => {
-            Ok(Principal::Federated(Federated::Saml {
-                account: arn.account.clone(),
-                name: name.to_owned(),
-            }))
+            Ok(Principal::Federated(Federated::Saml { account: arn.account.clone(), name: name.to_owned() }))
         }
         _ => Err(bad()),
     }
@@ -711,40 +610,16 @@ mod tests {
     #[test]
     fn aws_principal_forms() {
         assert_eq!(aws_principal("*"), Ok(Principal::Anyone));
-        assert_eq!(
-            aws_principal("123456789012"),
-            Ok(Principal::Account {
-                id: "123456789012".into()
-            })
-        );
+        assert_eq!(aws_principal("123456789012"), Ok(Principal::Account { id: "123456789012".into() }));
         assert_eq!(
             aws_principal("arn:aws:iam::123456789012:root"),
-            Ok(Principal::Account {
-                id: "123456789012".into()
-            })
+            Ok(Principal::Account { id: "123456789012".into() })
         );
-        assert!(matches!(
-            aws_principal("arn:aws-us-gov:iam::123456789012:role/x"),
-            Ok(Principal::Arn(_))
-        ));
-        assert!(matches!(
-            aws_principal("arn:aws:sts::123456789012:assumed-role/R/s"),
-            Ok(Principal::Arn(_))
-        ));
-        assert!(matches!(
-            aws_principal("AROA1234567890EXAMPLE"),
-            Ok(Principal::UniqueId(_))
-        ));
-        assert!(
-            aws_principal("arn:aws:iam::*:root")
-                .unwrap_err()
-                .contains("wildcard")
-        );
-        assert!(
-            aws_principal("arn:aws:iam::123456789012:role/*")
-                .unwrap_err()
-                .contains("wildcard")
-        );
+        assert!(matches!(aws_principal("arn:aws-us-gov:iam::123456789012:role/x"), Ok(Principal::Arn(_))));
+        assert!(matches!(aws_principal("arn:aws:sts::123456789012:assumed-role/R/s"), Ok(Principal::Arn(_))));
+        assert!(matches!(aws_principal("AROA1234567890EXAMPLE"), Ok(Principal::UniqueId(_))));
+        assert!(aws_principal("arn:aws:iam::*:root").unwrap_err().contains("wildcard"));
+        assert!(aws_principal("arn:aws:iam::123456789012:role/*").unwrap_err().contains("wildcard"));
         assert!(aws_principal("arn:aws:iam::123456789012:group/g").is_err());
         assert!(aws_principal("arn:aws:iam::12345:root").is_err());
         assert!(aws_principal("arn:azure:iam::123456789012:root").is_err());

@@ -11,10 +11,7 @@ pub use policy::*;
 ///
 /// # Errors
 /// When the text is not valid JSON.
-pub fn parse_policy(
-    text: &str,
-    hint: KindHint,
-) -> Result<Lowered, crate::syntax::json::ParseError> {
+pub fn parse_policy(text: &str, hint: KindHint) -> Result<Lowered, crate::syntax::json::ParseError> {
     let root = crate::syntax::json::parse(text)?;
     Ok(lower(&root, hint, &SpanMap::Identity))
 }

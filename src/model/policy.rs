@@ -28,6 +28,9 @@ pub struct Policy {
     pub kind: PolicyKind,
     pub span: Span,
     pub statements: Vec<Statement>,
+    /// Whether `${…}` in values are policy variables: only from `Version`
+    /// 2012-10-17 on; before, they are literal text.
+    pub variables: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +106,7 @@ impl Actions {
     /// Whether the statement applies to `action` (`service:Name`), honouring
     /// case-insensitivity, wildcards and `NotAction`.
     pub fn covers(&self, action: &str) -> bool {
-        let hit = self
-            .items
-            .iter()
-            .any(|a| crate::eval::glob_ci(&a.value, action));
+        let hit = self.items.iter().any(|a| crate::eval::glob_ci(&a.value, action));
         hit != self.negated
     }
 }
@@ -218,9 +218,7 @@ impl Operator {
     /// are matched case-insensitively.
     pub fn parse(s: &str) -> Option<Self> {
         let (quantifier, rest) = match s.split_once(':') {
-            Some((q, rest)) if q.eq_ignore_ascii_case("ForAnyValue") => {
-                (Some(Quantifier::ForAnyValue), rest)
-            }
+            Some((q, rest)) if q.eq_ignore_ascii_case("ForAnyValue") => (Some(Quantifier::ForAnyValue), rest),
             Some((q, rest)) if q.eq_ignore_ascii_case("ForAllValues") => {
                 (Some(Quantifier::ForAllValues), rest)
             }
@@ -228,25 +226,16 @@ impl Operator {
             None => (None, s),
         };
         let (name, if_exists) = match rest.len().checked_sub(8) {
-            Some(cut)
-                if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case("IfExists") =>
-            {
+            Some(cut) if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case("IfExists") => {
                 (&rest[..cut], true)
             }
             _ => (rest, false),
         };
-        let base = BaseOp::ALL
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))?
-            .1;
+        let base = BaseOp::ALL.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?.1;
         if base == BaseOp::Null && (if_exists || quantifier.is_some()) {
             return None;
         }
-        Some(Self {
-            quantifier,
-            base,
-            if_exists,
-        })
+        Some(Self { quantifier, base, if_exists })
     }
 }
 
@@ -260,10 +249,7 @@ mod tests {
         assert_eq!(op.quantifier, Some(Quantifier::ForAnyValue));
         assert_eq!(op.base, BaseOp::StringLike);
         assert!(op.if_exists);
-        assert_eq!(
-            Operator::parse("stringequals").unwrap().base,
-            BaseOp::StringEquals
-        );
+        assert_eq!(Operator::parse("stringequals").unwrap().base, BaseOp::StringEquals);
         assert!(Operator::parse("StringSort").is_none());
         assert!(Operator::parse("NullIfExists").is_none());
         assert!(Operator::parse("Maybe:StringLike").is_none());

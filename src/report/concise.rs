@@ -9,7 +9,12 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            a.files[f.file].name, start.line, start.column, f.severity, f.rule.name, f.message
+            super::printable(&a.files[f.file].name),
+            start.line,
+            start.column,
+            f.severity,
+            f.rule.name,
+            super::printable(&f.message)
         )?;
     }
     writeln!(out, "{}", super::summary_line(a))

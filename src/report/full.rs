@@ -5,48 +5,50 @@ use std::fmt;
 use std::io::Write;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::RenderOptions;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Finding, Severity};
+use crate::source::SourceFile;
 
 /// Lines of context shown around a finding.
 const CONTEXT: usize = 2;
 
 pub fn render(a: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> std::io::Result<()> {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(opts.width)
-        .with_context_lines(CONTEXT);
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(CONTEXT);
     for f in &a.findings {
         let report = Rendered::new(a, f);
         let mut s = String::new();
-        handler
-            .render_report(&mut s, &report)
-            .map_err(std::io::Error::other)?;
+        handler.render_report(&mut s, &report).map_err(std::io::Error::other)?;
         writeln!(out, "{s}")?;
     }
     writeln!(out, "{}", super::summary_line(a))
 }
 
-/// A window of a file around one finding. miette reads a source from its
-/// start to find line numbers; giving it only the lines it shows keeps
-/// rendering cheap on exports of hundreds of megabytes.
-struct Window {
-    name: String,
+/// Lines longer than this are cut to an excerpt around the finding.
+const MAX_LINE: usize = 240;
+/// How much of a long line is shown on each side of the finding.
+const EXCERPT: usize = 80;
+
+/// The part of a file shown around one finding: whole lines with context,
+/// or an excerpt of one long line (minified exports are a single line of
+/// hundreds of megabytes). miette reads a source from its start to count
+/// lines, so it gets only this window; line and column numbers come from
+/// the file's own line index.
+struct Window<'f> {
+    file: &'f SourceFile,
+    /// The excerpt, with control characters replaced.
     text: String,
-    /// 0-based line number of the window's first line.
-    first_line: usize,
+    /// Byte offset of the excerpt in the file.
+    base: usize,
 }
 
-impl SourceCode for Window {
+impl SourceCode for Window<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
@@ -54,13 +56,14 @@ impl SourceCode for Window {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
+        let at = |offset: usize| self.file.line_col(u32::try_from(self.base + offset).unwrap_or(u32::MAX));
         Ok(Box::new(
             MietteSpanContents::new_named(
-                self.name.clone(),
+                super::printable(&self.file.name).into_owned(),
                 inner.data(),
                 *inner.span(),
-                inner.line() + self.first_line,
-                inner.column(),
+                at(inner.span().offset()).line - 1,
+                at(span.offset()).column - 1,
                 inner.line_count(),
             )
             .with_language("json"),
@@ -71,45 +74,65 @@ impl SourceCode for Window {
 struct Rendered<'a> {
     finding: &'a Finding,
     code: String,
-    source: Window,
+    source: Window<'a>,
     span: SourceSpan,
 }
 
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 impl<'a> Rendered<'a> {
-    fn new(a: &Analysis, f: &'a Finding) -> Self {
+    fn new(a: &'a Analysis, f: &'a Finding) -> Self {
         let file = &a.files[f.file];
         let text = &*file.text;
-        let (start, end) = (f.span.start as usize, (f.span.end as usize).min(text.len()));
-        // Widen to whole lines plus the context lines on each side.
-        let mut from = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        for _ in 0..=CONTEXT {
+        let (start, mut end) = (f.span.start as usize, (f.span.end as usize).min(text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        // Whole lines plus the context lines on each side…
+        let mut from = line_start;
+        for _ in 0..CONTEXT {
             if from == 0 {
                 break;
             }
             from = text[..from - 1].rfind('\n').map_or(0, |i| i + 1);
         }
-        let mut to = end;
+        let mut to = end.max(line_end);
         for _ in 0..=CONTEXT {
-            if let Some(i) = text[to..].find('\n') {
-                to += i + 1;
-            } else {
+            let Some(i) = text[to..].find('\n') else {
                 to = text.len();
                 break;
-            }
+            };
+            to += i + 1;
         }
-        let first_line = file.line_col(u32::try_from(from).unwrap_or(u32::MAX)).line - 1;
-        let source = Window {
-            name: file.name.clone(),
-            text: text[from..to].to_owned(),
-            first_line,
-        };
+        // …unless that is too much to show: then an excerpt of the finding's line.
+        if line_end - line_start > MAX_LINE || to - from > (2 * CONTEXT + 1) * MAX_LINE {
+            from = floor_char(text, start.saturating_sub(EXCERPT).max(line_start));
+            end = floor_char(text, end.min(start + 2 * EXCERPT).min(line_end).max(start));
+            to = floor_char(text, (end + EXCERPT).min(line_end));
+        }
+        let shown: String = text[from..to]
+            .chars()
+            .map(|c| if c.is_control() && !matches!(c, '\n' | '\r' | '\t') { '\u{fffd}' } else { c })
+            .collect();
+        // U+FFFD is longer than the byte it replaces: shift the span by the difference.
+        let grow = |upto: usize| shown_len(&text[from..upto]) - (upto - from);
+        let (s0, e0) = (start - from + grow(start), end - from + grow(end));
         Self {
             finding: f,
             code: format!("{} ({})", f.rule.name, f.rule.code),
-            source,
-            span: SourceSpan::new((start - from).into(), end - start),
+            source: Window { file, text: shown, base: from },
+            span: SourceSpan::new(s0.into(), e0 - s0),
         }
     }
+}
+
+/// The byte length of `s` once control characters become U+FFFD.
+fn shown_len(s: &str) -> usize {
+    s.chars().map(|c| if c.is_control() && !matches!(c, '\n' | '\r' | '\t') { 3 } else { c.len_utf8() }).sum()
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -120,7 +143,7 @@ impl fmt::Debug for Rendered<'_> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&super::printable(&self.finding.message))
     }
 }
 

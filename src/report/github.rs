@@ -30,9 +30,8 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Escapes a workflow command's message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    super::printable(&s).into_owned()
 }
 
 /// Escapes a workflow command property.

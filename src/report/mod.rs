@@ -25,11 +25,7 @@ pub struct RenderOptions {
 ///
 /// # Errors
 /// When writing fails.
-pub fn render(
-    analysis: &Analysis,
-    opts: &RenderOptions,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
+pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> std::io::Result<()> {
     match opts.format {
         OutputFormat::Full => full::render(analysis, opts, out),
         OutputFormat::Concise => concise::render(analysis, out),
@@ -40,14 +36,24 @@ pub fn render(
 
 /// Renders to a string without colour, 100 columns wide (tests, snapshots).
 pub fn render_to_string(analysis: &Analysis, format: OutputFormat) -> String {
-    let opts = RenderOptions {
-        format,
-        color: false,
-        width: 100,
-    };
+    let opts = RenderOptions { format, color: false, width: 100 };
     let mut out = Vec::new();
     render(analysis, &opts, &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Text from the input made safe for a terminal and for line-based
+/// formats: control characters (newlines, escape sequences) are shown as
+/// escapes instead of being printed.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
 }
 
 /// Start and end (exclusive) positions of a finding.
@@ -72,11 +78,7 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     let found = if a.findings.is_empty() {
         "No findings".to_owned()
     } else {
-        format!(
-            "Found {} ({})",
-            plural(a.findings.len(), "finding"),
-            parts.join(", ")
-        )
+        format!("Found {} ({})", plural(a.findings.len(), "finding"), parts.join(", "))
     };
     let mut line = format!(
         "{found} in {}, {}",

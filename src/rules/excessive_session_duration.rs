@@ -29,9 +29,9 @@ impl Rule for ExcessiveSessionDuration {
             threshold
         );
         let (span, pointer) = (d.span, d.pointer.clone());
-        cx.report(&Self::META, span, &pointer, message)
-            .label("maximum session duration")
-            .help(format!("lower `MaxSessionDuration` to {threshold} or less; leaked credentials stay valid this long"));
+        cx.report(&Self::META, span, &pointer, message).label("maximum session duration").help(format!(
+            "lower `MaxSessionDuration` to {threshold} or less; leaked credentials stay valid this long"
+        ));
     }
 }
 

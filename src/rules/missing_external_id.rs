@@ -23,10 +23,7 @@ impl Rule for MissingExternalId {
             return;
         }
         for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s
-                .principal
-                .as_ref()
-                .filter(|p| !p.negated && s.effect == Effect::Allow)
+            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
             else {
                 continue;
             };
@@ -38,8 +35,7 @@ impl Rule for MissingExternalId {
                     accounts.entry(acct.to_owned()).or_insert(e);
                 }
                 if e.principal == Principal::Anyone {
-                    for acct in accounts_named_by(s, &["aws:principalaccount", "aws:principalarn"])
-                    {
+                    for acct in accounts_named_by(s, &["aws:principalaccount", "aws:principalarn"]) {
                         accounts.entry(acct).or_insert(e);
                     }
                 }

@@ -62,18 +62,14 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[
-    &InvalidPolicy,
-    &WildcardPrincipal,
-    &MissingExternalId,
-    &ExcessiveSessionDuration,
-];
+pub static ALL: &[&dyn Rule] =
+    &[&InvalidPolicy, &WildcardPrincipal, &MissingExternalId, &ExcessiveSessionDuration];
 
 /// Looks a rule up by name or code (case-insensitive).
 pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
-    ALL.iter().map(|r| r.meta()).find(|m| {
-        m.name.eq_ignore_ascii_case(name_or_code) || m.code.eq_ignore_ascii_case(name_or_code)
-    })
+    ALL.iter()
+        .map(|r| r.meta())
+        .find(|m| m.name.eq_ignore_ascii_case(name_or_code) || m.code.eq_ignore_ascii_case(name_or_code))
 }
 
 /// Rules selected by a name, a code, or a code prefix (`TL1` selects every

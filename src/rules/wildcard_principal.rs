@@ -24,18 +24,11 @@ impl Rule for WildcardPrincipal {
         // free to set every key it controls (an external id is not a secret).
         let outsider = Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env);
         for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s
-                .principal
-                .as_ref()
-                .filter(|p| !p.negated && s.effect == Effect::Allow)
+            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
             else {
                 continue;
             };
-            let Some(star) = principals
-                .entries
-                .iter()
-                .find(|e| e.principal == Principal::Anyone)
-            else {
+            let Some(star) = principals.entries.iter().find(|e| e.principal == Principal::Anyone) else {
                 continue;
             };
             if allows(policy, i, &outsider).is_none() {

@@ -33,10 +33,7 @@ pub fn embedded_document(text: &str, value: &Value<'_>) -> Embedded {
                 let offsets = map2.iter().map(|&i| map1[i as usize]).collect();
                 Embedded::Decoded { doc, offsets }
             } else if unescaped.trim_start().starts_with('{') {
-                Embedded::Decoded {
-                    doc: unescaped,
-                    offsets: map1,
-                }
+                Embedded::Decoded { doc: unescaped, offsets: map1 }
             } else {
                 Embedded::NotAPolicy
             }

@@ -21,15 +21,12 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
             }
         }
         Format::ListRoles => each(root, "Roles", out, |i, r, out| {
-            role(text, r, &format!("/Roles/{i}"), out)
+            role(text, r, &format!("/Roles/{i}"), out);
         }),
         Format::InlinePolicy => {
             let name = |k: &str| root.get(k).and_then(Value::as_str).map(str::to_owned);
             let owner = match (name("RoleName"), name("UserName"), name("GroupName")) {
-                (Some(role), _, _) => Owner::Role {
-                    arn: None,
-                    name: Some(role),
-                },
+                (Some(role), _, _) => Owner::Role { arn: None, name: Some(role) },
                 (_, Some(user), _) => Owner::User { arn: Some(user) },
                 (_, _, Some(group)) => Owner::Group { arn: Some(group) },
                 _ => Owner::Unattached,
@@ -40,21 +37,12 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
         }
         Format::PolicyVersion => {
             if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
-                out.add_policy(
-                    text,
-                    doc,
-                    KindHint::Identity,
-                    Owner::ManagedPolicy { arn: None },
-                );
+                out.add_policy(text, doc, KindHint::Identity, Owner::ManagedPolicy { arn: None });
             }
         }
         Format::Accounts => {
             for (_, acct) in list(root, "Accounts") {
-                if let Some(id) = acct
-                    .get("Id")
-                    .and_then(Value::as_str)
-                    .filter(|id| is_account_id(id))
-                {
+                if let Some(id) = acct.get("Id").and_then(Value::as_str).filter(|id| is_account_id(id)) {
                     out.accounts.push(id.to_owned());
                 }
             }
@@ -65,11 +53,7 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
 
 /// The items of an array member, with their indexes.
 fn list<'v, 's>(v: &'v Value<'s>, key: &str) -> impl Iterator<Item = (usize, &'v Value<'s>)> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .unwrap_or(&[])
-        .iter()
-        .enumerate()
+    v.get(key).and_then(Value::as_array).unwrap_or(&[]).iter().enumerate()
 }
 
 fn string(v: &Value<'_>, key: &str) -> Option<String> {
@@ -90,10 +74,7 @@ fn note_account(out: &mut Extracted, arn: Option<&str>) {
 fn role(text: &str, role: &Value<'_>, ptr: &str, out: &mut Extracted) {
     let arn = string(role, "Arn");
     note_account(out, arn.as_deref());
-    let owner = Owner::Role {
-        arn: arn.clone(),
-        name: string(role, "RoleName"),
-    };
+    let owner = Owner::Role { arn: arn.clone(), name: string(role, "RoleName") };
     let duration = max_session_duration(role, ptr, &owner, out);
     if let Some(doc) = role.get("AssumeRolePolicyDocument")
         && let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone())
@@ -119,41 +100,27 @@ fn max_session_duration(
         _ => None,
     };
     let Some(seconds) = seconds else {
-        out.problem(
-            v.span,
-            "`MaxSessionDuration` must be a whole number of seconds".into(),
-            owner,
-        );
+        out.problem(v.span, "`MaxSessionDuration` must be a whole number of seconds".into(), owner);
         return None;
     };
     if !SESSION_DURATION_RANGE.contains(&seconds) {
-        let message = format!(
-            "`MaxSessionDuration` is {seconds} s: IAM accepts 3600 to 43200 s (1 to 12 hours)"
-        );
+        let message =
+            format!("`MaxSessionDuration` is {seconds} s: IAM accepts 3600 to 43200 s (1 to 12 hours)");
         out.problem(v.span, message, owner);
     }
-    Some(Spanned {
-        value: seconds,
-        span: v.span,
-        pointer: format!("{ptr}/MaxSessionDuration"),
-    })
+    Some(Spanned { value: seconds, span: v.span, pointer: format!("{ptr}/MaxSessionDuration") })
 }
 
 fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
     each(root, "RoleDetailList", out, |i, r, out| {
-        role(text, r, &format!("/RoleDetailList/{i}"), out)
+        role(text, r, &format!("/RoleDetailList/{i}"), out);
     });
     each(root, "UserDetailList", out, |_, u, out| {
         let arn = string(u, "Arn");
         note_account(out, arn.as_deref());
         for (_, p) in list(u, "UserPolicyList") {
             if let Some(doc) = p.get("PolicyDocument") {
-                out.add_policy(
-                    text,
-                    doc,
-                    KindHint::Identity,
-                    Owner::User { arn: arn.clone() },
-                );
+                out.add_policy(text, doc, KindHint::Identity, Owner::User { arn: arn.clone() });
             }
         }
     });
@@ -162,29 +129,16 @@ fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
         note_account(out, arn.as_deref());
         for (_, p) in list(g, "GroupPolicyList") {
             if let Some(doc) = p.get("PolicyDocument") {
-                out.add_policy(
-                    text,
-                    doc,
-                    KindHint::Identity,
-                    Owner::Group { arn: arn.clone() },
-                );
+                out.add_policy(text, doc, KindHint::Identity, Owner::Group { arn: arn.clone() });
             }
         }
     });
     each(root, "Policies", out, |_, p, out| {
         let arn = string(p, "Arn");
         for (_, v) in list(p, "PolicyVersionList") {
-            let default = matches!(
-                v.get("IsDefaultVersion").map(|d| &d.kind),
-                Some(Kind::Bool(true))
-            );
+            let default = matches!(v.get("IsDefaultVersion").map(|d| &d.kind), Some(Kind::Bool(true)));
             if let (true, Some(doc)) = (default, v.get("Document")) {
-                out.add_policy(
-                    text,
-                    doc,
-                    KindHint::Identity,
-                    Owner::ManagedPolicy { arn: arn.clone() },
-                );
+                out.add_policy(text, doc, KindHint::Identity, Owner::ManagedPolicy { arn: arn.clone() });
             }
         }
     });

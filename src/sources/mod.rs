@@ -56,9 +56,7 @@ impl Owner {
     pub fn subject(&self) -> Option<&str> {
         match self {
             Self::Role { arn, name } => arn.as_deref().or(name.as_deref()),
-            Self::User { arn } | Self::Group { arn } | Self::ManagedPolicy { arn } => {
-                arn.as_deref()
-            }
+            Self::User { arn } | Self::Group { arn } | Self::ManagedPolicy { arn } => arn.as_deref(),
             Self::Unattached => None,
         }
     }
@@ -108,25 +106,18 @@ impl Extracted {
         let lowered = match embedded_document(text, value) {
             Embedded::Object => lower(value, hint, &SpanMap::Identity),
             Embedded::Decoded { doc, offsets } => {
-                let map = SpanMap::Table {
-                    base: value.span.start,
-                    offsets,
-                };
+                let map = SpanMap::Table { base: value.span.start, offsets };
                 match crate::syntax::json::parse(&doc) {
                     Ok(v) => lower(&v, hint, &map),
                     Err(e) => {
-                        let message =
-                            format!("the embedded policy is not valid JSON: {}", e.message);
+                        let message = format!("the embedded policy is not valid JSON: {}", e.message);
                         self.problem(map.map(e.span), message, &owner);
                         return None;
                     }
                 }
             }
             Embedded::NotAPolicy => {
-                let message = format!(
-                    "expected a policy document here, found {}",
-                    value.type_name()
-                );
+                let message = format!("expected a policy document here, found {}", value.type_name());
                 self.problem(value.span, message, &owner);
                 return None;
             }
@@ -135,13 +126,8 @@ impl Extracted {
     }
 
     pub(crate) fn problem(&mut self, span: crate::source::Span, message: String, owner: &Owner) {
-        let problem = Problem {
-            span,
-            pointer: String::new(),
-            message,
-        };
-        self.problems
-            .push((problem, owner.subject().map(str::to_owned)));
+        let problem = Problem { span, pointer: String::new(), message };
+        self.problems.push((problem, owner.subject().map(str::to_owned)));
     }
 
     /// Appends what another extraction found.
@@ -157,13 +143,8 @@ impl Extracted {
 
     fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
         let subject = owner.subject().map(str::to_owned);
-        self.problems
-            .extend(lowered.problems.into_iter().map(|p| (p, subject.clone())));
-        self.units.push(Unit {
-            policy: lowered.policy,
-            owner,
-            max_session_duration: None,
-        });
+        self.problems.extend(lowered.problems.into_iter().map(|p| (p, subject.clone())));
+        self.units.push(Unit { policy: lowered.policy, owner, max_session_duration: None });
         self.units.len() - 1
     }
 }
@@ -172,20 +153,15 @@ impl Extracted {
 pub fn detect(root: &Value<'_>) -> Option<Format> {
     let has = |k: &str| root.get(k).is_some();
     root.as_object()?;
-    let policy_version = root
-        .get("Version")
-        .and_then(Value::as_str)
-        .is_some_and(|v| matches!(v, "2012-10-17" | "2008-10-17"));
+    let policy_version =
+        root.get("Version").and_then(Value::as_str).is_some_and(|v| matches!(v, "2012-10-17" | "2008-10-17"));
     if has("Statement") || policy_version {
         return Some(Format::PolicyDocument);
     }
     if has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList") {
         return Some(Format::AuthorizationDetails);
     }
-    if root
-        .get("Role")
-        .is_some_and(|r| r.get("AssumeRolePolicyDocument").is_some())
-    {
+    if root.get("Role").is_some_and(|r| r.get("AssumeRolePolicyDocument").is_some()) {
         return Some(Format::GetRole);
     }
     if root.get("Roles").and_then(Value::as_array).is_some() {
@@ -194,16 +170,10 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
     if has("PolicyDocument") && (has("RoleName") || has("UserName") || has("GroupName")) {
         return Some(Format::InlinePolicy);
     }
-    if root
-        .get("PolicyVersion")
-        .is_some_and(|v| v.get("Document").is_some())
-    {
+    if root.get("PolicyVersion").is_some_and(|v| v.get("Document").is_some()) {
         return Some(Format::PolicyVersion);
     }
-    if root
-        .get("Accounts")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().all(|x| x.get("Id").is_some()))
+    if root.get("Accounts").and_then(Value::as_array).is_some_and(|a| a.iter().all(|x| x.get("Id").is_some()))
     {
         return Some(Format::Accounts);
     }

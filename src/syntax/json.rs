@@ -70,11 +70,7 @@ impl<'s> Value<'s> {
 
     /// The member named `key` (exact match; the last one wins, as in most parsers).
     pub fn get(&self, key: &str) -> Option<&Value<'s>> {
-        self.as_object()?
-            .iter()
-            .rev()
-            .find(|m| m.key == key)
-            .map(|m| &m.value)
+        self.as_object()?.iter().rev().find(|m| m.key == key).map(|m| &m.value)
     }
 
     /// A short name for the value's type, for messages.
@@ -104,16 +100,9 @@ impl<'s> Value<'s> {
 /// Parses one JSON text. Whitespace may surround the value; nothing else may.
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     if text.len() > u32::MAX as usize {
-        return Err(ParseError {
-            message: "file is larger than 4 GiB".into(),
-            span: Span::new(0, 0),
-        });
+        return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
     }
-    let mut p = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0 };
     p.skip_ws()?;
     if p.pos == p.bytes.len() {
         return Err(p.error_here("the file is empty: expected a JSON value"));
@@ -140,10 +129,7 @@ const fn off(pos: usize) -> u32 {
 impl<'s> Parser<'s> {
     #[allow(clippy::unused_self)] // reads like its sibling `error_here`
     fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
-        ParseError {
-            message: message.into(),
-            span: Span::new(off(pos), off(pos)),
-        }
+        ParseError { message: message.into(), span: Span::new(off(pos), off(pos)) }
     }
 
     fn error_here(&self, message: impl Into<String>) -> ParseError {
@@ -159,9 +145,7 @@ impl<'s> Parser<'s> {
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
                 b'/' if matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*')) => {
-                    return Err(
-                        self.error_here("comments are not allowed in JSON: IAM rejects them")
-                    );
+                    return Err(self.error_here("comments are not allowed in JSON: IAM rejects them"));
                 }
                 _ => break,
             }
@@ -173,10 +157,7 @@ impl<'s> Parser<'s> {
         match self.text[self.pos..].chars().next() {
             None => self.error_here(format!("unexpected end of file: expected {expected}")),
             Some('\'') => self.error_here("strings must use double quotes, not single quotes"),
-            Some(c) => self.error_here(format!(
-                "unexpected `{}`: expected {expected}",
-                c.escape_debug()
-            )),
+            Some(c) => self.error_here(format!("unexpected `{}`: expected {expected}", c.escape_debug())),
         }
     }
 
@@ -195,10 +176,7 @@ impl<'s> Parser<'s> {
             Some(b'n') => self.literal("null", Kind::Null)?,
             _ => return Err(self.unexpected("a value")),
         };
-        Ok(Value {
-            span: Span::new(off(start), off(self.pos)),
-            kind,
-        })
+        Ok(Value { span: Span::new(off(start), off(self.pos)), kind })
     }
 
     fn literal(&mut self, word: &str, kind: Kind<'s>) -> Result<Kind<'s>, ParseError> {
@@ -237,11 +215,7 @@ impl<'s> Parser<'s> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value(depth + 1)?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_ws()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -338,9 +312,7 @@ impl<'s> Parser<'s> {
                 }
                 Some(b'\\') => break,
                 Some(b) if b < 0x20 => {
-                    return Err(
-                        self.error_here("control characters must be escaped inside strings")
-                    );
+                    return Err(self.error_here("control characters must be escaped inside strings"));
                 }
                 Some(_) => self.pos += 1,
             }
@@ -354,15 +326,12 @@ impl<'s> Parser<'s> {
                     return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
-                    let (c, len) =
-                        decode_escape(&self.bytes[self.pos..]).map_err(|m| self.error_here(m))?;
+                    let (c, len) = decode_escape(&self.bytes[self.pos..]).map_err(|m| self.error_here(m))?;
                     out.push(c);
                     self.pos += len;
                 }
                 Some(b) if b < 0x20 => {
-                    return Err(
-                        self.error_here("control characters must be escaped inside strings")
-                    );
+                    return Err(self.error_here("control characters must be escaped inside strings"));
                 }
                 Some(_) => {
                     let c = self.text[self.pos..].chars().next().unwrap_or('\u{fffd}');
@@ -466,21 +435,12 @@ mod tests {
 
     #[test]
     fn rejects_what_iam_rejects() {
-        assert_eq!(
-            err("{\"a\": 1, // c\n}").0,
-            "comments are not allowed in JSON: IAM rejects them"
-        );
+        assert_eq!(err("{\"a\": 1, // c\n}").0, "comments are not allowed in JSON: IAM rejects them");
         assert_eq!(err("{\"a\": 1,}"), ("trailing comma before `}`".into(), 8));
         assert_eq!(err("[1,]").0, "trailing comma before `]`");
-        assert_eq!(
-            err("{'a': 1}").0,
-            "strings must use double quotes, not single quotes"
-        );
+        assert_eq!(err("{'a': 1}").0, "strings must use double quotes, not single quotes");
         assert_eq!(err("").0, "the file is empty: expected a JSON value");
-        assert_eq!(
-            err("{} x").0,
-            "unexpected text after the end of the JSON value"
-        );
+        assert_eq!(err("{} x").0, "unexpected text after the end of the JSON value");
         assert_eq!(err("01").0, "numbers must not have leading zeros");
         assert_eq!(err("\"abc").0, "unterminated string");
     }

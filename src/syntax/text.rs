@@ -17,7 +17,7 @@ impl std::fmt::Display for DecodeError {
                 write!(f, "not a text file: invalid UTF-8 at byte {offset}")
             }
             Self::BadUtf16 { offset } => {
-                write!(f, "invalid UTF-16 at byte {offset} (unpaired surrogate)")
+                write!(f, "invalid UTF-16 at byte {offset} (an unpaired surrogate or a lone final byte)")
             }
         }
     }
@@ -56,26 +56,23 @@ fn utf8(bytes: Vec<u8>, base: usize) -> Result<String, DecodeError> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(DecodeError::Binary { offset: base + nul });
     }
-    String::from_utf8(bytes).map_err(|e| DecodeError::Binary {
-        offset: base + e.utf8_error().valid_up_to(),
-    })
+    String::from_utf8(bytes).map_err(|e| DecodeError::Binary { offset: base + e.utf8_error().valid_up_to() })
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, base: usize) -> Result<String, DecodeError> {
+    if bytes.len() % 2 == 1 {
+        return Err(DecodeError::BadUtf16 { offset: base + bytes.len() - 1 });
+    }
     let units = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]]));
     let mut out = String::with_capacity(bytes.len() / 2);
     for (i, c) in char::decode_utf16(units).enumerate() {
         match c {
             Ok('\0') => {
-                return Err(DecodeError::Binary {
-                    offset: base + 2 * i,
-                });
+                return Err(DecodeError::Binary { offset: base + 2 * i });
             }
             Ok(c) => out.push(c),
             Err(_) => {
-                return Err(DecodeError::BadUtf16 {
-                    offset: base + 2 * i,
-                });
+                return Err(DecodeError::BadUtf16 { offset: base + 2 * i });
             }
         }
     }
@@ -121,18 +118,9 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
         assert_eq!(decode(b"\xFF\xFE{\0}\0".to_vec()).unwrap(), "{}");
         assert_eq!(decode(b"\xFE\xFF\0{\0}".to_vec()).unwrap(), "{}");
-        assert_eq!(
-            decode(b"{\0\"\0a\0\"\0:\x001\0}\0".to_vec()).unwrap(),
-            "{\"a\":1}"
-        );
-        assert!(matches!(
-            decode(b"\x7fELF\0\0\x01".to_vec()),
-            Err(DecodeError::Binary { .. })
-        ));
-        assert!(matches!(
-            decode(b"\xFF\xFE\x00\xD8".to_vec()),
-            Err(DecodeError::BadUtf16 { .. })
-        ));
+        assert_eq!(decode(b"{\0\"\0a\0\"\0:\x001\0}\0".to_vec()).unwrap(), "{\"a\":1}");
+        assert!(matches!(decode(b"\x7fELF\0\0\x01".to_vec()), Err(DecodeError::Binary { .. })));
+        assert!(matches!(decode(b"\xFF\xFE\x00\xD8".to_vec()), Err(DecodeError::BadUtf16 { .. })));
     }
 
     #[test]
