@@ -22,7 +22,7 @@ fn dump(path: &Path) -> String {
             PolicyKind::Identity => "identity",
             PolicyKind::Resource => "resource",
         };
-        let _ = writeln!(out, "- {kind} policy of {:?}", u.owner);
+        let _ = writeln!(out, "- {kind} policy of {:?} {}", u.owner.kind, u.owner.subject().unwrap_or("-"));
         if let Some(d) = &u.max_session_duration {
             let _ = writeln!(out, "  max session {} at {} `{}`", d.value, d.pointer, &text[d.span.range()]);
         }
@@ -32,6 +32,23 @@ fn dump(path: &Path) -> String {
                 let _ = writeln!(out, "    principal {} `{}`", e.text.pointer, &text[e.text.span.range()]);
             }
         }
+    }
+    for e in &x.entities {
+        let _ = writeln!(
+            out,
+            "entity {:?} {} {:?}: trust {:?}, inline {:?}, managed {:?}, boundary {:?}, groups {:?}",
+            e.kind.unwrap(),
+            e.name,
+            e.arn,
+            e.trust,
+            e.inline,
+            e.managed,
+            e.boundary,
+            e.groups
+        );
+    }
+    for (arn, unit) in &x.managed {
+        let _ = writeln!(out, "managed policy {arn}: unit {unit}");
     }
     for (p, subject) in &x.problems {
         let _ = writeln!(out, "! {} ({subject:?})", p.message);

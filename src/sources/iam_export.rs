@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::{Extracted, Format, Owner};
+use super::{Entity, Extracted, Format, Owner, OwnerKind};
 use crate::model::arn::{account_of, is_account_id};
 use crate::model::{KindHint, Spanned};
 use crate::syntax::json::{Kind, Value};
@@ -17,27 +17,34 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
         Format::AuthorizationDetails => authorization_details(text, root, out),
         Format::GetRole => {
             if let Some(role) = root.get("Role") {
-                self::role(text, role, "/Role", out);
+                principal(text, role, OwnerKind::Role, "/Role", out);
             }
         }
-        Format::ListRoles => each(root, "Roles", out, |i, r, out| {
-            role(text, r, &format!("/Roles/{i}"), out);
-        }),
+        Format::ListRoles => {
+            each(root, "Roles", out, |i, r, out| {
+                principal(text, r, OwnerKind::Role, &format!("/Roles/{i}"), out)
+            });
+        }
         Format::InlinePolicy => {
             let name = |k: &str| root.get(k).and_then(Value::as_str).map(str::to_owned);
-            let owner = match (name("RoleName"), name("UserName"), name("GroupName")) {
-                (Some(role), _, _) => Owner::Role { arn: None, name: Some(role) },
-                (_, Some(user), _) => Owner::User { arn: Some(user) },
-                (_, _, Some(group)) => Owner::Group { arn: Some(group) },
-                _ => Owner::Unattached,
+            let (kind, name) = match (name("RoleName"), name("UserName"), name("GroupName")) {
+                (Some(role), _, _) => (OwnerKind::Role, Some(role)),
+                (_, Some(user), _) => (OwnerKind::User, Some(user)),
+                (_, _, Some(group)) => (OwnerKind::Group, Some(group)),
+                _ => (OwnerKind::Unattached, None),
             };
             if let Some(doc) = root.get("PolicyDocument") {
-                out.add_policy(text, doc, KindHint::Identity, owner);
+                out.add_policy(text, doc, KindHint::Identity, Owner::new(kind, None, name));
             }
         }
         Format::PolicyVersion => {
             if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
-                out.add_policy(text, doc, KindHint::Identity, Owner::ManagedPolicy { arn: None });
+                out.add_policy(
+                    text,
+                    doc,
+                    KindHint::Identity,
+                    Owner::new(OwnerKind::ManagedPolicy, None, None),
+                );
             }
         }
         Format::Accounts => {
@@ -69,23 +76,40 @@ fn note_account(out: &mut Extracted, arn: Option<&str>) {
     }
 }
 
-/// A role as `get-role`, `list-roles` and GAAD give it: its trust policy,
-/// inline policies and maximum session duration.
-fn role(text: &str, role: &Value<'_>, ptr: &str, out: &mut Extracted) {
-    let arn = string(role, "Arn");
+/// A user, group or role as `get-role`, `list-roles` and GAAD give it: its
+/// policies, attachments and, for a role, trust policy and maximum session
+/// duration.
+fn principal(text: &str, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mut Extracted) {
+    let (name_key, inline_key) = match kind {
+        OwnerKind::Role => ("RoleName", "RolePolicyList"),
+        OwnerKind::User => ("UserName", "UserPolicyList"),
+        _ => ("GroupName", "GroupPolicyList"),
+    };
+    let arn = string(v, "Arn");
     note_account(out, arn.as_deref());
-    let owner = Owner::Role { arn: arn.clone(), name: string(role, "RoleName") };
-    let duration = max_session_duration(role, ptr, &owner, out);
-    if let Some(doc) = role.get("AssumeRolePolicyDocument")
-        && let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone())
-    {
-        out.units[i].max_session_duration = duration;
-    }
-    for (_, p) in list(role, "RolePolicyList") {
-        if let Some(doc) = p.get("PolicyDocument") {
-            out.add_policy(text, doc, KindHint::Identity, owner.clone());
+    let name = string(v, name_key);
+    let owner = Owner::new(kind, arn.clone(), name.clone());
+    let mut entity = Entity { kind: Some(kind), arn, name: name.unwrap_or_default(), ..Entity::default() };
+    if kind == OwnerKind::Role {
+        let duration = max_session_duration(v, ptr, &owner, out);
+        if let Some(doc) = v.get("AssumeRolePolicyDocument")
+            && let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone())
+        {
+            out.units[i].max_session_duration = duration;
+            entity.trust = Some(i);
         }
     }
+    for (_, p) in list(v, inline_key) {
+        if let Some(doc) = p.get("PolicyDocument")
+            && let Some(i) = out.add_policy(text, doc, KindHint::Identity, owner.clone())
+        {
+            entity.inline.push(i);
+        }
+    }
+    entity.managed = list(v, "AttachedManagedPolicies").filter_map(|(_, p)| string(p, "PolicyArn")).collect();
+    entity.boundary = v.get("PermissionsBoundary").and_then(|b| string(b, "PermissionsBoundaryArn"));
+    entity.groups = list(v, "GroupList").filter_map(|(_, g)| g.as_str().map(str::to_owned)).collect();
+    out.entities.push(entity);
 }
 
 fn max_session_duration(
@@ -112,33 +136,22 @@ fn max_session_duration(
 }
 
 fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
-    each(root, "RoleDetailList", out, |i, r, out| {
-        role(text, r, &format!("/RoleDetailList/{i}"), out);
-    });
-    each(root, "UserDetailList", out, |_, u, out| {
-        let arn = string(u, "Arn");
-        note_account(out, arn.as_deref());
-        for (_, p) in list(u, "UserPolicyList") {
-            if let Some(doc) = p.get("PolicyDocument") {
-                out.add_policy(text, doc, KindHint::Identity, Owner::User { arn: arn.clone() });
-            }
-        }
-    });
-    each(root, "GroupDetailList", out, |_, g, out| {
-        let arn = string(g, "Arn");
-        note_account(out, arn.as_deref());
-        for (_, p) in list(g, "GroupPolicyList") {
-            if let Some(doc) = p.get("PolicyDocument") {
-                out.add_policy(text, doc, KindHint::Identity, Owner::Group { arn: arn.clone() });
-            }
-        }
-    });
+    for (key, kind) in [
+        ("RoleDetailList", OwnerKind::Role),
+        ("UserDetailList", OwnerKind::User),
+        ("GroupDetailList", OwnerKind::Group),
+    ] {
+        each(root, key, out, |i, v, out| principal(text, v, kind, &format!("/{key}/{i}"), out));
+    }
     each(root, "Policies", out, |_, p, out| {
         let arn = string(p, "Arn");
         for (_, v) in list(p, "PolicyVersionList") {
             let default = matches!(v.get("IsDefaultVersion").map(|d| &d.kind), Some(Kind::Bool(true)));
             if let (true, Some(doc)) = (default, v.get("Document")) {
-                out.add_policy(text, doc, KindHint::Identity, Owner::ManagedPolicy { arn: arn.clone() });
+                let owner = Owner::new(OwnerKind::ManagedPolicy, arn.clone(), string(p, "PolicyName"));
+                if let (Some(i), Some(arn)) = (out.add_policy(text, doc, KindHint::Identity, owner), &arn) {
+                    out.managed.push((arn.clone(), i));
+                }
             }
         }
     });

@@ -30,48 +30,61 @@ pub enum Format {
     Accounts,
 }
 
-/// Who a policy belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owner {
-    /// A role; its trust policy or one of its inline policies.
-    Role {
-        arn: Option<String>,
-        name: Option<String>,
-    },
-    User {
-        arn: Option<String>,
-    },
-    Group {
-        arn: Option<String>,
-    },
-    ManagedPolicy {
-        arn: Option<String>,
-    },
+/// What kind of thing a policy belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OwnerKind {
+    /// A role: its trust policy or one of its inline policies.
+    Role,
+    User,
+    Group,
+    ManagedPolicy,
     /// A policy file on its own.
     Unattached,
 }
 
+/// Who a policy belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub kind: OwnerKind,
+    pub arn: Option<String>,
+    pub name: Option<String>,
+}
+
 impl Owner {
+    pub const UNATTACHED: Self = Self { kind: OwnerKind::Unattached, arn: None, name: None };
+
+    pub fn new(kind: OwnerKind, arn: Option<String>, name: Option<String>) -> Self {
+        Self { kind, arn, name }
+    }
+
     /// The ARN (or name) findings about this policy are reported against.
     pub fn subject(&self) -> Option<&str> {
-        match self {
-            Self::Role { arn, name } => arn.as_deref().or(name.as_deref()),
-            Self::User { arn } | Self::Group { arn } | Self::ManagedPolicy { arn } => arn.as_deref(),
-            Self::Unattached => None,
-        }
+        self.arn.as_deref().or(self.name.as_deref())
     }
 
     /// The account the owner lives in, when its ARN says.
     pub fn account(&self) -> Option<&str> {
-        let arn = match self {
-            Self::Role { arn, .. }
-            | Self::User { arn }
-            | Self::Group { arn }
-            | Self::ManagedPolicy { arn } => arn.as_deref(),
-            Self::Unattached => None,
-        }?;
-        crate::model::arn::account_of(arn)
+        self.arn.as_deref().and_then(crate::model::arn::account_of)
     }
+}
+
+/// An IAM user, group or role found in an export, with the policies that
+/// apply to it (indexes into [`Extracted::units`]).
+#[derive(Debug, Clone, Default)]
+pub struct Entity {
+    pub kind: Option<OwnerKind>,
+    pub arn: Option<String>,
+    pub name: String,
+    /// Its inline policies.
+    pub inline: Vec<usize>,
+    /// ARNs of the managed policies attached to it.
+    pub managed: Vec<String>,
+    /// ARN of its permissions boundary.
+    pub boundary: Option<String>,
+    /// For a user: the names of its groups.
+    pub groups: Vec<String>,
+    /// For a role: its trust policy.
+    pub trust: Option<usize>,
 }
 
 /// One policy document found in a file.
@@ -91,6 +104,10 @@ pub struct Extracted {
     pub problems: Vec<(Problem, Option<String>)>,
     /// Accounts the file shows to be yours (exported accounts, organization members).
     pub accounts: Vec<String>,
+    /// Users, groups and roles, with their policies.
+    pub entities: Vec<Entity>,
+    /// Managed policies: ARN and the unit of the default version.
+    pub managed: Vec<(String, usize)>,
 }
 
 impl Extracted {
@@ -132,6 +149,13 @@ impl Extracted {
 
     /// Appends what another extraction found.
     pub(crate) fn merge(&mut self, other: Self) {
+        let base = self.units.len();
+        self.entities.extend(other.entities.into_iter().map(|mut e| {
+            e.inline.iter_mut().for_each(|u| *u += base);
+            e.trust = e.trust.map(|u| u + base);
+            e
+        }));
+        self.managed.extend(other.managed.into_iter().map(|(arn, u)| (arn, u + base)));
         self.units.extend(other.units);
         self.problems.extend(other.problems);
         for a in other.accounts {
@@ -192,7 +216,7 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
     let mut out = Extracted::default();
     match format {
         Format::PolicyDocument => {
-            out.add_policy(text, root, KindHint::Detect, Owner::Unattached);
+            out.add_policy(text, root, KindHint::Detect, Owner::UNATTACHED);
         }
         _ => iam_export::extract(text, root, format, &mut out),
     }
