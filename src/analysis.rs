@@ -1,7 +1,7 @@
 //! The pipeline: read and parse every input in parallel, extract policies,
 //! gather what the inputs say about accounts, run the rules in parallel, sort.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -15,13 +15,49 @@ use crate::model::Problem;
 use crate::rules::{self, Context, InvalidPolicy};
 use crate::settings::Settings;
 use crate::source::SourceFile;
-use crate::sources::{self, Extracted};
+use crate::sources::{self, Entity, Extracted, Unit};
 use crate::syntax::{json, text};
+
+/// Everything the inputs say, gathered across files: every policy, every
+/// user, group and role, the managed policies, and the accounts known to be
+/// yours.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub units: Vec<Unit>,
+    /// The file each unit was read from.
+    pub unit_file: Vec<usize>,
+    /// Users, groups and roles; their `inline` and `trust` index `units`.
+    pub entities: Vec<Entity>,
+    pub entity_file: Vec<usize>,
+    /// Managed policy ARN → the unit of its default version.
+    pub managed: HashMap<String, usize>,
+    /// Accounts known to be yours: `--trusted-account`, organization
+    /// members, and the accounts of every exported principal.
+    pub accounts: Arc<BTreeSet<String>>,
+}
+
+impl Inventory {
+    fn add(&mut self, file: usize, x: Extracted) {
+        let base = self.units.len();
+        self.unit_file.extend(std::iter::repeat_n(file, x.units.len()));
+        self.units.extend(x.units);
+        for mut e in x.entities {
+            e.inline.iter_mut().for_each(|u| *u += base);
+            e.trust = e.trust.map(|u| u + base);
+            self.entities.push(e);
+            self.entity_file.push(file);
+        }
+        for (arn, u) in x.managed {
+            self.managed.entry(arn).or_insert(u + base);
+        }
+    }
+}
 
 /// The result of checking a set of inputs.
 #[derive(Debug, Default)]
 pub struct Analysis {
     pub files: Vec<SourceFile>,
+    pub inventory: Inventory,
     pub findings: Vec<Finding>,
     /// Policy documents read.
     pub policies: usize,
@@ -57,17 +93,17 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     let loaded: Vec<Loaded> = inputs.par_iter().map(|i| load(i, settings)).collect();
 
     let mut analysis = Analysis::default();
-    let mut extracted = Vec::new();
     let mut problems: Vec<(usize, Problem, Option<String>)> = Vec::new();
     let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
+    let mut inventory = Inventory::default();
     for l in loaded {
         match l {
-            Loaded::Iam { file, extracted: x } => {
+            Loaded::Iam { file, extracted: mut x } => {
                 let id = analysis.files.len();
                 analysis.files.push(file);
-                accounts.extend(x.accounts.iter().cloned());
-                problems.extend(x.problems.iter().map(|(p, s)| (id, p.clone(), s.clone())));
-                extracted.push((id, x));
+                accounts.extend(x.accounts.drain(..));
+                problems.extend(x.problems.drain(..).map(|(p, s)| (id, p, s)));
+                inventory.add(id, x);
             }
             Loaded::Unparseable { file, problem } => {
                 problems.push((analysis.files.len(), problem, None));
@@ -77,27 +113,26 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
             Loaded::Failed(e) => analysis.errors.push(e),
         }
     }
+    inventory.accounts = Arc::new(accounts);
+    analysis.policies = inventory.units.len();
 
-    let accounts = Arc::new(accounts);
-    let units: Vec<(usize, &sources::Unit)> =
-        extracted.iter().flat_map(|(id, x)| x.units.iter().map(move |u| (*id, u))).collect();
-    analysis.policies = units.len();
     let enabled: Vec<&dyn rules::Rule> =
         rules::ALL.iter().copied().filter(|r| settings.rules.contains(&r.meta())).collect();
-
-    let mut findings: Vec<Finding> = units
-        .par_iter()
-        .flat_map_iter(|&(file, unit)| {
-            let env = Env {
-                trusted_accounts: Arc::clone(&accounts),
-                org_id: settings.org_id.clone(),
-                role_account: unit.owner.account().map(str::to_owned),
-            };
+    let env_for = |unit: &Unit| Env {
+        trusted_accounts: Arc::clone(&inventory.accounts),
+        org_id: settings.org_id.clone(),
+        role_account: unit.owner.account().map(str::to_owned),
+    };
+    let mut findings: Vec<Finding> = (0..inventory.units.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let unit = &inventory.units[i];
+            let env = env_for(unit);
             let mut cx = Context {
                 unit,
                 env: &env,
                 max_session_duration: settings.max_session_duration,
-                file,
+                file: inventory.unit_file[i],
                 findings: Vec::new(),
             };
             for rule in &enabled {
@@ -106,6 +141,17 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
             cx.findings
         })
         .collect();
+
+    if enabled.iter().any(|r| r.uses_graph()) {
+        let graph = crate::graph::TrustGraph::build(&inventory, &analysis.files, settings);
+        let mut cx =
+            rules::GraphContext { graph: &graph, inventory: &inventory, settings, findings: Vec::new() };
+        for rule in &enabled {
+            rule.check_graph(&mut cx);
+        }
+        findings.extend(cx.findings);
+    }
+    analysis.inventory = inventory;
 
     if settings.rules.contains(&&InvalidPolicy::META) {
         findings.extend(problems.into_iter().map(|(file, p, subject)| Finding {

@@ -23,6 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Lint every policy found under the paths (files, directories, glob patterns, `-` for stdin)
     Check(CheckArgs),
+    /// Print the assume-role graph (`--format dot|mermaid|json`)
+    Graph(GraphArgs),
+    /// Who can reach a role (`--to`), or what a principal can reach (`--from`), hop by hop
+    Paths(PathsArgs),
     /// List every rule: code, name, default severity, summary
     Rules {
         #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
@@ -43,15 +47,12 @@ pub enum DocFormat {
     Json,
 }
 
+/// Where to read from, and what is yours: shared by `check`, `graph` and `paths`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct InputArgs {
     /// Files, directories, glob patterns, or `-` for standard input
     #[arg(default_value = ".")]
     pub paths: Vec<String>,
-
-    /// Output format [default: `full` on a terminal, `concise` otherwise]
-    #[arg(long, alias = "output-format", value_enum)]
-    pub format: Option<OutputFormat>,
 
     /// An account that is yours: trust to it is not third-party trust (repeatable)
     #[arg(long = "trusted-account", value_name = "ID")]
@@ -60,6 +61,32 @@ pub struct CheckArgs {
     /// Your AWS Organization (`o-…`)
     #[arg(long, value_name = "ID")]
     pub org_id: Option<String>,
+
+    /// Paths to leave out (glob patterns, repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Read settings from this file instead of the `trustlint.toml` found upward
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `trustlint.toml`
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// The name to report for input read from `-`
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format [default: `full` on a terminal, `concise` otherwise]
+    #[arg(long, alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
 
     /// Threshold in seconds for `excessive-session-duration` [default: 3600]
     #[arg(long, value_name = "SECONDS")]
@@ -77,25 +104,9 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
 
-    /// Paths to leave out (glob patterns, repeatable)
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-
-    /// Read settings from this file instead of the `trustlint.toml` found upward
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-
-    /// Ignore any `trustlint.toml`
-    #[arg(long)]
-    pub no_config: bool,
-
     /// Exit 0 even when there are findings
     #[arg(long)]
     pub exit_zero: bool,
-
-    /// The name to report for input read from `-`
-    #[arg(long, value_name = "PATH")]
-    pub stdin_filename: Option<String>,
 
     /// Print findings only, without the summary line
     #[arg(long, short)]
@@ -106,8 +117,45 @@ pub struct CheckArgs {
     pub output_file: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT, nodes grouped by account
+    Dot,
+    /// A Mermaid flowchart
+    Mermaid,
+    /// Nodes and edges as JSON
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[arg(long, alias = "output-format", value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("direction").required(true).args(["to", "from"])))]
+pub struct PathsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The role to reach: an ARN, a role name, or a policy file's name
+    #[arg(long, value_name = "ROLE")]
+    pub to: Option<String>,
+
+    /// The principal to start from: an ARN or a user or role name
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub from: Option<String>,
+
+    #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
 /// The subcommands, so that `trustlint PATH…` can mean `trustlint check PATH…`.
-const SUBCOMMANDS: [&str; 4] = ["check", "rules", "rule", "help"];
+const SUBCOMMANDS: [&str; 6] = ["check", "graph", "paths", "rules", "rule", "help"];
 
 /// Inserts `check` when the first argument is not a subcommand or a global flag.
 pub fn with_default_command(mut args: Vec<String>) -> Vec<String> {

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod error;
 pub mod eval;
 pub mod exit;
+pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -34,6 +35,46 @@ use settings::{ConfigFile, OutputFormat, Settings};
 pub fn run(command: Command) -> Result<ExitStatus, Error> {
     match command {
         Command::Check(args) => check(&settings_from(args)?),
+        Command::Graph(args) => {
+            let (analysis, graph, _) = load_graph(args.input)?;
+            let mut out = std::io::stdout().lock();
+            graph::render::graph(&graph, &analysis, args.format, &mut out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Paths(args) => {
+            let (format, to, from) = (args.format, args.to.clone(), args.from.clone());
+            let (analysis, graph, settings) = load_graph(args.input)?;
+            let env = eval::Env {
+                trusted_accounts: std::sync::Arc::clone(&analysis.inventory.accounts),
+                org_id: settings.org_id.clone(),
+                role_account: None,
+            };
+            let (name, backward) = match (&to, &from) {
+                (Some(t), _) => (t.as_str(), true),
+                (None, Some(f)) => (f.as_str(), false),
+                (None, None) => return Err(Error::Usage("give `--to ROLE` or `--from PRINCIPAL`".into())),
+            };
+            let found = graph.find(name);
+            let node = match found.as_slice() {
+                [one] => *one,
+                [] => return Err(Error::Usage(format!("no user or role `{name}` in the inputs"))),
+                many => {
+                    let names: Vec<String> = many.iter().map(|&n| graph.label(n)).collect();
+                    return Err(Error::Usage(format!(
+                        "`{name}` matches several principals; give an ARN: {}",
+                        names.join(", ")
+                    )));
+                }
+            };
+            let chains = if backward {
+                graph.chains_to(&analysis.inventory, &env, node)
+            } else {
+                graph.chains_from(&analysis.inventory, &env, node)
+            };
+            let mut out = std::io::stdout().lock();
+            graph::render::paths(&graph, &analysis, node, backward, &chains, format, &mut out)?;
+            Ok(ExitStatus::Success)
+        }
         Command::Rules { format } => {
             print_rules(format)?;
             Ok(ExitStatus::Success)
@@ -75,8 +116,9 @@ fn print_rules(format: DocFormat) -> Result<(), Error> {
     Ok(())
 }
 
-/// Merges the command line over the config file.
-fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
+/// Merges the input options over the config file: the settings `graph` and
+/// `paths` use as they are and `check` completes.
+fn input_settings(args: cli::InputArgs) -> Result<(Settings, ConfigFile), Error> {
     let config = match (&args.config, args.no_config) {
         (Some(path), _) => ConfigFile::load(path)?,
         (None, false) => match std::env::current_dir().ok().and_then(|d| ConfigFile::find(&d)) {
@@ -89,7 +131,27 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     for a in config.trusted_accounts.iter().chain(&args.trusted_accounts) {
         trusted.insert(settings::account_id(a)?);
     }
-    let org_id = args.org_id.or(config.org_id).map(|o| settings::org_id(&o)).transpose()?;
+    let org_id = args.org_id.or(config.org_id.clone()).map(|o| settings::org_id(&o)).transpose()?;
+    let mut exclude = Vec::new();
+    for pattern in config.exclude.iter().chain(&args.exclude) {
+        let p = glob::Pattern::new(pattern.trim_end_matches('/'))
+            .map_err(|e| Error::Pattern { pattern: pattern.clone(), message: e.to_string() })?;
+        exclude.push(p);
+    }
+    let settings = Settings {
+        paths: args.paths,
+        trusted_accounts: trusted,
+        org_id,
+        exclude,
+        stdin_filename: args.stdin_filename,
+        ..Settings::default()
+    };
+    Ok((settings, config))
+}
+
+/// Merges the command line over the config file.
+fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
+    let (base, config) = input_settings(args.input)?;
     let max_session_duration = args
         .max_session_duration
         .or(config.max_session_duration)
@@ -103,28 +165,30 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     ignore.extend(args.ignore);
     let select = args.select.or(config.select);
     let rules = settings::resolve_rules(select.as_deref(), &ignore)?;
-    let mut exclude = Vec::new();
-    for pattern in config.exclude.iter().chain(&args.exclude) {
-        let p = glob::Pattern::new(pattern.trim_end_matches('/'))
-            .map_err(|e| Error::Pattern { pattern: pattern.clone(), message: e.to_string() })?;
-        exclude.push(p);
-    }
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal { OutputFormat::Full } else { OutputFormat::Concise });
     Ok(Settings {
-        paths: args.paths,
         format,
-        trusted_accounts: trusted,
-        org_id,
         max_session_duration,
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(diagnostic::Severity::Warning),
         rules,
-        exclude,
         exit_zero: args.exit_zero,
-        stdin_filename: args.stdin_filename,
         quiet: args.quiet,
         output_file: args.output_file,
+        ..base
     })
+}
+
+/// Reads the inputs and builds the assume-role graph (no rules run).
+fn load_graph(args: cli::InputArgs) -> Result<(analysis::Analysis, graph::TrustGraph, Settings), Error> {
+    let (settings, _) = input_settings(args)?;
+    let settings = Settings { rules: vec![&rules::InvalidPolicy::META], ..settings };
+    let analysis = analyze_paths(&settings)?;
+    for e in &analysis.errors {
+        eprintln!("{:?}", miette::Report::msg(e.to_string()));
+    }
+    let graph = graph::TrustGraph::build(&analysis.inventory, &analysis.files, &settings);
+    Ok((analysis, graph, settings))
 }
 
 /// Discovers the settings' paths and analyzes them.

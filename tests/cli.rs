@@ -304,6 +304,7 @@ fn demo_data_finds_the_planted_mistakes() {
     assert_eq!(
         found,
         [
+            "assume-any-role",
             "excessive-session-duration",
             "invalid-policy",
             "missing-external-id",

@@ -149,6 +149,37 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// A specific IAM user or role (or a session of it) calling
+    /// `sts:AssumeRole`.
+    pub fn aws_arn(arn: &str, knows_external_id: bool, env: &Env) -> Self {
+        let account = account_of(arn).unwrap_or_default();
+        Self::aws_principal(account, knows_external_id, env)
+            .with("aws:principalarn", Domain::Fixed(arn.to_owned()))
+    }
+
+    /// An AWS service acting through its service principal.
+    pub fn service(name: &str) -> Self {
+        Self::new(Caller::Service(name.to_owned()), ASSUME_ROLE)
+            .with("aws:principalisawsservice", Domain::Fixed("true".into()))
+            .with("aws:principalservicename", Domain::Fixed(name.to_owned()))
+            .with("aws:principalaccount", Domain::Absent)
+            .with("aws:principalarn", Domain::Absent)
+    }
+
+    /// A federated identity presenting a token or assertion of `provider`.
+    pub fn federated(provider: Federated) -> Self {
+        let action = match provider {
+            Federated::Saml { .. } => ASSUME_ROLE_WITH_SAML,
+            _ => ASSUME_ROLE_WITH_WEB_IDENTITY,
+        };
+        Self::new(Caller::Federated(provider), action)
+            .with("aws:principalaccount", Domain::Absent)
+            .with("aws:principalarn", Domain::Absent)
+            .with("aws:principalorgid", Domain::Absent)
+    }
+}
+
 /// An account id that appears nowhere in the policy and is not trusted: the
 /// account of a caller nobody named.
 pub fn fresh_account(policy: &Policy, env: &Env) -> String {

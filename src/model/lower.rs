@@ -6,7 +6,7 @@
 use super::arn::{Arn, PARTITIONS, is_account_id, is_unique_id};
 use super::policy::{
     Actions, Condition, Effect, Federated, Operator, Policy, PolicyKind, Principal, PrincipalEntry,
-    Principals, Spanned, Statement,
+    Principals, Resources, Spanned, Statement,
 };
 use crate::source::Span;
 use crate::syntax::json::{Kind, Member, Value};
@@ -288,11 +288,21 @@ impl Lowerer<'_> {
                 Actions::default()
             }
         };
-        for key in ["Resource", "NotResource"] {
-            if let Some(r) = v.get(key) {
-                self.strings(r, &format!("{ptr}/{key}"), key);
+        let resources = match (v.get("Resource"), v.get("NotResource")) {
+            (Some(r), None) => Some(Resources {
+                negated: false,
+                items: self.strings(r, &format!("{ptr}/Resource"), "Resource"),
+            }),
+            (None, Some(r)) => Some(Resources {
+                negated: true,
+                items: self.strings(r, &format!("{ptr}/NotResource"), "NotResource"),
+            }),
+            (Some(r), Some(_)) => {
+                self.problem(r.span, &ptr, "a statement cannot have both `Resource` and `NotResource`");
+                None
             }
-        }
+            (None, None) => None,
+        };
         let conditions =
             v.get("Condition").map(|c| self.conditions(c, &format!("{ptr}/Condition"))).unwrap_or_default();
         Some(Statement {
@@ -301,6 +311,7 @@ impl Lowerer<'_> {
             effect: effect?,
             principal,
             actions,
+            resources,
             conditions,
         })
     }

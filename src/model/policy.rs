@@ -46,7 +46,25 @@ pub struct Statement {
     pub effect: Effect,
     pub principal: Option<Principals>,
     pub actions: Actions,
+    /// `Resource` or `NotResource`; `None` in a trust policy.
+    pub resources: Option<Resources>,
     pub conditions: Vec<Condition>,
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Debug, Clone, Default)]
+pub struct Resources {
+    pub negated: bool,
+    pub items: Vec<Spanned<String>>,
+}
+
+impl Resources {
+    /// Whether the statement applies to the resource `arn` (wildcards match
+    /// case-sensitively, as IAM matches resource ARNs).
+    pub fn covers(&self, arn: &str) -> bool {
+        let hit = self.items.iter().any(|r| crate::eval::glob(&r.value, arn));
+        hit != self.negated
+    }
 }
 
 /// `Principal` or `NotPrincipal`.

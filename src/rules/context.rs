@@ -49,3 +49,45 @@ impl Context<'_> {
         &mut self.findings[last]
     }
 }
+
+/// What a graph rule sees: the graph and everything it was built from.
+pub struct GraphContext<'a> {
+    pub graph: &'a crate::graph::TrustGraph,
+    pub inventory: &'a crate::analysis::Inventory,
+    pub settings: &'a crate::settings::Settings,
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl GraphContext<'_> {
+    /// An environment for searches: your accounts and organization.
+    pub fn env(&self) -> Env {
+        Env {
+            trusted_accounts: std::sync::Arc::clone(&self.inventory.accounts),
+            org_id: self.settings.org_id.clone(),
+            role_account: None,
+        }
+    }
+
+    /// Records a finding at `origin`.
+    pub fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        origin: &crate::graph::Origin,
+        subject: Option<String>,
+        message: String,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            rule,
+            severity: rule.severity,
+            message,
+            file: origin.file,
+            span: origin.span,
+            pointer: origin.pointer.clone(),
+            subject,
+            label: None,
+            help: None,
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+}

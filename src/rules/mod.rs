@@ -2,16 +2,24 @@
 //! with [`declare_rule!`], and a check over one policy at a time. Rules do no
 //! I/O and no rendering; they ask the evaluation core questions.
 
+mod assume_any_role;
+mod assume_cycle;
+mod chained_session_duration;
 mod context;
 mod excessive_session_duration;
 mod invalid_policy;
 mod missing_external_id;
+mod privileged_role_reachable;
 mod wildcard_principal;
 
-pub use context::Context;
+pub use assume_any_role::AssumeAnyRole;
+pub use assume_cycle::AssumeCycle;
+pub use chained_session_duration::ChainedSessionDuration;
+pub use context::{Context, GraphContext};
 pub use excessive_session_duration::ExcessiveSessionDuration;
 pub use invalid_policy::InvalidPolicy;
 pub use missing_external_id::MissingExternalId;
+pub use privileged_role_reachable::PrivilegedRoleReachable;
 pub use wildcard_principal::WildcardPrincipal;
 
 use crate::diagnostic::Severity;
@@ -41,6 +49,14 @@ pub trait Rule: Sync {
 
     /// Checks one policy document with what is known about its owner.
     fn check_policy(&self, _cx: &mut Context<'_>) {}
+
+    /// Whether the rule needs the assume-role graph (built only then).
+    fn uses_graph(&self) -> bool {
+        false
+    }
+
+    /// Checks the assume-role graph of everything analysed.
+    fn check_graph(&self, _cx: &mut GraphContext<'_>) {}
 }
 
 /// Declares a rule's metadata and embeds its documentation page.
@@ -62,8 +78,16 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] =
-    &[&InvalidPolicy, &WildcardPrincipal, &MissingExternalId, &ExcessiveSessionDuration];
+pub static ALL: &[&dyn Rule] = &[
+    &InvalidPolicy,
+    &WildcardPrincipal,
+    &MissingExternalId,
+    &ExcessiveSessionDuration,
+    &PrivilegedRoleReachable,
+    &AssumeCycle,
+    &AssumeAnyRole,
+    &ChainedSessionDuration,
+];
 
 /// Looks a rule up by name or code (case-insensitive).
 pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {

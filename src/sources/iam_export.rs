@@ -22,7 +22,7 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
         }
         Format::ListRoles => {
             each(root, "Roles", out, |i, r, out| {
-                principal(text, r, OwnerKind::Role, &format!("/Roles/{i}"), out)
+                principal(text, r, OwnerKind::Role, &format!("/Roles/{i}"), out);
             });
         }
         Format::InlinePolicy => {

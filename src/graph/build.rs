@@ -1,0 +1,398 @@
+//! Building the graph from the inventory: principal nodes, group nodes for
+//! shared permissions, and an edge for every way a trust policy admits a
+//! caller whose identity side allows the call.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::identity::{Permissions, StatementRef, statement};
+use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use crate::analysis::Inventory;
+use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
+use crate::model::arn::account_of;
+use crate::model::{Effect, Federated, Policy, Principal, PrincipalEntry};
+use crate::settings::Settings;
+use crate::source::SourceFile;
+use crate::sources::OwnerKind;
+
+/// Condition keys that differ between the principals of one account: a
+/// statement using them is checked member by member.
+const PER_MEMBER_KEYS: [&str; 5] =
+    ["aws:principalarn", "aws:userid", "aws:username", "aws:principaltype", "aws:principaltag/"];
+
+/// One way a trust statement admits callers, before it becomes edges.
+enum Grant<'a> {
+    Anyone(&'a PrincipalEntry),
+    Account(&'a str, &'a PrincipalEntry),
+    Arn(String, &'a PrincipalEntry),
+    Federated(&'a Federated, &'a PrincipalEntry),
+    Service(&'a str, &'a PrincipalEntry),
+}
+
+/// An edge found for one role, before node ids exist for its source.
+enum Source {
+    Node(NodeId),
+    External(NodeKind, String, Option<String>),
+}
+
+struct Found {
+    source: Source,
+    edge: Edge,
+}
+
+impl TrustGraph {
+    /// Builds the graph of everything the inventory holds.
+    pub fn build(inv: &Inventory, files: &[SourceFile], settings: &Settings) -> Self {
+        let mut g = Self::default();
+        let mut perms: Vec<Option<Permissions>> = Vec::new();
+
+        // Groups by (account, name), for users' memberships.
+        let groups: HashMap<(Option<&str>, &str), usize> = inv
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Some(OwnerKind::Group))
+            .map(|(i, e)| ((e.arn.as_deref().and_then(account_of), e.name.as_str()), i))
+            .collect();
+
+        // Users and roles.
+        let mut roles: Vec<(NodeId, usize)> = Vec::new();
+        for (i, e) in inv.entities.iter().enumerate() {
+            let kind = match e.kind {
+                Some(OwnerKind::User) => NodeKind::User,
+                Some(OwnerKind::Role) => NodeKind::Role,
+                _ => continue,
+            };
+            let id = e.arn.clone().unwrap_or_else(|| e.name.clone());
+            let account = e.arn.as_deref().and_then(account_of).map(str::to_owned);
+            let n = g.add_node(kind, id, account.clone(), Some(i));
+            let of_account = |name: &str| groups.get(&(account.as_deref(), name)).copied();
+            ensure_len(&mut perms, n);
+            perms[n] = Some(Permissions::of(inv, e, &of_account));
+            g.by_name.entry(e.name.clone()).or_default().push(n);
+            if let Some(t) = e.trust {
+                roles.push((n, t));
+            }
+        }
+        // Trust policies found on their own: a role known by its file.
+        let attached: BTreeSet<usize> = inv.entities.iter().filter_map(|e| e.trust).collect();
+        for (u, unit) in inv.units.iter().enumerate() {
+            if unit.policy.kind == crate::model::PolicyKind::Trust
+                && unit.owner.kind == OwnerKind::Unattached
+                && !attached.contains(&u)
+            {
+                let n = g.add_node(NodeKind::Role, files[inv.unit_file[u]].name.clone(), None, None);
+                ensure_len(&mut perms, n);
+                roles.push((n, u));
+            }
+        }
+
+        // Group nodes: principals of one account with the same permission.
+        let mut hubs: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
+        let mut by_signature: BTreeMap<(String, String), NodeId> = BTreeMap::new();
+        for (n, p) in perms.iter().enumerate() {
+            let (Some(p), Some(account)) = (p, g.nodes[n].account.clone()) else { continue };
+            if p.allow.is_empty() {
+                continue;
+            }
+            let key = (account.clone(), p.signature(inv));
+            let hub = if let Some(&h) = by_signature.get(&key) {
+                h
+            } else {
+                let id = format!("{account}#{}", by_signature.len());
+                let h = g.add_node(NodeKind::Group, id, Some(account.clone()), None);
+                by_signature.insert(key, h);
+                hubs.entry(account).or_default().push(h);
+                h
+            };
+            g.nodes[hub].members.push(n);
+            g.add_edge(Edge {
+                from: n,
+                to: hub,
+                requires: Vec::new(),
+                trust: None,
+                identity: None,
+                per_member: None,
+            });
+        }
+        ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
+        let hub_rep: HashMap<NodeId, NodeId> =
+            hubs.values().flatten().map(|&h| (h, g.nodes[h].members[0])).collect();
+
+        // Edges into each role, found in parallel, added in role order.
+        let accounts = Arc::clone(&inv.accounts);
+        let cx =
+            Builder { inv, graph: &g, perms: &perms, hubs: &hubs, hub_rep: &hub_rep, settings, accounts };
+        let found: Vec<(NodeId, Vec<Found>)> =
+            roles.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
+        for (role, list) in found {
+            for f in list {
+                let from = match f.source {
+                    Source::Node(n) => n,
+                    Source::External(kind, id, account) => g.add_node(kind, id, account, None),
+                };
+                g.add_edge(Edge { from, to: role, ..f.edge });
+            }
+        }
+        g.perms = perms;
+        g.perms.resize_with(g.nodes.len(), || None);
+        g
+    }
+}
+
+fn ensure_len(perms: &mut Vec<Option<Permissions>>, n: usize) {
+    if perms.len() <= n {
+        perms.resize_with(n + 1, || None);
+    }
+}
+
+struct Builder<'a> {
+    inv: &'a Inventory,
+    graph: &'a TrustGraph,
+    perms: &'a [Option<Permissions>],
+    hubs: &'a BTreeMap<String, Vec<NodeId>>,
+    hub_rep: &'a HashMap<NodeId, NodeId>,
+    settings: &'a Settings,
+    accounts: Arc<BTreeSet<String>>,
+}
+
+impl Builder<'_> {
+    fn env(&self, role_account: Option<&str>) -> Env {
+        Env {
+            trusted_accounts: Arc::clone(&self.accounts),
+            org_id: self.settings.org_id.clone(),
+            role_account: role_account.map(str::to_owned),
+        }
+    }
+
+    /// A principal of `account` (or the one with `arn`) that knows what it
+    /// needs to know. In an account that is yours it may be in your
+    /// organization (in `--org-id`, when given); outside, it is not.
+    fn caller(&self, account: &str, arn: Option<&str>, env: &Env) -> Scenario {
+        let sc = match arn {
+            Some(arn) => Scenario::aws_arn(arn, true, env),
+            None => Scenario::aws_principal(account, true, env),
+        };
+        if !(self.accounts.contains(account) || self.hubs.contains_key(account)) {
+            return sc;
+        }
+        let org = match &self.settings.org_id {
+            Some(org) => Domain::Fixed(org.clone()),
+            None => Domain::Free { optional: true },
+        };
+        sc.with("aws:principalorgid", org).with("aws:principalorgpaths", Domain::Free { optional: true })
+    }
+
+    fn origin(&self, unit: usize, span: crate::source::Span, pointer: &str) -> Origin {
+        Origin { file: self.inv.unit_file[unit], span, pointer: pointer.to_owned() }
+    }
+
+    /// The identity statement's location, at the resource that matches.
+    pub(super) fn identity_origin(&self, r: StatementRef, role_arn: Option<&str>) -> Option<Origin> {
+        identity_origin(self.inv, r, role_arn)
+    }
+
+    /// Every edge into role node `r`, whose trust policy is unit `u`.
+    fn edges_into(&self, r: NodeId, u: usize) -> Vec<Found> {
+        let policy = &self.inv.units[u].policy;
+        let role = self.graph.node(r);
+        let role_arn = role.entity.and_then(|e| self.inv.entities[e].arn.as_deref());
+        let env = self.env(role.account.as_deref());
+        let mut out = Vec::new();
+        for (si, s) in policy.statements.iter().enumerate() {
+            let Some(p) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow) else {
+                continue;
+            };
+            let per_member = s
+                .conditions
+                .iter()
+                .any(|c| {
+                    PER_MEMBER_KEYS
+                        .iter()
+                        .any(|k| c.key_lc == *k || (k.ends_with('/') && c.key_lc.starts_with(k)))
+                })
+                .then_some((u, si));
+            for entry in &p.entries {
+                let grant = match &entry.principal {
+                    Principal::Anyone => Grant::Anyone(entry),
+                    Principal::Account { id } => Grant::Account(id, entry),
+                    Principal::Arn(a) => Grant::Arn(a.session_role().unwrap_or_else(|| a.to_string()), entry),
+                    Principal::Federated(f) => Grant::Federated(f, entry),
+                    Principal::Service(name) => Grant::Service(name, entry),
+                    _ => continue,
+                };
+                self.grant_edges(&grant, policy, u, si, per_member, role_arn, &env, &mut out);
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn grant_edges(
+        &self,
+        grant: &Grant<'_>,
+        policy: &Policy,
+        u: usize,
+        si: usize,
+        per_member: Option<(usize, usize)>,
+        role_arn: Option<&str>,
+        env: &Env,
+        out: &mut Vec<Found>,
+    ) {
+        let entry = match grant {
+            Grant::Anyone(e)
+            | Grant::Account(_, e)
+            | Grant::Arn(_, e)
+            | Grant::Federated(_, e)
+            | Grant::Service(_, e) => e,
+        };
+        let trust = Some(self.origin(u, entry.text.span, &entry.text.pointer));
+        let edge = |requires: Vec<Requirement>, identity: Option<Origin>, per_member| Edge {
+            from: 0,
+            to: 0,
+            requires,
+            trust: trust.clone(),
+            identity,
+            per_member,
+        };
+        let from_account = |account: &str, out: &mut Vec<Found>| {
+            let sc = self.caller(account, None, env);
+            if allows(policy, si, &sc).is_none() {
+                return;
+            }
+            let requires = requirements(policy, si, &sc);
+            match self.hubs.get(account) {
+                Some(hubs) => {
+                    for &h in hubs {
+                        let rep = self.hub_rep[&h];
+                        if self.perms[rep].as_ref().and_then(|p| p.allows(self.inv, role_arn)).is_some() {
+                            out.push(Found {
+                                source: Source::Node(h),
+                                edge: edge(requires.clone(), None, per_member),
+                            });
+                        }
+                    }
+                }
+                None => out.push(Found {
+                    source: Source::External(
+                        NodeKind::ExternalAccount,
+                        account.to_owned(),
+                        Some(account.to_owned()),
+                    ),
+                    edge: edge(requires, None, None),
+                }),
+            }
+        };
+        match grant {
+            Grant::Anyone(_) => {
+                let outsider = Scenario::aws_principal(&fresh_account(policy, env), true, env);
+                if allows(policy, si, &outsider).is_some() {
+                    let requires = requirements(policy, si, &outsider);
+                    out.push(Found {
+                        source: Source::External(NodeKind::Anyone, "*".into(), None),
+                        edge: edge(requires, None, None),
+                    });
+                }
+                for account in self.hubs.keys() {
+                    from_account(account, out);
+                }
+            }
+            Grant::Account(account, _) => from_account(account, out),
+            Grant::Arn(arn, _) => {
+                let sc = self.caller(account_of(arn).unwrap_or_default(), Some(arn), env);
+                if allows(policy, si, &sc).is_none() {
+                    return;
+                }
+                let requires = requirements(policy, si, &sc);
+                let caller = self
+                    .graph
+                    .index
+                    .get(&(NodeKind::Role, arn.clone()))
+                    .or_else(|| self.graph.index.get(&(NodeKind::User, arn.clone())));
+                match caller {
+                    Some(&p) => {
+                        let identity =
+                            self.perms[p].as_ref().and_then(|perms| perms.allows(self.inv, role_arn));
+                        let same_account =
+                            env.role_account.is_some() && account_of(arn) == env.role_account.as_deref();
+                        // In the role's own account a trust policy that names
+                        // the principal is enough; across accounts both sides
+                        // must allow.
+                        if identity.is_some() || same_account {
+                            let identity = identity.and_then(|r| self.identity_origin(r, role_arn));
+                            out.push(Found { source: Source::Node(p), edge: edge(requires, identity, None) });
+                        }
+                    }
+                    None => out.push(Found {
+                        source: Source::External(
+                            NodeKind::ExternalPrincipal,
+                            arn.clone(),
+                            account_of(arn).map(str::to_owned),
+                        ),
+                        edge: edge(requires, None, None),
+                    }),
+                }
+            }
+            Grant::Federated(f, _) => {
+                let sc = Scenario::federated((*f).clone());
+                if allows(policy, si, &sc).is_some() {
+                    let id = match f {
+                        Federated::Oidc { issuer, .. } => issuer.clone(),
+                        Federated::Saml { name, .. } => format!("saml-provider/{name}"),
+                        Federated::WebIdentity(host) => host.clone(),
+                    };
+                    out.push(Found {
+                        source: Source::External(NodeKind::Federated, id, None),
+                        edge: edge(Vec::new(), None, None),
+                    });
+                }
+            }
+            Grant::Service(name, _) => {
+                if allows(policy, si, &Scenario::service(name)).is_some() {
+                    out.push(Found {
+                        source: Source::External(NodeKind::Service, (*name).to_owned(), None),
+                        edge: edge(Vec::new(), None, None),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The identity statement's location, at the resource that matches.
+pub(super) fn identity_origin(inv: &Inventory, r: StatementRef, role_arn: Option<&str>) -> Option<Origin> {
+    if r.0 == usize::MAX {
+        return None;
+    }
+    let s = statement(inv, r);
+    let file = inv.unit_file[r.0];
+    let at = s.resources.as_ref().and_then(|res| {
+        res.items.iter().find(|i| role_arn.is_some_and(|a| crate::eval::glob(&i.value, a)) || i.value == "*")
+    });
+    Some(match at {
+        Some(i) => Origin { file, span: i.span, pointer: i.pointer.clone() },
+        None => Origin { file, span: s.span, pointer: s.pointer.clone() },
+    })
+}
+
+/// What the caller needs beyond being itself: each capability is taken away
+/// in turn, and the statement's answer tells whether it was needed.
+fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Vec<Requirement> {
+    let checks: [(Requirement, &str, Domain); 6] = [
+        (Requirement::ExternalId, "sts:externalid", Domain::Unknown { optional: true }),
+        (Requirement::Mfa, "aws:multifactorauthpresent", Domain::Fixed("false".into())),
+        (Requirement::Organization, "aws:principalorgid", Domain::Absent),
+        (Requirement::PrincipalTags, "aws:principaltag/", Domain::Absent),
+        (Requirement::SessionTags, "aws:requesttag/", Domain::Absent),
+        (Requirement::SourceIdentity, "sts:sourceidentity", Domain::Absent),
+    ];
+    let keys: BTreeSet<&str> = policy.statements[si].conditions.iter().map(|c| c.key_lc.as_str()).collect();
+    checks
+        .into_iter()
+        .filter(|(_, key, _)| keys.iter().any(|k| k == key || (key.ends_with('/') && k.starts_with(key))))
+        .filter(|(_, key, domain)| allows(policy, si, &base.clone().with(key, domain.clone())).is_none())
+        .map(|(r, _, _)| r)
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! The identity side of an assume: which roles a principal's own policies
+//! (inline, attached, its groups', bounded by its permissions boundary) let
+//! it call `sts:AssumeRole` on.
+
+use std::fmt::Write;
+
+use crate::analysis::Inventory;
+use crate::eval::ASSUME_ROLE;
+use crate::model::{Effect, Statement};
+use crate::sources::{Entity, OwnerKind};
+
+/// A statement of a policy unit.
+pub type StatementRef = (usize, usize);
+
+/// The statements that decide whether a principal may call
+/// `sts:AssumeRole`, and on what.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    pub allow: Vec<StatementRef>,
+    pub deny: Vec<StatementRef>,
+    /// `None`: no boundary (or one not in the data). `Some`: its allows.
+    pub boundary: Option<Vec<StatementRef>>,
+}
+
+/// AWS managed policies that an export names but does not include, with
+/// what they allow of `sts:AssumeRole` (from their published documents).
+const AWS_MANAGED_ASSUME_ANY: [&str; 2] =
+    ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess"];
+
+impl Permissions {
+    /// Collects an entity's permissions; `groups` finds a user's groups.
+    pub fn of(inv: &Inventory, e: &Entity, groups: &dyn Fn(&str) -> Option<usize>) -> Self {
+        let mut units: Vec<usize> = e.inline.clone();
+        let mut managed: Vec<&str> = e.managed.iter().map(String::as_str).collect();
+        if e.kind == Some(OwnerKind::User) {
+            for g in e.groups.iter().filter_map(|g| groups(g)) {
+                units.extend(&inv.entities[g].inline);
+                managed.extend(inv.entities[g].managed.iter().map(String::as_str));
+            }
+        }
+        let mut p = Self::default();
+        let mut assume_any = false;
+        for arn in managed {
+            match inv.managed.get(arn) {
+                Some(&u) => units.push(u),
+                None => assume_any |= AWS_MANAGED_ASSUME_ANY.contains(&arn),
+            }
+        }
+        for u in units {
+            for (i, s) in inv.units[u].policy.statements.iter().enumerate() {
+                if s.actions.covers(ASSUME_ROLE) {
+                    match s.effect {
+                        Effect::Allow => p.allow.push((u, i)),
+                        Effect::Deny => p.deny.push((u, i)),
+                    }
+                }
+            }
+        }
+        if assume_any {
+            // Marks an allow-everything permission with no statement to show.
+            p.allow.push((usize::MAX, 0));
+        }
+        if let Some(&u) = e.boundary.as_ref().and_then(|b| inv.managed.get(b)) {
+            let stmts = &inv.units[u].policy.statements;
+            p.boundary = Some(
+                (0..stmts.len())
+                    .filter(|&i| stmts[i].effect == Effect::Allow && stmts[i].actions.covers(ASSUME_ROLE))
+                    .map(|i| (u, i))
+                    .collect(),
+            );
+        }
+        p
+    }
+
+    /// The allow statement that lets the principal assume `role_arn`
+    /// (`None` for a role whose ARN is unknown: only `*` then matches), or
+    /// `None` when nothing does or an unconditional Deny forbids it.
+    pub fn allows(&self, inv: &Inventory, role_arn: Option<&str>) -> Option<StatementRef> {
+        let covers = |r: &StatementRef| {
+            if r.0 == usize::MAX {
+                return true;
+            }
+            let s = statement(inv, *r);
+            match (&s.resources, role_arn) {
+                (Some(res), Some(arn)) => res.covers(arn),
+                (Some(res), None) => !res.negated && res.items.iter().any(|i| i.value == "*"),
+                (None, _) => false,
+            }
+        };
+        let allow = *self.allow.iter().find(|r| covers(r))?;
+        // A Deny with conditions may not apply: the graph keeps what may happen.
+        if self.deny.iter().any(|r| covers(r) && statement(inv, *r).conditions.is_empty()) {
+            return None;
+        }
+        if let Some(boundary) = &self.boundary
+            && !boundary.iter().any(covers)
+        {
+            return None;
+        }
+        Some(allow)
+    }
+
+    /// A canonical text of what these permissions allow: principals with the
+    /// same text share a group node.
+    pub fn signature(&self, inv: &Inventory) -> String {
+        let text = |r: &StatementRef| {
+            if r.0 == usize::MAX {
+                return "*".to_owned();
+            }
+            let s = statement(inv, *r);
+            let mut out = String::new();
+            if let Some(res) = &s.resources {
+                let mut items: Vec<&str> = res.items.iter().map(|i| i.value.as_str()).collect();
+                items.sort_unstable();
+                let _ = write!(out, "{}{:?}", if res.negated { "!" } else { "" }, items);
+            }
+            let mut conds: Vec<String> = s
+                .conditions
+                .iter()
+                .map(|c| format!("{:?}{}{:?}", c.operator.value, c.key_lc, values(c)))
+                .collect();
+            conds.sort_unstable();
+            let _ = write!(out, "{conds:?}");
+            out
+        };
+        let mut parts: Vec<String> = self.allow.iter().map(|r| format!("A{}", text(r))).collect();
+        parts.extend(self.deny.iter().map(|r| format!("D{}", text(r))));
+        if let Some(b) = &self.boundary {
+            parts.extend(b.iter().map(|r| format!("B{}", text(r))));
+            parts.push("B".to_owned());
+        }
+        parts.sort_unstable();
+        parts.dedup();
+        parts.join("|")
+    }
+}
+
+fn values(c: &crate::model::Condition) -> Vec<&str> {
+    c.values.iter().map(|v| v.value.as_str()).collect()
+}
+
+pub fn statement(inv: &Inventory, (u, i): StatementRef) -> &Statement {
+    &inv.units[u].policy.statements[i]
+}
+
+/// Actions that hand out administrator power: whoever holds one on `*` can
+/// grant itself anything.
+const PRIVILEGED_ACTIONS: [&str; 14] = [
+    "iam:PassRole",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AddUserToGroup",
+];
+
+/// AWS managed policies that are administrator-like, for exports that name
+/// them without including their documents.
+const AWS_MANAGED_PRIVILEGED: [(&str, &str); 2] = [
+    ("arn:aws:iam::aws:policy/AdministratorAccess", "`AdministratorAccess`"),
+    ("arn:aws:iam::aws:policy/IAMFullAccess", "`IAMFullAccess`"),
+];
+
+/// Why an entity's permissions are administrator-like (`*` on `*`, `iam:*`,
+/// `iam:PassRole` on `*`, …), or `None`.
+pub fn privilege(inv: &Inventory, e: &Entity) -> Option<String> {
+    let mut units: Vec<usize> = e.inline.clone();
+    for arn in &e.managed {
+        match inv.managed.get(arn) {
+            Some(&u) => units.push(u),
+            None => {
+                if let Some((_, name)) = AWS_MANAGED_PRIVILEGED.iter().find(|(a, _)| a == arn) {
+                    return Some((*name).to_owned());
+                }
+            }
+        }
+    }
+    for u in units {
+        for s in &inv.units[u].policy.statements {
+            let on_everything =
+                s.resources.as_ref().is_some_and(|r| r.negated || r.items.iter().any(|i| i.value == "*"));
+            if s.effect != Effect::Allow || !on_everything {
+                continue;
+            }
+            if !s.actions.negated && s.actions.items.iter().any(|a| a.value == "*" || a.value == "*:*") {
+                return Some("`*` on `*`".to_owned());
+            }
+            if let Some(a) = PRIVILEGED_ACTIONS.iter().find(|a| s.actions.covers(a)) {
+                return Some(format!("`{a}` on `*`"));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,210 @@
+//! The assume-role graph: who can obtain which role's credentials, through
+//! which statements, across accounts and through chains of roles.
+//!
+//! An edge `A → R` means A can obtain R's credentials. Building every such
+//! edge is quadratic when principals may assume `*` and roles trust their
+//! whole account (50,000 × 50,000 is 2.5 billion edges), so the wildcard
+//! side stays symbolic: principals of one account whose identity policies
+//! give the same `sts:AssumeRole` permission share a *group* node. A role that
+//! trusts the account gets one edge from each group whose permission covers
+//! it, and each principal one edge to its group. Path searches expand a group
+//! once, so building and searching stay near-linear.
+
+mod build;
+pub mod identity;
+mod paths;
+pub mod render;
+
+use std::collections::HashMap;
+
+pub use identity::Permissions;
+pub use paths::{Chain, Hop};
+
+use crate::source::Span;
+
+pub type NodeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    User,
+    Role,
+    /// An account outside the analysed data: any principal its admins allow.
+    ExternalAccount,
+    /// A user or role outside the analysed data, named by ARN.
+    ExternalPrincipal,
+    /// Any AWS principal in any account.
+    Anyone,
+    /// An OIDC or SAML provider, or a web identity provider.
+    Federated,
+    Service,
+    /// The principals of one account that share an `sts:AssumeRole` permission.
+    Group,
+}
+
+impl NodeKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Role => "role",
+            Self::ExternalAccount => "account",
+            Self::ExternalPrincipal => "external-principal",
+            Self::Anyone => "anyone",
+            Self::Federated => "federated",
+            Self::Service => "service",
+            Self::Group => "group",
+        }
+    }
+
+    /// Sources outside your accounts: anything reachable from them is exposed.
+    pub const fn is_outside(self) -> bool {
+        matches!(self, Self::ExternalAccount | Self::ExternalPrincipal | Self::Anyone | Self::Federated)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// ARN, account id, provider, service name; for a role known only from a
+    /// policy file, the file's name.
+    pub id: String,
+    pub account: Option<String>,
+    /// The user or role in the inventory.
+    pub entity: Option<usize>,
+    /// For a group: its principals.
+    pub members: Vec<NodeId>,
+}
+
+/// A place in a file: a statement, or the principal or resource in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub span: Span,
+    /// JSON Pointer inside the policy document.
+    pub pointer: String,
+}
+
+/// What a caller needs for an edge to be usable, beyond being the principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Requirement {
+    ExternalId,
+    Mfa,
+    Organization,
+    PrincipalTags,
+    SessionTags,
+    SourceIdentity,
+}
+
+impl Requirement {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ExternalId => "external-id",
+            Self::Mfa => "mfa",
+            Self::Organization => "organization",
+            Self::PrincipalTags => "principal-tags",
+            Self::SessionTags => "session-tags",
+            Self::SourceIdentity => "source-identity",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub requires: Vec<Requirement>,
+    /// The trust policy statement (its principal entry) that admits `from`.
+    pub trust: Option<Origin>,
+    /// The identity policy statement that lets `from` call `sts:AssumeRole`.
+    pub identity: Option<Origin>,
+    /// For an edge from a group whose trust statement has conditions on the
+    /// individual caller (its ARN, name or tags): the trust unit and
+    /// statement to check each member against.
+    pub per_member: Option<(usize, usize)>,
+}
+
+/// The graph, with adjacency in both directions.
+#[derive(Debug, Default)]
+pub struct TrustGraph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    out: Vec<Vec<usize>>,
+    inn: Vec<Vec<usize>>,
+    index: HashMap<(NodeKind, String), NodeId>,
+    /// Role and user nodes by ARN (and roles known only by name or file).
+    by_name: HashMap<String, Vec<NodeId>>,
+    /// The identity side of each user and role node.
+    pub(crate) perms: Vec<Option<Permissions>>,
+}
+
+impl TrustGraph {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+
+    pub fn out_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
+        self.out[n].iter().map(|&e| &self.edges[e])
+    }
+
+    pub fn in_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
+        self.inn[n].iter().map(|&e| &self.edges[e])
+    }
+
+    /// Finds a user or role by ARN, by name, or (for a role known only from a
+    /// policy file) by file name.
+    pub fn find(&self, name: &str) -> Vec<NodeId> {
+        if let Some(ids) = self.by_name.get(name) {
+            return ids.clone();
+        }
+        let mut found: Vec<NodeId> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                n.kind != NodeKind::Group && (n.id == name || n.id.ends_with(&format!("/{name}")))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    fn add_node(
+        &mut self,
+        kind: NodeKind,
+        id: String,
+        account: Option<String>,
+        entity: Option<usize>,
+    ) -> NodeId {
+        if let Some(&n) = self.index.get(&(kind, id.clone())) {
+            return n;
+        }
+        let n = self.nodes.len();
+        self.nodes.push(Node { kind, id: id.clone(), account, entity, members: Vec::new() });
+        self.out.push(Vec::new());
+        self.inn.push(Vec::new());
+        self.index.insert((kind, id), n);
+        n
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        let e = self.edges.len();
+        self.out[edge.from].push(e);
+        self.inn[edge.to].push(e);
+        self.edges.push(edge);
+    }
+
+    /// A short human name: `role/deploy (111122223333)`, `account 999988887777`.
+    pub fn label(&self, n: NodeId) -> String {
+        let node = &self.nodes[n];
+        match node.kind {
+            NodeKind::User | NodeKind::Role | NodeKind::ExternalPrincipal => node.id.clone(),
+            NodeKind::ExternalAccount => format!("account {}", node.id),
+            NodeKind::Anyone => "anyone (any AWS principal)".to_owned(),
+            NodeKind::Federated => format!("federated {}", node.id),
+            NodeKind::Service => format!("service {}", node.id),
+            NodeKind::Group => {
+                format!("{} principals of {}", node.members.len(), node.account.as_deref().unwrap_or("?"))
+            }
+        }
+    }
+}

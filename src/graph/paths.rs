@@ -1,0 +1,223 @@
+//! Reachability over the graph: who can reach a role and how, what a
+//! principal can reach, and cycles. Group nodes are expanded once per search,
+//! so a search costs about the size of the graph, not of the edges it stands
+//! for.
+
+use std::collections::VecDeque;
+
+use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use crate::analysis::Inventory;
+use crate::eval::{Env, Scenario, allows};
+
+/// One hop of a chain: `from` obtains `to`'s credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub requires: Vec<Requirement>,
+    pub trust: Option<Origin>,
+    pub identity: Option<Origin>,
+}
+
+/// A chain of hops from a source to a target, shortest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    pub hops: Vec<Hop>,
+}
+
+impl Chain {
+    pub fn source(&self) -> NodeId {
+        self.hops[0].from
+    }
+
+    pub fn target(&self) -> NodeId {
+        self.hops[self.hops.len() - 1].to
+    }
+}
+
+/// How a node was reached in a search: through which edge, and for an edge
+/// from a group, which member.
+#[derive(Clone, Copy)]
+struct Step {
+    edge: usize,
+    /// The member standing for the group, when `edge` leaves a group.
+    member: Option<NodeId>,
+}
+
+impl TrustGraph {
+    /// Whether `member` of a group passes the per-member check of edge `e`.
+    fn member_passes(&self, inv: &Inventory, env: &Env, e: &Edge, member: NodeId) -> bool {
+        let Some((u, si)) = e.per_member else { return true };
+        let arn = &self.nodes[member].id;
+        allows(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env)).is_some()
+    }
+
+    /// Every node that can reach `target`, each with its shortest chain.
+    pub fn chains_to(&self, inv: &Inventory, env: &Env, target: NodeId) -> Vec<Chain> {
+        let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
+        let mut seen = vec![false; self.nodes.len()];
+        let mut group_done = vec![false; self.nodes.len()];
+        seen[target] = true;
+        let mut queue = VecDeque::from([target]);
+        let mut order = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            for &ei in &self.inn[n] {
+                let e = &self.edges[ei];
+                if self.nodes[e.from].kind == NodeKind::Group {
+                    if group_done[e.from] {
+                        continue;
+                    }
+                    if e.per_member.is_none() {
+                        group_done[e.from] = true;
+                    }
+                    for &m in &self.nodes[e.from].members {
+                        if !seen[m] && self.member_passes(inv, env, e, m) {
+                            seen[m] = true;
+                            via[m] = Some(Step { edge: ei, member: Some(m) });
+                            queue.push_back(m);
+                            order.push(m);
+                        }
+                    }
+                } else if !seen[e.from] {
+                    seen[e.from] = true;
+                    via[e.from] = Some(Step { edge: ei, member: None });
+                    queue.push_back(e.from);
+                    order.push(e.from);
+                }
+            }
+        }
+        order.into_iter().map(|source| self.walk(inv, source, &via, true)).collect()
+    }
+
+    /// Every node `source` can reach, each with its shortest chain.
+    pub fn chains_from(&self, inv: &Inventory, env: &Env, source: NodeId) -> Vec<Chain> {
+        let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
+        let mut seen = vec![false; self.nodes.len()];
+        let mut group_done = vec![false; self.nodes.len()];
+        seen[source] = true;
+        let mut queue = VecDeque::from([source]);
+        let mut order = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            for &ei in &self.out[n] {
+                let hub = self.edges[ei].to;
+                if self.nodes[hub].kind == NodeKind::Group {
+                    // Through the group: the group's edges with `n` as the caller.
+                    let checked = self.out[hub].iter().any(|&x| self.edges[x].per_member.is_some());
+                    if group_done[hub] {
+                        continue;
+                    }
+                    if !checked {
+                        group_done[hub] = true;
+                    }
+                    for &gi in &self.out[hub] {
+                        let g = &self.edges[gi];
+                        if !seen[g.to] && self.member_passes(inv, env, g, n) {
+                            seen[g.to] = true;
+                            via[g.to] = Some(Step { edge: gi, member: Some(n) });
+                            queue.push_back(g.to);
+                            order.push(g.to);
+                        }
+                    }
+                } else if !seen[hub] {
+                    seen[hub] = true;
+                    via[hub] = Some(Step { edge: ei, member: None });
+                    queue.push_back(hub);
+                    order.push(hub);
+                }
+            }
+        }
+        order.into_iter().map(|target| self.walk(inv, target, &via, false)).collect()
+    }
+
+    /// Rebuilds the chain that reached `end`: towards the search's start.
+    fn walk(&self, inv: &Inventory, end: NodeId, via: &[Option<Step>], backward: bool) -> Chain {
+        let mut hops = Vec::new();
+        let mut n = end;
+        while let Some(step) = via[n] {
+            let e = &self.edges[step.edge];
+            let (from, to) = (step.member.unwrap_or(e.from), e.to);
+            let identity = e.identity.clone().or_else(|| {
+                let role_arn = self.nodes[to].entity.and_then(|x| inv.entities[x].arn.as_deref());
+                let r = self.perms.get(from)?.as_ref()?.allows(inv, role_arn)?;
+                super::build::identity_origin(inv, r, role_arn)
+            });
+            hops.push(Hop { from, to, requires: e.requires.clone(), trust: e.trust.clone(), identity });
+            n = if backward { to } else { from };
+            if hops.len() > self.nodes.len() {
+                break;
+            }
+        }
+        if !backward {
+            hops.reverse();
+        }
+        Chain { hops }
+    }
+
+    /// Strongly connected sets of users and roles that can assume each other
+    /// in a circle (role juggling), each sorted, largest first; a role that
+    /// can assume itself counts.
+    pub fn cycles(&self) -> Vec<Vec<NodeId>> {
+        let n = self.nodes.len();
+        let mut index = vec![usize::MAX; n];
+        let mut low = vec![0; n];
+        let mut on_stack = vec![false; n];
+        let mut stack = Vec::new();
+        let mut next = 0;
+        let mut out = Vec::new();
+        // Iterative Tarjan: (node, position in its out-edge list).
+        for root in 0..n {
+            if index[root] != usize::MAX {
+                continue;
+            }
+            let mut work = vec![(root, 0usize)];
+            index[root] = next;
+            low[root] = next;
+            next += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (v, ref mut pos)) = work.last_mut() {
+                if let Some(&ei) = self.out[v].get(*pos) {
+                    *pos += 1;
+                    let w = self.edges[ei].to;
+                    if index[w] == usize::MAX {
+                        index[w] = next;
+                        low[w] = next;
+                        next += 1;
+                        stack.push(w);
+                        on_stack[w] = true;
+                        work.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                } else {
+                    work.pop();
+                    if let Some(&(parent, _)) = work.last() {
+                        low[parent] = low[parent].min(low[v]);
+                    }
+                    if low[v] == index[v] {
+                        let mut scc = Vec::new();
+                        while let Some(w) = stack.pop() {
+                            on_stack[w] = false;
+                            scc.push(w);
+                            if w == v {
+                                break;
+                            }
+                        }
+                        let real: Vec<NodeId> =
+                            scc.iter().copied().filter(|&x| self.nodes[x].kind != NodeKind::Group).collect();
+                        let self_loop = scc.len() == 1 && self.out[v].iter().any(|&e| self.edges[e].to == v);
+                        let through_group =
+                            scc.len() == 2 && real.len() == 1 && self.nodes[real[0]].kind == NodeKind::Role;
+                        if real.len() > 1 || self_loop || through_group {
+                            let mut real = real;
+                            real.sort_unstable();
+                            out.push(real);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        out
+    }
+}

@@ -1,0 +1,297 @@
+//! The graph as pictures and data (`trustlint graph`), and chains as text or
+//! JSON (`trustlint paths`).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::json;
+
+use super::{Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use crate::analysis::Analysis;
+use crate::cli::{DocFormat, GraphFormat};
+
+/// Groups with at most this many members are drawn as direct edges from
+/// each member; larger ones as one node.
+const EXPAND_GROUPS_UP_TO: usize = 3;
+
+/// An edge as drawn: group edges expanded for small groups.
+struct Drawn<'a> {
+    from: NodeId,
+    to: NodeId,
+    edge: &'a Edge,
+}
+
+/// Whether an edge from `from` is a risk in itself: a caller outside your
+/// accounts that needs no external id.
+fn risky(g: &TrustGraph, from: NodeId, e: &Edge) -> bool {
+    g.node(from).kind.is_outside() && !e.requires.contains(&Requirement::ExternalId)
+}
+
+fn drawn(g: &TrustGraph) -> (Vec<NodeId>, Vec<Drawn<'_>>) {
+    let shown_group =
+        |n: NodeId| g.node(n).kind == NodeKind::Group && g.node(n).members.len() > EXPAND_GROUPS_UP_TO;
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for n in 0..g.nodes.len() {
+        let node = g.node(n);
+        if node.kind == NodeKind::Group && !shown_group(n) {
+            continue;
+        }
+        nodes.push(n);
+    }
+    for e in &g.edges {
+        let from_group = g.node(e.from).kind == NodeKind::Group;
+        let to_group = g.node(e.to).kind == NodeKind::Group;
+        match (from_group, to_group) {
+            // Membership of a small group: drawn through its members' edges.
+            (false, true) if !shown_group(e.to) => {}
+            (true, _) if !shown_group(e.from) => {
+                edges.extend(g.node(e.from).members.iter().map(|&m| Drawn { from: m, to: e.to, edge: e }));
+            }
+            _ => edges.push(Drawn { from: e.from, to: e.to, edge: e }),
+        }
+    }
+    (nodes, edges)
+}
+
+fn short(g: &TrustGraph, n: NodeId) -> String {
+    let node = g.node(n);
+    match node.kind {
+        NodeKind::User | NodeKind::Role | NodeKind::ExternalPrincipal => node
+            .id
+            .split_once(":iam::")
+            .and_then(|(_, r)| r.split_once(':'))
+            .map_or(node.id.clone(), |(_, r)| r.to_owned()),
+        NodeKind::Group => {
+            format!("{} principals\nsharing one sts:AssumeRole permission", node.members.len())
+        }
+        _ => g.label(n),
+    }
+}
+
+fn edge_label(e: &Edge) -> String {
+    e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes the whole graph.
+pub fn graph(g: &TrustGraph, a: &Analysis, format: GraphFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        GraphFormat::Dot => dot(g, out),
+        GraphFormat::Mermaid => mermaid(g, out),
+        GraphFormat::Json => {
+            let v = to_json(g, a);
+            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+    }
+}
+
+fn by_account(g: &TrustGraph, nodes: &[NodeId]) -> BTreeMap<Option<String>, Vec<NodeId>> {
+    let mut groups: BTreeMap<Option<String>, Vec<NodeId>> = BTreeMap::new();
+    for &n in nodes {
+        let account = match g.node(n).kind {
+            NodeKind::ExternalAccount | NodeKind::Anyone | NodeKind::Federated | NodeKind::Service => None,
+            _ => g.node(n).account.clone(),
+        };
+        groups.entry(account).or_default().push(n);
+    }
+    groups
+}
+
+fn dot_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+}
+
+fn dot(g: &TrustGraph, out: &mut dyn Write) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g);
+    writeln!(out, "digraph trustlint {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [shape=box, style=rounded, fontname=\"Helvetica\"];")?;
+    writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];")?;
+    for (account, members) in by_account(g, &nodes) {
+        let indent = if account.is_some() { "    " } else { "  " };
+        if let Some(account) = &account {
+            writeln!(out, "  subgraph {} {{", dot_quote(&format!("cluster_{account}")))?;
+            writeln!(out, "    label={};", dot_quote(&format!("account {account}")))?;
+        }
+        for n in members {
+            let attrs = match g.node(n).kind {
+                NodeKind::Anyone => ", shape=octagon, color=red, fontcolor=red",
+                NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => ", style=dashed",
+                NodeKind::Federated => ", shape=hexagon",
+                NodeKind::Service => ", shape=ellipse",
+                NodeKind::Group => ", shape=folder",
+                NodeKind::User => ", shape=box, style=solid",
+                NodeKind::Role => "",
+            };
+            writeln!(out, "{indent}n{n} [label={}{attrs}];", dot_quote(&short(g, n)))?;
+        }
+        if account.is_some() {
+            writeln!(out, "  }}")?;
+        }
+    }
+    for d in edges {
+        let mut attrs = Vec::new();
+        let label = edge_label(d.edge);
+        if !label.is_empty() {
+            attrs.push(format!("label={}", dot_quote(&label)));
+        }
+        if risky(g, d.from, d.edge) {
+            attrs.push("color=red, penwidth=2".to_owned());
+        }
+        let attrs = if attrs.is_empty() { String::new() } else { format!(" [{}]", attrs.join(", ")) };
+        writeln!(out, "  n{} -> n{}{attrs};", d.from, d.to)?;
+    }
+    writeln!(out, "}}")
+}
+
+fn mermaid_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "#quot;").replace('\n', "<br/>"))
+}
+
+fn mermaid(g: &TrustGraph, out: &mut dyn Write) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g);
+    writeln!(out, "flowchart LR")?;
+    for (account, members) in by_account(g, &nodes) {
+        if let Some(account) = &account {
+            writeln!(out, "  subgraph a{account}[{}]", mermaid_quote(&format!("account {account}")))?;
+        }
+        for n in members {
+            let label = mermaid_quote(&short(g, n));
+            let shape = match g.node(n).kind {
+                NodeKind::Anyone | NodeKind::Federated => format!("{{{{{label}}}}}"),
+                NodeKind::Service => format!("([{label}])"),
+                NodeKind::Group => format!("[[{label}]]"),
+                _ => format!("[{label}]"),
+            };
+            writeln!(out, "    n{n}{shape}")?;
+        }
+        if account.is_some() {
+            writeln!(out, "  end")?;
+        }
+    }
+    let mut risky_links = Vec::new();
+    for (i, d) in edges.iter().enumerate() {
+        let label = edge_label(d.edge);
+        let arrow =
+            if label.is_empty() { "-->".to_owned() } else { format!("-->|{}|", mermaid_quote(&label)) };
+        writeln!(out, "  n{} {arrow} n{}", d.from, d.to)?;
+        if risky(g, d.from, d.edge) {
+            risky_links.push(i.to_string());
+        }
+    }
+    if !risky_links.is_empty() {
+        writeln!(out, "  linkStyle {} stroke:red,stroke-width:2px", risky_links.join(","))?;
+    }
+    Ok(())
+}
+
+fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
+    o.map_or(serde_json::Value::Null, |o| {
+        let file = &a.files[o.file];
+        let at = file.line_col(o.span.start);
+        json!({"file": file.name, "line": at.line, "column": at.column, "pointer": o.pointer})
+    })
+}
+
+fn to_json(g: &TrustGraph, a: &Analysis) -> serde_json::Value {
+    let nodes: Vec<_> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let mut v = json!({"id": i, "kind": n.kind.as_str(), "name": n.id, "account": n.account});
+            if n.kind == NodeKind::Group {
+                v["members"] = json!(n.members);
+            }
+            v
+        })
+        .collect();
+    let edges: Vec<_> = g
+        .edges
+        .iter()
+        .map(|e| {
+            json!({
+                "from": e.from, "to": e.to,
+                "requires": e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "risky": risky(g, e.from, e),
+                "trust": origin_json(a, e.trust.as_ref()),
+                "identity": origin_json(a, e.identity.as_ref()),
+            })
+        })
+        .collect();
+    json!({"version": 1, "nodes": nodes, "edges": edges})
+}
+
+fn place(a: &Analysis, o: &Origin) -> String {
+    let file = &a.files[o.file];
+    let at = file.line_col(o.span.start);
+    format!("{}:{}:{} {}", file.name, at.line, at.column, o.pointer)
+}
+
+/// Writes chains into (`backward`) or out of `node`.
+pub fn paths(
+    g: &TrustGraph,
+    a: &Analysis,
+    node: NodeId,
+    backward: bool,
+    chains: &[Chain],
+    format: DocFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if format == DocFormat::Json {
+        let list: Vec<_> = chains
+            .iter()
+            .map(|c| {
+                let hops: Vec<_> = c
+                    .hops
+                    .iter()
+                    .map(|h| {
+                        json!({
+                            "from": g.label(h.from), "to": g.label(h.to),
+                            "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                            "trust": origin_json(a, h.trust.as_ref()),
+                            "identity": origin_json(a, h.identity.as_ref()),
+                        })
+                    })
+                    .collect();
+                let end = if backward { c.source() } else { c.target() };
+                json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).kind.is_outside(), "hops": hops})
+            })
+            .collect();
+        let key = if backward { "to" } else { "from" };
+        let v = json!({"version": 1, key: g.label(node), "chains": list});
+        return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    let what = if backward { "can reach" } else { "is reachable from" };
+    if chains.is_empty() {
+        return writeln!(out, "Nothing {what} `{}`.", g.label(node));
+    }
+    let verb = if backward { "Who can reach" } else { "What can be reached from" };
+    writeln!(out, "{verb} `{}`: {} principal(s)\n", g.label(node), chains.len())?;
+    for c in chains {
+        let end = if backward { c.source() } else { c.target() };
+        let outside = if g.node(end).kind.is_outside() { "  [outside your accounts]" } else { "" };
+        writeln!(out, "{}{outside}", g.label(if backward { c.source() } else { node }))?;
+        for (i, h) in c.hops.iter().enumerate() {
+            let needs = if h.requires.is_empty() {
+                String::new()
+            } else {
+                format!("  (needs {})", edge_label_hop(&h.requires))
+            };
+            let chained = if i > 0 { "  (chained: session capped at 1 h)" } else { "" };
+            writeln!(out, "  → {}{needs}{chained}", g.label(h.to))?;
+            if let Some(t) = &h.trust {
+                writeln!(out, "      trust:    {}", place(a, t))?;
+            }
+            if let Some(id) = &h.identity {
+                writeln!(out, "      identity: {}", place(a, id))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn edge_label_hop(r: &[Requirement]) -> String {
+    r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+}
