@@ -34,41 +34,84 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// Lines and code-point counts of a text, computed once, so that any
+/// offset's line and column are found without rescanning the file (a
+/// minified export is one line of hundreds of megabytes).
+#[derive(Debug)]
+struct LineIndex {
+    line_starts: Vec<u32>,
+    /// `None` for ASCII text (a byte is a character). Otherwise the number of
+    /// characters before each `BLOCK`-byte boundary.
+    block_chars: Option<Vec<u32>>,
+}
+
+const BLOCK: usize = 4096;
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_lines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
+        let block_chars = (!text.is_ascii()).then(|| {
+            let mut total = 0u32;
+            let mut out = Vec::with_capacity(text.len() / BLOCK + 1);
+            for chunk in text.as_bytes().chunks(BLOCK) {
+                out.push(total);
+                total += u32::try_from(chunk.iter().filter(|&&b| !is_continuation(b)).count()).unwrap_or(0);
+            }
+            out.push(total);
+            out
+        });
+        Self { line_starts, block_chars }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        match &self.block_chars {
+            None => offset,
+            Some(blocks) => {
+                let block = offset / BLOCK;
+                let counted =
+                    text.as_bytes()[block * BLOCK..offset].iter().filter(|&&b| !is_continuation(b)).count();
+                blocks[block] as usize + counted
+            }
+        }
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+fn memchr_lines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i)
+}
+
 /// One input the user gave us, decoded to UTF-8.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as shown to the user (relative, `/`-separated where possible).
     pub name: String,
     pub text: Arc<str>,
-    line_starts: OnceLock<Vec<u32>>,
+    index: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(name: String, text: impl Into<Arc<str>>) -> Self {
-        Self { name, text: text.into(), line_starts: OnceLock::new() }
+        Self { name, text: text.into(), index: OnceLock::new() }
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            );
-            starts
-        })
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The 1-based line and code-point column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let starts = self.line_starts();
+        let index = self.index();
+        let starts = &index.line_starts;
         let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
-        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        let column = index.chars_before(&self.text, end) - index.chars_before(&self.text, start) + 1;
         LineCol { line: line + 1, column }
     }
 
@@ -89,5 +132,14 @@ mod tests {
         // `x` sits after two two-byte characters.
         assert_eq!(f.line_col(7), LineCol { line: 2, column: 3 });
         assert_eq!(f.line_col(9), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_on_a_long_line_cross_blocks() {
+        let text = format!("{}\u{e9}{}x", "a".repeat(5000), "b".repeat(5000));
+        let f = SourceFile::new("x".into(), text.as_str());
+        let x = u32::try_from(text.len() - 1).unwrap();
+        assert_eq!(f.line_col(x), LineCol { line: 1, column: 10_002 });
+        assert_eq!(f.line_col(5002), LineCol { line: 1, column: 5002 });
     }
 }

@@ -91,6 +91,9 @@ impl TrustGraph {
 
     /// Every node `source` can reach, each with its shortest chain.
     pub fn chains_from(&self, inv: &Inventory, env: &Env, source: NodeId) -> Vec<Chain> {
+        let group_checked: Vec<bool> = (0..self.nodes.len())
+            .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
+            .collect();
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
         let mut group_done = vec![false; self.nodes.len()];
@@ -102,13 +105,11 @@ impl TrustGraph {
                 let hub = self.edges[ei].to;
                 if self.nodes[hub].kind == NodeKind::Group {
                     // Through the group: the group's edges with `n` as the caller.
-                    let checked = self.out[hub].iter().any(|&x| self.edges[x].per_member.is_some());
+                    // A group is expanded once unless an edge checks each member.
                     if group_done[hub] {
                         continue;
                     }
-                    if !checked {
-                        group_done[hub] = true;
-                    }
+                    group_done[hub] = !group_checked[hub];
                     for &gi in &self.out[hub] {
                         let g = &self.edges[gi];
                         if !seen[g.to] && self.member_passes(inv, env, g, n) {

@@ -23,10 +23,13 @@ impl Rule for AssumeCycle {
         for cycle in g.cycles() {
             let Some(&first) = cycle.iter().find(|&&n| g.node(n).kind == NodeKind::Role) else { continue };
             // The trust statement that lets another member of the cycle in.
+            let mut member = vec![false; g.nodes.len()];
+            for &n in &cycle {
+                member[n] = true;
+            }
             let in_cycle = |n: usize| {
-                cycle.contains(&n)
-                    || (g.node(n).kind == NodeKind::Group
-                        && g.node(n).members.iter().any(|m| cycle.contains(m)))
+                member[n]
+                    || (g.node(n).kind == NodeKind::Group && g.node(n).members.iter().any(|&m| member[m]))
             };
             let Some(origin) = g.in_edges(first).find(|e| in_cycle(e.from)).and_then(|e| e.trust.clone())
             else {
