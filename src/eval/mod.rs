@@ -16,6 +16,7 @@
 
 mod condition;
 mod glob;
+pub mod providers;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,7 +33,7 @@ pub const ASSUME_ROLE_WITH_WEB_IDENTITY: &str = "sts:AssumeRoleWithWebIdentity";
 pub const ASSUME_ROLE_WITH_SAML: &str = "sts:AssumeRoleWithSAML";
 
 /// What a caller presents for one context key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Domain {
     /// Never in the request.
     Absent,
@@ -48,6 +49,11 @@ pub enum Domain {
     Unknown { optional: bool },
     /// The ARN of some principal in this account; the caller picks which.
     ArnIn { account: String },
+    /// A value the caller makes in its own tenant of a shared identity
+    /// provider (another GitHub organization, say): `rewrite` turns each
+    /// literal the policy names into the caller's own version of it, and
+    /// `default` is what it sends when no literal helps.
+    Foreign { rewrite: fn(&str) -> Option<String>, default: &'static str },
 }
 
 /// Who is calling.
@@ -462,7 +468,7 @@ fn substitute<'a>(s: &'a str, ctx: &Ctx<'_>) -> Option<Cow<'a, str>> {
 
 /// A concrete value that matches a literal pattern: wildcards filled in,
 /// variables dropped.
-fn instantiate(pattern: &str) -> String {
+pub fn instantiate(pattern: &str) -> String {
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(i) = rest.find("${") {
@@ -514,6 +520,14 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                 push(None);
             }
             push(Some(unnamed_like(key, &literals)));
+        }
+        Domain::Foreign { rewrite, default } => {
+            for (_, lit) in &literals {
+                if let Some(v) = rewrite(lit) {
+                    push(Some(v));
+                }
+            }
+            push(Some((*default).to_owned()));
         }
         Domain::ArnIn { account } => {
             let mut arns: Vec<&str> = literals.iter().map(|(_, l)| *l).collect();

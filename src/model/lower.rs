@@ -143,7 +143,7 @@ impl Lowerer<'_> {
                 "",
                 format!("a policy document must be a JSON object, not {}", root.type_name()),
             );
-            return Policy { kind: PolicyKind::Identity, span, statements, variables: false };
+            return Policy { kind: PolicyKind::Identity, span, statements, variables: false, size: 0 };
         };
         self.check_keys(members, &DOCUMENT_KEYS, "", "policy");
         match root.get("Version") {
@@ -183,7 +183,7 @@ impl Lowerer<'_> {
         };
         self.check_kind(root, kind);
         let variables = root.get("Version").and_then(Value::as_str) == Some("2012-10-17");
-        Policy { kind, span, statements, variables }
+        Policy { kind, span, statements, variables, size: compact_size(root) }
     }
 
     /// Checks the elements that depend on what kind of policy this is.
@@ -511,6 +511,31 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
         .iter()
         .any(|s| s.get("NotAction").is_some() || s.get("Action").is_some_and(sts_action));
     if trust { PolicyKind::Trust } else { PolicyKind::Resource }
+}
+
+/// The length of the document written without whitespace (outside and
+/// inside strings), as IAM counts it against the size quotas.
+fn compact_size(v: &Value<'_>) -> usize {
+    let text = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count() + 2;
+    match &v.kind {
+        Kind::Null => 4,
+        Kind::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
+        Kind::Number(n) => n.len(),
+        Kind::String(s) => text(s),
+        Kind::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(compact_size).sum::<usize>()
+        }
+        Kind::Object(members) => {
+            2 + members.len().saturating_sub(1)
+                + members.iter().map(|m| text(&m.key) + 1 + compact_size(&m.value)).sum::<usize>()
+        }
+    }
 }
 
 /// Levenshtein distance, for "did you mean" hints on short element names.

@@ -31,6 +31,9 @@ pub struct Policy {
     /// Whether `${…}` in values are policy variables: only from `Version`
     /// 2012-10-17 on; before, they are literal text.
     pub variables: bool,
+    /// Characters without whitespace, as IAM counts a policy against its
+    /// size quotas.
+    pub size: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,22 +4,44 @@
 
 mod assume_any_role;
 mod assume_cycle;
+mod broad_trust_action;
 mod chained_session_duration;
+mod condition_pitfall;
 mod context;
+mod deleted_principal;
 mod excessive_session_duration;
+mod invalid_external_id;
 mod invalid_policy;
+mod mismatched_principal_action;
 mod missing_external_id;
+mod not_principal_allow;
+mod oidc_missing_audience;
+mod oidc_unrestricted_subject;
 mod privileged_role_reachable;
+mod saml_missing_audience;
+mod service_confused_deputy;
+mod trust_policy_size;
 mod wildcard_principal;
 
 pub use assume_any_role::AssumeAnyRole;
 pub use assume_cycle::AssumeCycle;
+pub use broad_trust_action::BroadTrustAction;
 pub use chained_session_duration::ChainedSessionDuration;
+pub use condition_pitfall::ConditionPitfall;
 pub use context::{Context, GraphContext};
+pub use deleted_principal::DeletedPrincipal;
 pub use excessive_session_duration::ExcessiveSessionDuration;
+pub use invalid_external_id::InvalidExternalId;
 pub use invalid_policy::InvalidPolicy;
+pub use mismatched_principal_action::MismatchedPrincipalAction;
 pub use missing_external_id::MissingExternalId;
+pub use not_principal_allow::NotPrincipalAllow;
+pub use oidc_missing_audience::OidcMissingAudience;
+pub use oidc_unrestricted_subject::OidcUnrestrictedSubject;
 pub use privileged_role_reachable::PrivilegedRoleReachable;
+pub use saml_missing_audience::SamlMissingAudience;
+pub use service_confused_deputy::ServiceConfusedDeputy;
+pub use trust_policy_size::TrustPolicySize;
 pub use wildcard_principal::WildcardPrincipal;
 
 use crate::diagnostic::Severity;
@@ -80,9 +102,20 @@ pub(crate) use declare_rule;
 /// Every rule, in code order.
 pub static ALL: &[&dyn Rule] = &[
     &InvalidPolicy,
+    &MismatchedPrincipalAction,
+    &TrustPolicySize,
     &WildcardPrincipal,
     &MissingExternalId,
     &ExcessiveSessionDuration,
+    &OidcUnrestrictedSubject,
+    &OidcMissingAudience,
+    &SamlMissingAudience,
+    &ServiceConfusedDeputy,
+    &NotPrincipalAllow,
+    &BroadTrustAction,
+    &DeletedPrincipal,
+    &InvalidExternalId,
+    &ConditionPitfall,
     &PrivilegedRoleReachable,
     &AssumeCycle,
     &AssumeAnyRole,

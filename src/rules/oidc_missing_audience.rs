@@ -1,0 +1,82 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::eval::providers::key_prefix;
+use crate::eval::{Domain, Scenario, allows};
+use crate::model::{Effect, Federated, PolicyKind, Principal};
+
+declare_rule!(
+    OidcMissingAudience,
+    code = "TL105",
+    name = "oidc-missing-audience",
+    severity = Warning,
+    summary = "a web-identity trust does not pin the token's audience, or admits unauthenticated Cognito identities",
+);
+
+const COGNITO: &str = "cognito-identity.amazonaws.com";
+
+impl Rule for OidcMissingAudience {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, cx: &mut Context<'_>) {
+        let policy = &cx.unit.policy;
+        if policy.kind != PolicyKind::Trust {
+            return;
+        }
+        for (i, s) in policy.statements.iter().enumerate() {
+            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
+            else {
+                continue;
+            };
+            for entry in &principals.entries {
+                let Principal::Federated(f) = &entry.principal else { continue };
+                if matches!(f, Federated::Saml { .. }) {
+                    continue;
+                }
+                let prefix = key_prefix(f).unwrap_or_default();
+                let aud_key = format!("{prefix}:aud");
+                // A token for some other audience than the one the policy names.
+                let other_audience =
+                    Scenario::federated(f.clone()).with(&aud_key, Domain::Unknown { optional: false });
+                if allows(policy, i, &other_audience).is_some() {
+                    let aud = s.conditions.iter().find(|c| c.key_lc == aud_key);
+                    let (span, pointer) = match aud.and_then(|c| c.values.first()) {
+                        Some(v) => (v.span, v.pointer.clone()),
+                        None => (entry.text.span, entry.text.pointer.clone()),
+                    };
+                    let (message, help) = if prefix == COGNITO {
+                        (
+                            "any Cognito identity pool's identities can assume this role: `cognito-identity.amazonaws.com:aud` does not pin your identity pool".to_owned(),
+                            "add `\"StringEquals\": {\"cognito-identity.amazonaws.com:aud\": \"REGION:POOL-ID\"}`".to_owned(),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "tokens issued for any audience can assume this role: `{prefix}:aud` is not pinned"
+                            ),
+                            format!(
+                                "add `\"StringEquals\": {{\"{prefix}:aud\": \"sts.amazonaws.com\"}}` (or your client id)"
+                            ),
+                        )
+                    };
+                    cx.report(&Self::META, span, &pointer, message).help(help);
+                    continue;
+                }
+                if prefix == COGNITO {
+                    let guest = Scenario::federated(f.clone())
+                        .with("cognito-identity.amazonaws.com:amr", Domain::Fixed("unauthenticated".into()));
+                    if allows(policy, i, &guest).is_some() {
+                        let amr =
+                            s.conditions.iter().find(|c| c.key_lc == "cognito-identity.amazonaws.com:amr");
+                        let (span, pointer) = match amr.and_then(|c| c.values.first()) {
+                            Some(v) => (v.span, v.pointer.clone()),
+                            None => (entry.text.span, entry.text.pointer.clone()),
+                        };
+                        cx.report(&Self::META, span, &pointer, "unauthenticated (guest) Cognito identities can assume this role".to_owned())
+                            .help("require `\"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": \"authenticated\"}` unless this is the pool's guest role");
+                    }
+                }
+            }
+        }
+    }
+}

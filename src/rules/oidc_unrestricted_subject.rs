@@ -1,0 +1,72 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::eval::providers::{self, key_prefix};
+use crate::eval::{Scenario, allows};
+use crate::model::{Effect, Federated, PolicyKind, Principal};
+
+declare_rule!(
+    OidcUnrestrictedSubject,
+    code = "TL104",
+    name = "oidc-unrestricted-subject",
+    severity = Error,
+    summary = "a web-identity trust does not pin the token's subject to your own repositories, projects or service accounts",
+);
+
+impl Rule for OidcUnrestrictedSubject {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, cx: &mut Context<'_>) {
+        let policy = &cx.unit.policy;
+        if policy.kind != PolicyKind::Trust {
+            return;
+        }
+        for (i, s) in policy.statements.iter().enumerate() {
+            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
+            else {
+                continue;
+            };
+            for entry in &principals.entries {
+                let Principal::Federated(f) = &entry.principal else { continue };
+                let (issuer, provider) = match f {
+                    Federated::Oidc { issuer, .. } => (issuer.as_str(), providers::provider(issuer)),
+                    // Cognito is pinned by its audience: `oidc-missing-audience`.
+                    Federated::WebIdentity(host) if host != "cognito-identity.amazonaws.com" => {
+                        (host.as_str(), None)
+                    }
+                    _ => continue,
+                };
+                if providers::tenant_issuer(issuer) || provider.is_some_and(|p| (p.issuer_is_tenant)(issuer))
+                {
+                    continue;
+                }
+                if allows(policy, i, &Scenario::other_tenant(f)).is_none() {
+                    continue;
+                }
+                // Point at the subject condition when there is one.
+                let prefix = key_prefix(f).unwrap_or_default();
+                let sub = s.conditions.iter().find(|c| c.key_lc == format!("{prefix}:sub"));
+                let (span, pointer) = match sub.and_then(|c| c.values.first()) {
+                    Some(v) => (v.span, v.pointer.clone()),
+                    None => (entry.text.span, entry.text.pointer.clone()),
+                };
+                let (who, example) = match provider {
+                    Some(p) => (p.anyone.to_owned(), p.example),
+                    None => (
+                        format!("any identity `{issuer}` issues tokens to"),
+                        "the subject of your own workload",
+                    ),
+                };
+                let why = if sub.is_some() {
+                    "its subject pattern matches other tenants"
+                } else {
+                    "nothing pins the token's subject"
+                };
+                let message = format!("{who} can assume this role: {why}");
+                cx.report(&Self::META, span, &pointer, message)
+                    .label(if sub.is_some() { "matches other tenants' tokens" } else { "trusts every token of this provider" })
+                    .help(format!("pin `{prefix}:sub` with `StringEquals` (or `StringLike` on your own tenant), e.g. `{example}`"));
+            }
+        }
+    }
+}
