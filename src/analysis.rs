@@ -34,6 +34,28 @@ pub struct Inventory {
     /// Accounts known to be yours: `--trusted-account`, organization
     /// members, and the accounts of every exported principal.
     pub accounts: Arc<BTreeSet<String>>,
+    by_arn: HashMap<(sources::OwnerKind, String), usize>,
+}
+
+/// Adds what a second export says about an entity to the first's.
+fn merge(into: &mut Entity, other: Entity, units: &[Unit]) {
+    into.inline.extend(other.inline);
+    for m in other.managed {
+        if !into.managed.contains(&m) {
+            into.managed.push(m);
+        }
+    }
+    into.boundary = into.boundary.take().or(other.boundary);
+    for g in other.groups {
+        if !into.groups.contains(&g) {
+            into.groups.push(g);
+        }
+    }
+    // Prefer the trust policy that comes with the role's session duration.
+    let has_duration = |t: Option<usize>| t.is_some_and(|t| units[t].max_session_duration.is_some());
+    if into.trust.is_none() || (!has_duration(into.trust) && has_duration(other.trust)) {
+        into.trust = other.trust.or(into.trust);
+    }
 }
 
 impl Inventory {
@@ -44,8 +66,18 @@ impl Inventory {
         for mut e in x.entities {
             e.inline.iter_mut().for_each(|u| *u += base);
             e.trust = e.trust.map(|u| u + base);
-            self.entities.push(e);
-            self.entity_file.push(file);
+            let key = e.kind.zip(e.arn.clone());
+            if let Some(&i) = key.as_ref().and_then(|k| self.by_arn.get(k)) {
+                // The same principal from two exports (say an authorization
+                // details export and `list-roles`): one entity with both.
+                merge(&mut self.entities[i], e, &self.units);
+            } else {
+                if let Some(k) = key {
+                    self.by_arn.insert(k, self.entities.len());
+                }
+                self.entities.push(e);
+                self.entity_file.push(file);
+            }
         }
         for (arn, u) in x.managed {
             self.managed.entry(arn).or_insert(u + base);

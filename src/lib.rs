@@ -36,9 +36,14 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
     match command {
         Command::Check(args) => check(&settings_from(args)?),
         Command::Graph(args) => {
-            let (analysis, graph, _) = load_graph(args.input)?;
+            let (analysis, graph, settings) = load_graph(args.input)?;
+            let env = eval::Env {
+                trusted_accounts: std::sync::Arc::clone(&analysis.inventory.accounts),
+                org_id: settings.org_id.clone(),
+                role_account: None,
+            };
             let mut out = std::io::stdout().lock();
-            graph::render::graph(&graph, &analysis, args.format, &mut out)?;
+            graph::render::graph(&graph, &analysis, &env, args.format, &mut out)?;
             Ok(ExitStatus::Success)
         }
         Command::Paths(args) => {

@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+/// The analysis makes millions of small allocations from several threads:
+/// mimalloc does that markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use trustlint::cli::{Cli, with_default_command};
 use trustlint::error::Error;

@@ -305,10 +305,14 @@ fn demo_data_finds_the_planted_mistakes() {
         found,
         [
             "assume-any-role",
+            "condition-pitfall",
+            "condition-pitfall",
             "excessive-session-duration",
             "invalid-policy",
             "missing-external-id",
             "missing-external-id",
+            "oidc-unrestricted-subject",
+            "privileged-role-reachable",
             "wildcard-principal",
             "wildcard-principal"
         ]

@@ -1,4 +1,4 @@
-//! OpenID Connect providers whose tokens many tenants can mint: for each,
+//! `OpenID` Connect providers whose tokens many tenants can mint: for each,
 //! which claim names the tenant and how another tenant would fill it in.
 //!
 //! A role trusting GitHub Actions' provider trusts every repository on
@@ -13,6 +13,13 @@ use crate::model::Federated;
 /// The tenant an attacker controls on a shared provider.
 pub const ATTACKER: &str = "trustlint-attacker";
 
+/// A claim that names the tenant: its name, how another tenant's token
+/// fills it in given a literal the policy names, and its default value.
+pub type Claim = (&'static str, Rewrite, &'static str);
+
+/// Turns a value the policy names into another tenant's version of it.
+pub type Rewrite = fn(&str) -> Option<String>;
+
 /// A shared OIDC provider.
 pub struct Provider {
     /// For messages: "GitHub Actions".
@@ -22,10 +29,10 @@ pub struct Provider {
     /// Recognises the provider's issuer (host and path, as in the ARN).
     pub matches: fn(&str) -> bool,
     /// Whether this issuer is already specific to one tenant (a GitHub
-    /// Enterprise issuer, a Bitbucket workspace, a CircleCI organization).
+    /// Enterprise issuer, a Bitbucket workspace, a `CircleCI` organization).
     pub issuer_is_tenant: fn(&str) -> bool,
     /// Claims that name the tenant: claim name, rewrite, default value.
-    pub claims: &'static [(&'static str, fn(&str) -> Option<String>, &'static str)],
+    pub claims: &'static [Claim],
     /// An example of a pinned subject, for help texts.
     pub example: &'static str,
 }
@@ -54,6 +61,7 @@ fn owner_slash(v: &str) -> Option<String> {
     rewrite_segment(v, "", '/')
 }
 
+#[allow(clippy::unnecessary_wraps)] // one signature for every rewrite
 fn whole(_: &str) -> Option<String> {
     Some(ATTACKER.to_owned())
 }

@@ -67,11 +67,14 @@ impl TrustGraph {
             };
             let id = e.arn.clone().unwrap_or_else(|| e.name.clone());
             let account = e.arn.as_deref().and_then(account_of).map(str::to_owned);
-            let n = g.add_node(kind, id, account.clone(), Some(i));
+            let n = g.add_node(kind, id, account.clone(), Some(i), false);
             let of_account = |name: &str| groups.get(&(account.as_deref(), name)).copied();
             ensure_len(&mut perms, n);
             perms[n] = Some(Permissions::of(inv, e, &of_account));
-            g.by_name.entry(e.name.clone()).or_default().push(n);
+            let named = g.by_name.entry(e.name.clone()).or_default();
+            if !named.contains(&n) {
+                named.push(n);
+            }
             if let Some(t) = e.trust {
                 roles.push((n, t));
             }
@@ -83,7 +86,7 @@ impl TrustGraph {
                 && unit.owner.kind == OwnerKind::Unattached
                 && !attached.contains(&u)
             {
-                let n = g.add_node(NodeKind::Role, files[inv.unit_file[u]].name.clone(), None, None);
+                let n = g.add_node(NodeKind::Role, files[inv.unit_file[u]].name.clone(), None, None, false);
                 ensure_len(&mut perms, n);
                 roles.push((n, u));
             }
@@ -102,7 +105,7 @@ impl TrustGraph {
                 h
             } else {
                 let id = format!("{account}#{}", by_signature.len());
-                let h = g.add_node(NodeKind::Group, id, Some(account.clone()), None);
+                let h = g.add_node(NodeKind::Group, id, Some(account.clone()), None, false);
                 by_signature.insert(key, h);
                 hubs.entry(account).or_default().push(h);
                 h
@@ -120,18 +123,50 @@ impl TrustGraph {
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
         let hub_rep: HashMap<NodeId, NodeId> =
             hubs.values().flatten().map(|&h| (h, g.nodes[h].members[0])).collect();
+        // Groups by the fixed prefix of each resource pattern they may assume,
+        // so a role meets only the groups whose patterns can cover its ARN.
+        let mut by_prefix: HashMap<String, HashMap<String, Vec<NodeId>>> = HashMap::new();
+        for (account, list) in &hubs {
+            let index = by_prefix.entry(account.clone()).or_default();
+            for &h in list {
+                for prefix in perms[hub_rep[&h]].as_ref().map(|p| p.prefixes(inv)).unwrap_or_default() {
+                    index.entry(prefix).or_default().push(h);
+                }
+            }
+        }
 
         // Edges into each role, found in parallel, added in role order.
         let accounts = Arc::clone(&inv.accounts);
-        let cx =
-            Builder { inv, graph: &g, perms: &perms, hubs: &hubs, hub_rep: &hub_rep, settings, accounts };
+        let analysed: BTreeSet<String> = g.nodes.iter().filter_map(|n| n.account.clone()).collect();
+        let yours =
+            |account: Option<&str>| account.is_some_and(|a| analysed.contains(a) || accounts.contains(a));
+        let cx = Builder {
+            inv,
+            graph: &g,
+            perms: &perms,
+            hubs: &hubs,
+            hub_rep: &hub_rep,
+            by_prefix: &by_prefix,
+            settings,
+            accounts: Arc::clone(&accounts),
+            analysed: &analysed,
+        };
         let found: Vec<(NodeId, Vec<Found>)> =
             roles.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
         for (role, list) in found {
             for f in list {
                 let from = match f.source {
                     Source::Node(n) => n,
-                    Source::External(kind, id, account) => g.add_node(kind, id, account, None),
+                    Source::External(kind, id, account) => {
+                        let outside = match kind {
+                            NodeKind::Anyone | NodeKind::Federated => true,
+                            NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
+                                !yours(account.as_deref())
+                            }
+                            _ => false,
+                        };
+                        g.add_node(kind, id, account, None, outside)
+                    }
                 };
                 g.add_edge(Edge { from, to: role, ..f.edge });
             }
@@ -154,8 +189,12 @@ struct Builder<'a> {
     perms: &'a [Option<Permissions>],
     hubs: &'a BTreeMap<String, Vec<NodeId>>,
     hub_rep: &'a HashMap<NodeId, NodeId>,
+    /// Per account: resource-pattern prefix → groups (see `Permissions::prefixes`).
+    by_prefix: &'a HashMap<String, HashMap<String, Vec<NodeId>>>,
     settings: &'a Settings,
     accounts: Arc<BTreeSet<String>>,
+    /// Accounts with users or roles in the data.
+    analysed: &'a BTreeSet<String>,
 }
 
 impl Builder<'_> {
@@ -183,6 +222,24 @@ impl Builder<'_> {
             None => Domain::Free { optional: true },
         };
         sc.with("aws:principalorgid", org).with("aws:principalorgpaths", Domain::Free { optional: true })
+    }
+
+    /// The groups of `account` whose resource patterns may cover `role_arn`
+    /// (every group when the role's ARN is unknown), in node order.
+    fn candidate_groups(&self, account: &str, role_arn: Option<&str>) -> Vec<NodeId> {
+        let Some(index) = self.by_prefix.get(account) else { return Vec::new() };
+        let mut found: Vec<NodeId> = match role_arn {
+            Some(arn) => (0..=arn.len())
+                .filter(|&i| arn.is_char_boundary(i))
+                .filter_map(|i| index.get(&arn[..i]))
+                .flatten()
+                .copied()
+                .collect(),
+            None => index.values().flatten().copied().collect(),
+        };
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     fn origin(&self, unit: usize, span: crate::source::Span, pointer: &str) -> Origin {
@@ -263,26 +320,27 @@ impl Builder<'_> {
                 return;
             }
             let requires = requirements(policy, si, &sc);
-            match self.hubs.get(account) {
-                Some(hubs) => {
-                    for &h in hubs {
-                        let rep = self.hub_rep[&h];
-                        if self.perms[rep].as_ref().and_then(|p| p.allows(self.inv, role_arn)).is_some() {
-                            out.push(Found {
-                                source: Source::Node(h),
-                                edge: edge(requires.clone(), None, per_member),
-                            });
-                        }
+            if self.analysed.contains(account) {
+                // Its principals are in the data: the ones whose permissions
+                // allow the call (none at all is an answer too).
+                for h in self.candidate_groups(account, role_arn) {
+                    let rep = self.hub_rep[&h];
+                    if self.perms[rep].as_ref().and_then(|p| p.allows(self.inv, role_arn)).is_some() {
+                        out.push(Found {
+                            source: Source::Node(h),
+                            edge: edge(requires.clone(), None, per_member),
+                        });
                     }
                 }
-                None => out.push(Found {
+            } else {
+                out.push(Found {
                     source: Source::External(
                         NodeKind::ExternalAccount,
                         account.to_owned(),
                         Some(account.to_owned()),
                     ),
                     edge: edge(requires, None, None),
-                }),
+                });
             }
         };
         match grant {
@@ -295,7 +353,19 @@ impl Builder<'_> {
                         edge: edge(requires, None, None),
                     });
                 }
-                for account in self.hubs.keys() {
+                // Your accounts' principals, and accounts a condition pins
+                // the wildcard to.
+                let named = crate::eval::accounts_named_by(
+                    &policy.statements[si],
+                    &["aws:principalaccount", "aws:principalarn"],
+                );
+                let accounts: BTreeSet<&str> = self
+                    .analysed
+                    .iter()
+                    .map(String::as_str)
+                    .chain(named.iter().map(String::as_str))
+                    .collect();
+                for account in accounts {
                     from_account(account, out);
                 }
             }
@@ -313,14 +383,22 @@ impl Builder<'_> {
                     .or_else(|| self.graph.index.get(&(NodeKind::User, arn.clone())));
                 match caller {
                     Some(&p) => {
-                        let identity =
-                            self.perms[p].as_ref().and_then(|perms| perms.allows(self.inv, role_arn));
+                        let perms = self.perms[p].as_ref();
+                        let identity = perms.and_then(|perms| perms.allows(self.inv, role_arn));
                         let same_account =
                             env.role_account.is_some() && account_of(arn) == env.role_account.as_deref();
                         // In the role's own account a trust policy that names
-                        // the principal is enough; across accounts both sides
-                        // must allow.
-                        if identity.is_some() || same_account {
+                        // the principal is enough — unless its own policies
+                        // deny the call, or (for a role) its permissions
+                        // boundary does not allow it. Across accounts both
+                        // sides must allow.
+                        let is_role = self.graph.node(p).kind == NodeKind::Role;
+                        let named_is_enough = same_account
+                            && perms.is_none_or(|perms| {
+                                !(perms.denies(self.inv, role_arn)
+                                    || (is_role && perms.bounded_out(self.inv, role_arn)))
+                            });
+                        if identity.is_some() || named_is_enough {
                             let identity = identity.and_then(|r| self.identity_origin(r, role_arn));
                             out.push(Found { source: Source::Node(p), edge: edge(requires, identity, None) });
                         }

@@ -48,7 +48,7 @@ impl Permissions {
         }
         for u in units {
             for (i, s) in inv.units[u].policy.statements.iter().enumerate() {
-                if s.actions.covers(ASSUME_ROLE) {
+                if s.actions.covers(ASSUME_ROLE) && may_cover_a_role(s) {
                     match s.effect {
                         Effect::Allow => p.allow.push((u, i)),
                         Effect::Deny => p.deny.push((u, i)),
@@ -76,28 +76,56 @@ impl Permissions {
     /// (`None` for a role whose ARN is unknown: only `*` then matches), or
     /// `None` when nothing does or an unconditional Deny forbids it.
     pub fn allows(&self, inv: &Inventory, role_arn: Option<&str>) -> Option<StatementRef> {
-        let covers = |r: &StatementRef| {
-            if r.0 == usize::MAX {
-                return true;
-            }
-            let s = statement(inv, *r);
-            match (&s.resources, role_arn) {
-                (Some(res), Some(arn)) => res.covers(arn),
-                (Some(res), None) => !res.negated && res.items.iter().any(|i| i.value == "*"),
-                (None, _) => false,
-            }
-        };
-        let allow = *self.allow.iter().find(|r| covers(r))?;
+        let allow = *self.allow.iter().find(|&&r| Self::covers(inv, r, role_arn))?;
         // A Deny with conditions may not apply: the graph keeps what may happen.
-        if self.deny.iter().any(|r| covers(r) && statement(inv, *r).conditions.is_empty()) {
-            return None;
-        }
-        if let Some(boundary) = &self.boundary
-            && !boundary.iter().any(covers)
-        {
+        if self.denies(inv, role_arn) || self.bounded_out(inv, role_arn) {
             return None;
         }
         Some(allow)
+    }
+
+    fn covers(inv: &Inventory, r: StatementRef, role_arn: Option<&str>) -> bool {
+        if r.0 == usize::MAX {
+            return true;
+        }
+        let s = statement(inv, r);
+        match (&s.resources, role_arn) {
+            (Some(res), Some(arn)) => res.covers(arn),
+            (Some(res), None) => !res.negated && res.items.iter().any(|i| i.value == "*"),
+            (None, _) => false,
+        }
+    }
+
+    /// Whether an unconditional Deny forbids assuming `role_arn`.
+    pub fn denies(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
+        self.deny.iter().any(|&r| Self::covers(inv, r, role_arn) && statement(inv, r).conditions.is_empty())
+    }
+
+    /// Whether a permissions boundary leaves `role_arn` out.
+    pub fn bounded_out(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
+        self.boundary.as_ref().is_some_and(|b| !b.iter().any(|&r| Self::covers(inv, r, role_arn)))
+    }
+
+    /// The fixed prefixes of the allowed resource patterns: a role can only
+    /// be covered when its ARN starts with one of them (`""` for `*`,
+    /// `NotResource` and AWS managed grants).
+    pub fn prefixes(&self, inv: &Inventory) -> Vec<String> {
+        let mut out = Vec::new();
+        for &r in &self.allow {
+            if r.0 == usize::MAX {
+                out.push(String::new());
+                continue;
+            }
+            match &statement(inv, r).resources {
+                Some(res) if !res.negated => {
+                    out.extend(res.items.iter().map(|i| fixed_prefix(&i.value).to_owned()));
+                }
+                _ => out.push(String::new()),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// A canonical text of what these permissions allow: principals with the
@@ -110,7 +138,13 @@ impl Permissions {
             let s = statement(inv, *r);
             let mut out = String::new();
             if let Some(res) = &s.resources {
-                let mut items: Vec<&str> = res.items.iter().map(|i| i.value.as_str()).collect();
+                // Only what can name a role matters here.
+                let mut items: Vec<&str> = res
+                    .items
+                    .iter()
+                    .map(|i| i.value.as_str())
+                    .filter(|v| res.negated || could_be_role(v))
+                    .collect();
                 items.sort_unstable();
                 let _ = write!(out, "{}{:?}", if res.negated { "!" } else { "" }, items);
             }
@@ -123,7 +157,21 @@ impl Permissions {
             let _ = write!(out, "{conds:?}");
             out
         };
-        let mut parts: Vec<String> = self.allow.iter().map(|r| format!("A{}", text(r))).collect();
+        // An unconditional `*` covers every role: other allows add nothing.
+        let everything = self.allow.iter().any(|&r| {
+            r.0 == usize::MAX || {
+                let s = statement(inv, r);
+                s.conditions.is_empty()
+                    && s.resources
+                        .as_ref()
+                        .is_some_and(|res| !res.negated && res.items.iter().any(|i| i.value == "*"))
+            }
+        });
+        let mut parts: Vec<String> = if everything {
+            vec!["A*".to_owned()]
+        } else {
+            self.allow.iter().map(|r| format!("A{}", text(r))).collect()
+        };
         parts.extend(self.deny.iter().map(|r| format!("D{}", text(r))));
         if let Some(b) = &self.boundary {
             parts.extend(b.iter().map(|r| format!("B{}", text(r))));
@@ -137,6 +185,33 @@ impl Permissions {
 
 fn values(c: &crate::model::Condition) -> Vec<&str> {
     c.values.iter().map(|v| v.value.as_str()).collect()
+}
+
+/// Whether a statement's resources can match some role's ARN: statements
+/// about buckets or keys only say nothing about assuming roles.
+fn may_cover_a_role(s: &Statement) -> bool {
+    let Some(res) = &s.resources else { return false };
+    res.negated || res.items.iter().any(|r| could_be_role(&r.value))
+}
+
+/// Whether a resource pattern can match `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+pub fn could_be_role(pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    if parts.len() < 6 {
+        // `*`, or a pattern whose wildcard spans the colons.
+        return pattern.contains('*');
+    }
+    let fixed = |p: &str| p.split(['*', '?']).next().unwrap_or("").to_owned();
+    let service = parts[2];
+    let resource = fixed(parts[5]);
+    crate::eval::glob(service, "iam")
+        && (resource.starts_with("role/") || "role/".starts_with(&resource) || parts[5].starts_with('*'))
+}
+
+/// The text of a resource pattern before its first wildcard: a role's ARN
+/// must start with it to match.
+pub fn fixed_prefix(pattern: &str) -> &str {
+    pattern.find(['*', '?']).map_or(pattern, |i| &pattern[..i])
 }
 
 pub fn statement(inv: &Inventory, (u, i): StatementRef) -> &Statement {

@@ -54,11 +54,6 @@ impl NodeKind {
             Self::Group => "group",
         }
     }
-
-    /// Sources outside your accounts: anything reachable from them is exposed.
-    pub const fn is_outside(self) -> bool {
-        matches!(self, Self::ExternalAccount | Self::ExternalPrincipal | Self::Anyone | Self::Federated)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +67,9 @@ pub struct Node {
     pub entity: Option<usize>,
     /// For a group: its principals.
     pub members: Vec<NodeId>,
+    /// Outside your accounts: anyone, a federated identity, or an account or
+    /// principal that is neither in the data nor trusted.
+    pub outside: bool,
 }
 
 /// A place in a file: a statement, or the principal or resource in it.
@@ -174,12 +172,13 @@ impl TrustGraph {
         id: String,
         account: Option<String>,
         entity: Option<usize>,
+        outside: bool,
     ) -> NodeId {
         if let Some(&n) = self.index.get(&(kind, id.clone())) {
             return n;
         }
         let n = self.nodes.len();
-        self.nodes.push(Node { kind, id: id.clone(), account, entity, members: Vec::new() });
+        self.nodes.push(Node { kind, id: id.clone(), account, entity, members: Vec::new(), outside });
         self.out.push(Vec::new());
         self.inn.push(Vec::new());
         self.index.insert((kind, id), n);
@@ -198,7 +197,8 @@ impl TrustGraph {
         let node = &self.nodes[n];
         match node.kind {
             NodeKind::User | NodeKind::Role | NodeKind::ExternalPrincipal => node.id.clone(),
-            NodeKind::ExternalAccount => format!("account {}", node.id),
+            NodeKind::ExternalAccount if node.outside => format!("account {}", node.id),
+            NodeKind::ExternalAccount => format!("account {} (yours, not in the data)", node.id),
             NodeKind::Anyone => "anyone (any AWS principal)".to_owned(),
             NodeKind::Federated => format!("federated {}", node.id),
             NodeKind::Service => format!("service {}", node.id),

@@ -46,7 +46,7 @@ struct Step {
 
 impl TrustGraph {
     /// Whether `member` of a group passes the per-member check of edge `e`.
-    fn member_passes(&self, inv: &Inventory, env: &Env, e: &Edge, member: NodeId) -> bool {
+    pub(crate) fn member_passes(&self, inv: &Inventory, env: &Env, e: &Edge, member: NodeId) -> bool {
         let Some((u, si)) = e.per_member else { return true };
         let arn = &self.nodes[member].id;
         allows(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env)).is_some()
@@ -91,14 +91,29 @@ impl TrustGraph {
 
     /// Every node `source` can reach, each with its shortest chain.
     pub fn chains_from(&self, inv: &Inventory, env: &Env, source: NodeId) -> Vec<Chain> {
+        self.chains_from_any(inv, env, &[source], |_| true)
+    }
+
+    /// The nodes that `keep` selects and that some source reaches, each with
+    /// the shortest chain from the nearest source: one search, however many
+    /// sources and targets.
+    pub fn chains_from_any(
+        &self,
+        inv: &Inventory,
+        env: &Env,
+        sources: &[NodeId],
+        keep: impl Fn(NodeId) -> bool,
+    ) -> Vec<Chain> {
         let group_checked: Vec<bool> = (0..self.nodes.len())
             .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
             .collect();
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
         let mut group_done = vec![false; self.nodes.len()];
-        seen[source] = true;
-        let mut queue = VecDeque::from([source]);
+        for &source in sources {
+            seen[source] = true;
+        }
+        let mut queue: VecDeque<NodeId> = sources.iter().copied().collect();
         let mut order = Vec::new();
         while let Some(n) = queue.pop_front() {
             for &ei in &self.out[n] {
@@ -127,7 +142,7 @@ impl TrustGraph {
                 }
             }
         }
-        order.into_iter().map(|target| self.walk(inv, target, &via, false)).collect()
+        order.into_iter().filter(|&n| keep(n)).map(|target| self.walk(inv, target, &via, false)).collect()
     }
 
     /// Rebuilds the chain that reached `end`: towards the search's start.
@@ -157,8 +172,26 @@ impl TrustGraph {
     /// Strongly connected sets of users and roles that can assume each other
     /// in a circle (role juggling), each sorted, largest first; a role that
     /// can assume itself counts.
-    pub fn cycles(&self) -> Vec<Vec<NodeId>> {
+    pub fn cycles(&self, inv: &Inventory, env: &Env) -> Vec<Vec<NodeId>> {
         let n = self.nodes.len();
+        // Edges from a group that check each member become edges from the
+        // members that pass; the rest stay as they are.
+        let mut adjacency: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+        for (v, list) in adjacency.iter_mut().enumerate() {
+            for &ei in &self.out[v] {
+                let e = &self.edges[ei];
+                if e.per_member.is_none() {
+                    list.push(e.to);
+                }
+            }
+        }
+        for e in self.edges.iter().filter(|e| e.per_member.is_some()) {
+            for &m in &self.nodes[e.from].members {
+                if self.member_passes(inv, env, e, m) {
+                    adjacency[m].push(e.to);
+                }
+            }
+        }
         let mut index = vec![usize::MAX; n];
         let mut low = vec![0; n];
         let mut on_stack = vec![false; n];
@@ -177,9 +210,8 @@ impl TrustGraph {
             stack.push(root);
             on_stack[root] = true;
             while let Some(&mut (v, ref mut pos)) = work.last_mut() {
-                if let Some(&ei) = self.out[v].get(*pos) {
+                if let Some(&w) = adjacency[v].get(*pos) {
                     *pos += 1;
-                    let w = self.edges[ei].to;
                     if index[w] == usize::MAX {
                         index[w] = next;
                         low[w] = next;
@@ -206,7 +238,7 @@ impl TrustGraph {
                         }
                         let real: Vec<NodeId> =
                             scc.iter().copied().filter(|&x| self.nodes[x].kind != NodeKind::Group).collect();
-                        let self_loop = scc.len() == 1 && self.out[v].iter().any(|&e| self.edges[e].to == v);
+                        let self_loop = scc.len() == 1 && adjacency[v].contains(&v);
                         let through_group =
                             scc.len() == 2 && real.len() == 1 && self.nodes[real[0]].kind == NodeKind::Role;
                         if real.len() > 1 || self_loop || through_group {

@@ -7,8 +7,9 @@ use std::io::Write;
 use serde_json::json;
 
 use super::{Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Inventory};
 use crate::cli::{DocFormat, GraphFormat};
+use crate::eval::Env;
 
 /// Groups with at most this many members are drawn as direct edges from
 /// each member; larger ones as one node.
@@ -24,10 +25,10 @@ struct Drawn<'a> {
 /// Whether an edge from `from` is a risk in itself: a caller outside your
 /// accounts that needs no external id.
 fn risky(g: &TrustGraph, from: NodeId, e: &Edge) -> bool {
-    g.node(from).kind.is_outside() && !e.requires.contains(&Requirement::ExternalId)
+    g.node(from).outside && !e.requires.contains(&Requirement::ExternalId)
 }
 
-fn drawn(g: &TrustGraph) -> (Vec<NodeId>, Vec<Drawn<'_>>) {
+fn drawn<'g>(g: &'g TrustGraph, inv: &Inventory, env: &Env) -> (Vec<NodeId>, Vec<Drawn<'g>>) {
     let shown_group =
         |n: NodeId| g.node(n).kind == NodeKind::Group && g.node(n).members.len() > EXPAND_GROUPS_UP_TO;
     let mut nodes = Vec::new();
@@ -46,7 +47,13 @@ fn drawn(g: &TrustGraph) -> (Vec<NodeId>, Vec<Drawn<'_>>) {
             // Membership of a small group: drawn through its members' edges.
             (false, true) if !shown_group(e.to) => {}
             (true, _) if !shown_group(e.from) => {
-                edges.extend(g.node(e.from).members.iter().map(|&m| Drawn { from: m, to: e.to, edge: e }));
+                edges.extend(
+                    g.node(e.from)
+                        .members
+                        .iter()
+                        .filter(|&&m| g.member_passes(inv, env, e, m))
+                        .map(|&m| Drawn { from: m, to: e.to, edge: e }),
+                );
             }
             _ => edges.push(Drawn { from: e.from, to: e.to, edge: e }),
         }
@@ -74,10 +81,16 @@ fn edge_label(e: &Edge) -> String {
 }
 
 /// Writes the whole graph.
-pub fn graph(g: &TrustGraph, a: &Analysis, format: GraphFormat, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn graph(
+    g: &TrustGraph,
+    a: &Analysis,
+    env: &Env,
+    format: GraphFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
-        GraphFormat::Dot => dot(g, out),
-        GraphFormat::Mermaid => mermaid(g, out),
+        GraphFormat::Dot => dot(g, &a.inventory, env, out),
+        GraphFormat::Mermaid => mermaid(g, &a.inventory, env, out),
         GraphFormat::Json => {
             let v = to_json(g, a);
             writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
@@ -101,8 +114,8 @@ fn dot_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }
 
-fn dot(g: &TrustGraph, out: &mut dyn Write) -> std::io::Result<()> {
-    let (nodes, edges) = drawn(g);
+fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g, inv, env);
     writeln!(out, "digraph trustlint {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box, style=rounded, fontname=\"Helvetica\"];")?;
@@ -148,8 +161,8 @@ fn mermaid_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "#quot;").replace('\n', "<br/>"))
 }
 
-fn mermaid(g: &TrustGraph, out: &mut dyn Write) -> std::io::Result<()> {
-    let (nodes, edges) = drawn(g);
+fn mermaid(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g, inv, env);
     writeln!(out, "flowchart LR")?;
     for (account, members) in by_account(g, &nodes) {
         if let Some(account) = &account {
@@ -255,7 +268,7 @@ pub fn paths(
                     })
                     .collect();
                 let end = if backward { c.source() } else { c.target() };
-                json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).kind.is_outside(), "hops": hops})
+                json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).outside, "hops": hops})
             })
             .collect();
         let key = if backward { "to" } else { "from" };
@@ -270,8 +283,8 @@ pub fn paths(
     writeln!(out, "{verb} `{}`: {} principal(s)\n", g.label(node), chains.len())?;
     for c in chains {
         let end = if backward { c.source() } else { c.target() };
-        let outside = if g.node(end).kind.is_outside() { "  [outside your accounts]" } else { "" };
-        writeln!(out, "{}{outside}", g.label(if backward { c.source() } else { node }))?;
+        let outside = if g.node(end).outside { "  [outside your accounts]" } else { "" };
+        writeln!(out, "{}{outside}", g.label(end))?;
         for (i, h) in c.hops.iter().enumerate() {
             let needs = if h.requires.is_empty() {
                 String::new()

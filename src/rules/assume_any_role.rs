@@ -21,6 +21,10 @@ impl Rule for AssumeAnyRole {
         if policy.kind != PolicyKind::Identity {
             return;
         }
+        // AWS managed policies are AWS's to change, not yours.
+        if cx.unit.owner.arn.as_deref().is_some_and(|a| a.contains(":iam::aws:policy/")) {
+            return;
+        }
         let own = cx.unit.owner.account().map(str::to_owned);
         for s in &policy.statements {
             if s.effect != Effect::Allow || !s.actions.covers(ASSUME_ROLE) {
@@ -57,7 +61,9 @@ fn every_role(pattern: &str, own: Option<&str>) -> Option<String> {
         return None;
     }
     match arn.account.as_str() {
-        "*" | "" => Some(format!("`{pattern}`: every role in every account")),
+        "*" => Some(format!("`{pattern}`: every role in every account")),
+        // An empty account matches no role: roles always have one.
+        "" => None,
         a if a.contains(['*', '?']) => Some(format!("`{pattern}`: every role in many accounts")),
         a if own.is_some_and(|o| o != a) => Some(format!("`{pattern}`: every role of account `{a}`")),
         _ => None,
@@ -77,5 +83,6 @@ mod tests {
         assert!(every_role("arn:aws:iam::222222222222:role/*", None).is_none());
         assert!(every_role("arn:aws:iam::222222222222:role/deploy", Some("111111111111")).is_none());
         assert!(every_role("arn:aws:s3:::bucket/*", None).is_none());
+        assert!(every_role("arn:aws:iam:::role/*", None).is_none());
     }
 }

@@ -20,7 +20,8 @@ impl Rule for AssumeCycle {
 
     fn check_graph(&self, cx: &mut GraphContext<'_>) {
         let g = cx.graph;
-        for cycle in g.cycles() {
+        let env = cx.env();
+        for cycle in g.cycles(cx.inventory, &env) {
             let Some(&first) = cycle.iter().find(|&&n| g.node(n).kind == NodeKind::Role) else { continue };
             // The trust statement that lets another member of the cycle in.
             let mut member = vec![false; g.nodes.len()];
