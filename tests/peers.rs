@@ -189,7 +189,7 @@ fn prowler_2314_service_roles_with_source_account() {
 // prowler-cloud/prowler#2314 (and #2248): service-linked roles were reported,
 // though their trust policy belongs to the service and cannot be edited.
 #[test]
-#[ignore = "bug: service-confused-deputy reports the AWS-managed trust policy of a service-linked role (path /aws-service-role/)"]
+
 fn prowler_2314_service_linked_role() {
     assert_eq!(verdict("prowler-2314-service-linked-role", &[]), expect(&[]));
 }

@@ -276,7 +276,10 @@ fn examples_trigger_their_rule_and_nothing_else() {
                         m.name
                     );
                     assert!(
-                        analysis.findings.iter().all(|f| f.rule.name == m.name || also.contains(&f.rule.name)),
+                        analysis
+                            .findings
+                            .iter()
+                            .all(|f| f.rule.name == m.name || also.contains(&f.rule.name)),
                         "rules/{}.md, block {i} (json bad): findings of other rules:{}\n{json}",
                         m.name,
                         describe(&analysis)

@@ -101,7 +101,8 @@ fn url_encoded_spans_point_into_the_export() {
 fn accounts_in_the_analysed_exports_are_trusted() {
     let dir = "fixtures/sources/iam-export/two-accounts";
     let run = |paths: Vec<String>| {
-        let settings = Settings { paths, ..Settings::default() };
+        let rules = vec![trustlint::rules::find("missing-external-id").unwrap()];
+        let settings = Settings { paths, rules, ..Settings::default() };
         let a = trustlint::analyze_paths(&settings).unwrap();
         a.findings.iter().map(|f| f.rule.name).collect::<Vec<_>>()
     };

@@ -16,6 +16,7 @@
 
 mod condition;
 mod glob;
+pub mod keys;
 pub mod providers;
 
 use std::borrow::Cow;
@@ -106,11 +107,12 @@ impl Scenario {
     }
 
     pub fn domain(&self, key: &str) -> &Domain {
+        const ABSENT: Domain = Domain::Absent;
         self.keys
             .iter()
             .find(|(k, _)| k == key)
             .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
-            .map_or(&self.default, |(_, d)| d)
+            .map_or(if keys::known_key(key) { &self.default } else { &ABSENT }, |(_, d)| d)
     }
 
     /// An IAM principal in `account` calling `sts:AssumeRole` directly. It
@@ -520,6 +522,16 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                 push(None);
             }
             push(Some(unnamed_like(key, &literals)));
+            if key.ends_with("arn") {
+                // Someone else's resource: each ARN the policy names, in an
+                // account it does not name.
+                for (_, lit) in &literals {
+                    if let Some(mut arn) = Arn::parse(&instantiate(lit)) {
+                        arn.account = unnamed_account(&literals);
+                        push(Some(arn.to_string()));
+                    }
+                }
+            }
         }
         Domain::Foreign { rewrite, default } => {
             for (_, lit) in &literals {
@@ -604,6 +616,14 @@ fn fmt_num(n: f64) -> String {
     } else {
         n.to_string()
     }
+}
+
+/// A 12-digit account that no literal names.
+fn unnamed_account(literals: &[(BaseOp, &str)]) -> String {
+    (0u64..1_000_000)
+        .map(|n| format!("{:012}", 999_999_999_999 - n))
+        .find(|a| !literals.iter().any(|(_, l)| l.contains(a.as_str())))
+        .unwrap_or_default()
 }
 
 /// A value of the key's usual shape that equals none of the literals, so

@@ -61,9 +61,15 @@ fn owner_slash(v: &str) -> Option<String> {
     rewrite_segment(v, "", '/')
 }
 
+/// A claim that is the tenant itself (`repository_owner`): someone else's
+/// name, or one a wildcard in the policy lets them register.
 #[allow(clippy::unnecessary_wraps)] // one signature for every rewrite
-fn whole(_: &str) -> Option<String> {
-    Some(ATTACKER.to_owned())
+fn whole(v: &str) -> Option<String> {
+    if v.contains(['*', '?']) {
+        Some(instantiate(&v.replacen('*', ATTACKER, 1)))
+    } else {
+        Some(ATTACKER.to_owned())
+    }
 }
 
 fn gitlab_sub(v: &str) -> Option<String> {

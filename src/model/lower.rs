@@ -586,6 +586,11 @@ fn aws_principal(s: &str) -> Result<Principal, String> {
             "`{s}` has a wildcard inside a principal ARN: IAM only accepts `*` on its own; match patterns with an `aws:PrincipalArn` condition instead"
         ));
     }
+    if !matches!(arn.service.as_str(), "iam" | "sts") || !arn.region.is_empty() {
+        return Err(format!(
+            "`{s}` is not a principal ARN: write `arn:PARTITION:iam::ACCOUNT:…` or `arn:PARTITION:sts::ACCOUNT:assumed-role/…`"
+        ));
+    }
     if !is_account_id(&arn.account) {
         return Err(format!("`{s}` does not name a 12-digit account"));
     }

@@ -1,4 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::eval::keys::known_key;
 use crate::model::{BaseOp, Condition, Effect, Quantifier, Statement};
 
 declare_rule!(
@@ -25,80 +26,8 @@ const ALWAYS_PRESENT: [&str; 11] = [
     "sts:rolesessionname",
 ];
 
-/// Global condition keys (lowercase); a trailing `/` marks a prefix.
-const GLOBAL_KEYS: [&str; 44] = [
-    "aws:calledvia",
-    "aws:calledviafirst",
-    "aws:calledvialast",
-    "aws:currenttime",
-    "aws:epochtime",
-    "aws:federatedprovider",
-    "aws:multifactorauthage",
-    "aws:multifactorauthpresent",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:principalisawsservice",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalservicename",
-    "aws:principalservicenameslist",
-    "aws:principaltag/",
-    "aws:principaltype",
-    "aws:referer",
-    "aws:requestedregion",
-    "aws:requesttag/",
-    "aws:resourceaccount",
-    "aws:resourceorgid",
-    "aws:resourceorgpaths",
-    "aws:resourcetag/",
-    "aws:securetransport",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceidentity",
-    "aws:sourceip",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-    "aws:sourceowner",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourcevpcarn",
-    "aws:tagkeys",
-    "aws:tokenissuetime",
-    "aws:useragent",
-    "aws:userid",
-    "aws:username",
-    "aws:viaawsservice",
-    "aws:vpcsourceip",
-    "aws:ec2instancesourcevpc",
-    "aws:ec2instancesourceprivateipv4",
-];
-
-/// Keys of the STS service (lowercase).
-const STS_KEYS: [&str; 7] = [
-    "sts:awsservicename",
-    "sts:durationseconds",
-    "sts:externalid",
-    "sts:rolesessionname",
-    "sts:sourceidentity",
-    "sts:transitivetagkeys",
-    "sts:tagsession",
-];
-
 /// ARN-valued keys, which Arn operators compare part by part.
 const ARN_KEYS: [&str; 3] = ["aws:principalarn", "aws:sourcearn", "aws:sourcevpcarn"];
-
-fn known_key(key: &str) -> bool {
-    let Some((prefix, _)) = key.split_once(':') else { return false };
-    match prefix {
-        "aws" => GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k))),
-        "sts" => STS_KEYS.contains(&key),
-        // SAML attributes and federated providers' claims.
-        "saml" => true,
-        "iam" => key.starts_with("iam:resourcetag/"),
-        // `token.actions.githubusercontent.com:sub`, `cognito-identity.amazonaws.com:aud`, …
-        p => p.contains('.') || p.contains('/'),
-    }
-}
 
 fn has_null_check(s: &Statement, key: &str) -> bool {
     s.conditions.iter().any(|c| {
@@ -134,7 +63,10 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
     let op = c.operator.value;
     let (key, lc) = (&c.key.value, c.key_lc.as_str());
     let op_name = op_text(c);
-    if before.iter().any(|b| b.operator.span == c.operator.span && b.key_lc == lc) {
+    if before
+        .iter()
+        .any(|b| b.operator.span == c.operator.span && b.key_lc == lc && b.key.value != c.key.value)
+    {
         return Some((
             format!(
                 "`{key}` appears twice in `{op_name}` in different case: condition keys are case-insensitive, so IAM rejects this"
@@ -162,7 +94,10 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
     if op.if_exists && !op.base.is_negated() && !ALWAYS_PRESENT.contains(&lc) && !has_null_check(s, lc) {
         return Some((
             format!("`{op_name}` is true when `{key}` is absent, and a caller can leave it out"),
-            format!("drop `IfExists`: `{}` requires the key", op_name.trim_end_matches("IfExists")),
+            format!(
+                "drop `IfExists`: `{}` requires the key",
+                &op_name[..op_name.len().saturating_sub("IfExists".len())]
+            ),
         ));
     }
     if ARN_KEYS.contains(&lc)
@@ -188,7 +123,7 @@ fn op_text(c: &Condition) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::known_key;
+    use crate::eval::keys::known_key;
 
     #[test]
     fn keys() {

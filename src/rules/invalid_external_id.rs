@@ -51,6 +51,9 @@ impl Rule for InvalidExternalId {
                     continue;
                 }
                 for v in &c.values {
+                    if cx.unit.policy.variables && v.value.contains("${") {
+                        continue;
+                    }
                     let pattern = op == BaseOp::StringLike;
                     let text: String =
                         if pattern { v.value.replace(['*', '?'], "") } else { v.value.clone() };

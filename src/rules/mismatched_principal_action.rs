@@ -25,6 +25,15 @@ impl Rule for MismatchedPrincipalAction {
                 continue;
             }
             let Some(p) = s.principal.as_ref().filter(|p| !p.negated) else { continue };
+            // A statement with no assume action at all (only `sts:TagSession`
+            // or `sts:SetSourceIdentity`, next to another that allows the
+            // assume) is the documented way to allow session tags.
+            if ![ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENTITY]
+                .iter()
+                .any(|a| s.actions.covers(a))
+            {
+                continue;
+            }
             for e in &p.entries {
                 let (needs, what) = match &e.principal {
                     Principal::Federated(Federated::Saml { .. }) => {

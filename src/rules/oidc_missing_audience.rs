@@ -55,7 +55,7 @@ impl Rule for OidcMissingAudience {
                                 "tokens issued for any audience can assume this role: `{prefix}:aud` is not pinned"
                             ),
                             format!(
-                                "add `\"StringEquals\": {{\"{prefix}:aud\": \"sts.amazonaws.com\"}}` (or your client id)"
+                                "add `\"StringEquals\": {{\"{prefix}:aud\": \"…\"}}` with the audience your tokens are issued for (`sts.amazonaws.com` for GitHub Actions and EKS, your client id elsewhere)"
                             ),
                         )
                     };

@@ -40,22 +40,26 @@ impl Rule for OidcUnrestrictedSubject {
                 {
                     continue;
                 }
-                if allows(policy, i, &Scenario::other_tenant(f)).is_none() {
-                    continue;
-                }
+                let Some(witness) = allows(policy, i, &Scenario::other_tenant(f)) else { continue };
                 // Point at the subject condition when there is one.
                 let prefix = key_prefix(f).unwrap_or_default();
-                let sub = s.conditions.iter().find(|c| c.key_lc == format!("{prefix}:sub"));
-                let (span, pointer) = match sub.and_then(|c| c.values.first()) {
+                let sub_key = format!("{prefix}:sub");
+                let sub = s.conditions.iter().find(|c| c.key_lc == sub_key);
+                // The value that lets the other tenant's subject through.
+                let theirs = witness.get(&sub_key).unwrap_or_default();
+                let open = sub.and_then(|c| {
+                    c.values
+                        .iter()
+                        .find(|v| crate::eval::matches(c.operator.value.base, &v.value, theirs) == Some(true))
+                        .or_else(|| c.values.first())
+                });
+                let (span, pointer) = match open {
                     Some(v) => (v.span, v.pointer.clone()),
                     None => (entry.text.span, entry.text.pointer.clone()),
                 };
                 let (who, example) = match provider {
                     Some(p) => (p.anyone.to_owned(), p.example),
-                    None => (
-                        format!("any identity `{issuer}` issues tokens to"),
-                        "the subject of your own workload",
-                    ),
+                    None => (format!("any identity `{issuer}` issues tokens to"), ""),
                 };
                 let why = if sub.is_some() {
                     "its subject pattern matches other tenants"
@@ -65,7 +69,11 @@ impl Rule for OidcUnrestrictedSubject {
                 let message = format!("{who} can assume this role: {why}");
                 cx.report(&Self::META, span, &pointer, message)
                     .label(if sub.is_some() { "matches other tenants' tokens" } else { "trusts every token of this provider" })
-                    .help(format!("pin `{prefix}:sub` with `StringEquals` (or `StringLike` on your own tenant), e.g. `{example}`"));
+                    .help(if example.is_empty() {
+                        format!("pin `{issuer}:sub` with `StringEquals` to the subjects of your own workloads")
+                    } else {
+                        format!("pin `{issuer}:sub` with `StringEquals` (or `StringLike` on your own tenant), e.g. `{example}`")
+                    });
             }
         }
     }

@@ -61,6 +61,10 @@ impl Rule for ServiceConfusedDeputy {
         if policy.kind != PolicyKind::Trust {
             return;
         }
+        // Service-linked roles belong to the service: their trust cannot be edited.
+        if cx.unit.owner.arn.as_deref().is_some_and(|a| a.contains(":role/aws-service-role/")) {
+            return;
+        }
         for (i, s) in policy.statements.iter().enumerate() {
             let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
             else {

@@ -1,0 +1,75 @@
+//! The condition keys an `sts:AssumeRole*` request can carry. A key outside
+//! these is never in the request: a condition on it never sees a value.
+
+/// Global condition keys (lowercase); a trailing `/` marks a prefix.
+pub const GLOBAL_KEYS: [&str; 44] = [
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:federatedprovider",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalisawsservice",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:principaltag/",
+    "aws:principaltype",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:requesttag/",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:resourcetag/",
+    "aws:securetransport",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceidentity",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourcevpcarn",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:useragent",
+    "aws:userid",
+    "aws:username",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "aws:ec2instancesourcevpc",
+    "aws:ec2instancesourceprivateipv4",
+];
+
+/// Keys of the STS service (lowercase).
+pub const STS_KEYS: [&str; 7] = [
+    "sts:awsservicename",
+    "sts:durationseconds",
+    "sts:externalid",
+    "sts:rolesessionname",
+    "sts:sourceidentity",
+    "sts:transitivetagkeys",
+    "sts:tagsession",
+];
+
+/// Whether `key` (lowercase) can be in an `sts:AssumeRole*` request.
+pub fn known_key(key: &str) -> bool {
+    let Some((prefix, _)) = key.split_once(':') else { return false };
+    match prefix {
+        "aws" => GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k))),
+        "sts" => STS_KEYS.contains(&key),
+        // SAML attributes and federated providers' claims.
+        "saml" => true,
+        "iam" => key.starts_with("iam:resourcetag/"),
+        // `token.actions.githubusercontent.com:sub`, `cognito-identity.amazonaws.com:aud`, …
+        p => p.contains('.') || p.contains('/'),
+    }
+}
