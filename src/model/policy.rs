@@ -36,6 +36,17 @@ pub struct Policy {
     pub size: usize,
 }
 
+impl Policy {
+    /// The `Allow` statements that name principals (not `NotPrincipal`),
+    /// with their index: what a trust policy grants.
+    pub fn grants(&self) -> impl Iterator<Item = (usize, &Statement, &Principals)> {
+        self.statements.iter().enumerate().filter_map(|(i, s)| {
+            let p = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)?;
+            Some((i, s, p))
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
     Allow,

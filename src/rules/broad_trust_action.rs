@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::model::{Effect, PolicyKind};
+use crate::model::Effect;
 
 declare_rule!(
     BroadTrustAction,
@@ -15,10 +15,7 @@ impl Rule for BroadTrustAction {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
+        let Some(policy) = cx.trust_policy() else { return };
         for s in &policy.statements {
             if s.effect != Effect::Allow || s.principal.is_none() {
                 continue;

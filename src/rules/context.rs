@@ -14,7 +14,12 @@ pub struct Context<'a> {
     pub(crate) findings: Vec<Finding>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The policy, when it is a role's trust policy.
+    pub fn trust_policy(&self) -> Option<&'a crate::model::Policy> {
+        Some(&self.unit.policy).filter(|p| p.kind == crate::model::PolicyKind::Trust)
+    }
+
     /// Records a finding at `span`; returns it for `help` and `label`.
     pub fn report(
         &mut self,

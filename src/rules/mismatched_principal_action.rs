@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::{ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENTITY};
-use crate::model::{Effect, Federated, PolicyKind, Principal};
+use crate::model::{Effect, Federated, Principal};
 
 declare_rule!(
     MismatchedPrincipalAction,
@@ -16,10 +16,7 @@ impl Rule for MismatchedPrincipalAction {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
+        let Some(policy) = cx.trust_policy() else { return };
         for s in &policy.statements {
             if s.effect != Effect::Allow {
                 continue;

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::{Scenario, accounts_named_by, allows, principal_account};
-use crate::model::{Effect, PolicyKind, Principal, PrincipalEntry};
+use crate::model::{Principal, PrincipalEntry};
 
 declare_rule!(
     MissingExternalId,
@@ -18,15 +18,8 @@ impl Rule for MissingExternalId {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
-            else {
-                continue;
-            };
+        let Some(policy) = cx.trust_policy() else { return };
+        for (i, s, principals) in policy.grants() {
             // Accounts this statement admits: named as principals, or pinned
             // by a condition behind a `*` principal.
             let mut accounts: BTreeMap<String, &PrincipalEntry> = BTreeMap::new();

@@ -1,7 +1,7 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::providers::{self, key_prefix};
 use crate::eval::{Scenario, allows};
-use crate::model::{Effect, Federated, PolicyKind, Principal};
+use crate::model::{Federated, Principal};
 
 declare_rule!(
     OidcUnrestrictedSubject,
@@ -17,15 +17,8 @@ impl Rule for OidcUnrestrictedSubject {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
-            else {
-                continue;
-            };
+        let Some(policy) = cx.trust_policy() else { return };
+        for (i, s, principals) in policy.grants() {
             for entry in &principals.entries {
                 let Principal::Federated(f) = &entry.principal else { continue };
                 let (issuer, provider) = match f {

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::{Domain, Scenario, allows};
-use crate::model::{Effect, Federated, PolicyKind, Principal};
+use crate::model::{Federated, Principal};
 
 declare_rule!(
     SamlMissingAudience,
@@ -16,15 +16,8 @@ impl Rule for SamlMissingAudience {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
-            else {
-                continue;
-            };
+        let Some(policy) = cx.trust_policy() else { return };
+        for (i, s, principals) in policy.grants() {
             for entry in &principals.entries {
                 let Principal::Federated(f @ Federated::Saml { .. }) = &entry.principal else { continue };
                 let other =

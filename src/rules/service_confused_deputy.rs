@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::{Domain, Scenario, allows};
-use crate::model::{Effect, PolicyKind, Principal};
+use crate::model::Principal;
 
 declare_rule!(
     ServiceConfusedDeputy,
@@ -57,19 +57,12 @@ impl Rule for ServiceConfusedDeputy {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
+        let Some(policy) = cx.trust_policy() else { return };
         // Service-linked roles belong to the service: their trust cannot be edited.
         if cx.unit.owner.arn.as_deref().is_some_and(|a| a.contains(":role/aws-service-role/")) {
             return;
         }
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
-            else {
-                continue;
-            };
+        for (i, _, principals) in policy.grants() {
             for entry in &principals.entries {
                 let Principal::Service(service) = &entry.principal else { continue };
                 if !sends_source(service) {

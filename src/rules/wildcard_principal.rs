@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::eval::{Scenario, allows, fresh_account};
-use crate::model::{Effect, PolicyKind, Principal};
+use crate::model::Principal;
 
 declare_rule!(
     WildcardPrincipal,
@@ -16,18 +16,11 @@ impl Rule for WildcardPrincipal {
     }
 
     fn check_policy(&self, cx: &mut Context<'_>) {
-        let policy = &cx.unit.policy;
-        if policy.kind != PolicyKind::Trust {
-            return;
-        }
+        let Some(policy) = cx.trust_policy() else { return };
         // A caller in an account nobody named, outside your organization,
         // free to set every key it controls (an external id is not a secret).
         let outsider = Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env);
-        for (i, s) in policy.statements.iter().enumerate() {
-            let Some(principals) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow)
-            else {
-                continue;
-            };
+        for (i, s, principals) in policy.grants() {
             let Some(star) = principals.entries.iter().find(|e| e.principal == Principal::Anyone) else {
                 continue;
             };
