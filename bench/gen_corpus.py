@@ -228,16 +228,15 @@ def permission_statement(rng, acct, i):
     service = rng.choice(list(ACTIONS))
     r = rng.random()
     if r < 0.03:
-        actions, resources = "*", "*"
+        actions, resources = ["*"], ["*"]
     elif r < 0.1:
-        actions, resources = "%s:*" % service, "*"
+        actions, resources = ["%s:*" % service], ["*"]
     else:
         picked = rng.sample(ACTIONS[service], rng.randint(1, min(6, len(ACTIONS[service]))))
         actions = ["%s:%s" % (service, a) for a in picked]
         resources = [resource_for(rng, service, acct) for _ in range(rng.randint(1, 4))]
     st = {"Sid": "Stmt%d" % i, "Effect": "Deny" if rng.random() < 0.08 else "Allow",
-          "Action": one_or_list(actions) if isinstance(actions, list) else actions,
-          "Resource": one_or_list(resources) if isinstance(resources, list) else resources}
+          "Action": one_or_list(actions), "Resource": one_or_list(resources)}
     if rng.random() < 0.15:
         st["Condition"] = {"StringEquals": {"aws:RequestedRegion": rng.choice(REGIONS)}}
     return st
@@ -263,8 +262,9 @@ def bounded(rng, make, acct, lo=300, hi=3000):
     while True:
         doc = make(rng, acct)
         if len(pretty(doc)) < lo:
-            doc["Statement"] = [dict({"Sid": "AllowAssumeRole%d" % i}, **st) if "Sid" not in st else st
-                                for i, st in enumerate(doc["Statement"])]
+            for i, st in enumerate(doc["Statement"]):
+                if "Sid" not in st:  # rebuild so that Sid comes first, as people write it
+                    doc["Statement"][i] = dict({"Sid": "AllowAssumeRole%d" % i}, **st)
         while len(pretty(doc)) < lo:
             doc["Statement"].extend(make(rng, acct)["Statement"])
             for i, st in enumerate(doc["Statement"]):  # keep Sids unique

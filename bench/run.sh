@@ -25,7 +25,6 @@ CORPUS=bench/corpus
 POLICIES=$CORPUS/policies
 GAAD=$CORPUS/gaad/gaad-20000.json
 BIG_GAAD=$CORPUS/gaad/gaad-200mb.json
-BIN=target/release/trustlint
 VENV=bench/.venv
 RESULTS=bench/results.md
 WORK=$(mktemp -d)
@@ -43,6 +42,14 @@ apt_install() {  # apt_install PACKAGE: only as root, only if apt-get exists
 # --- tools -----------------------------------------------------------------
 log "building trustlint (release)"
 cargo build --release --quiet
+# Time a copy, so that a rebuild in this work tree during the run cannot swap
+# the binary between rows; note the commit it was built from.
+BIN=$WORK/trustlint
+cp target/release/trustlint "$BIN"
+BUILT_FROM=$(git rev-parse --short HEAD 2>/dev/null || echo 'no git')
+if ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null; then
+    BUILT_FROM="$BUILT_FROM + uncommitted changes"
+fi
 
 if [ ! -x /usr/bin/time ]; then apt_install time; fi
 if [ ! -x /usr/bin/time ]; then
@@ -59,9 +66,9 @@ if [ "$TIMER" = hyperfine ]; then
     fi
 fi
 
-if [ ! -x "$VENV/bin/parliament" ]; then
+if ! "$VENV/bin/parliament" --version > /dev/null 2>&1; then
     log "installing parliament into $VENV"
-    python3 -m venv "$VENV"
+    python3 -m venv --clear "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check parliament
 fi
 PARLIAMENT=$VENV/bin/parliament
@@ -103,7 +110,7 @@ bench() {
         hyperfine --style basic --ignore-failure --warmup "$WARMUP" --runs "$runs" \
             --export-json "$WORK/hf.json" "$cmd" >&2
         read -r med mean min max < <(python3 -c '
-import json, statistics, sys
+import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 print(r["median"], r["mean"], r["min"], r["max"])' "$WORK/hf.json")
     else
@@ -142,7 +149,7 @@ trustlint_version() {
     local v
     v=$("$BIN" --version 2>/dev/null | awk '{ print $NF }') || true
     [ -n "$v" ] || v=$(awk -F'"' '/^version/ { print $2; exit }' Cargo.toml)
-    echo "$v ($(git rev-parse --short HEAD 2>/dev/null || echo 'no git'))"
+    echo "$v ($BUILT_FROM)"
 }
 
 # ms with 1 decimal below 10 ms, whole ms below 1 s, else seconds
@@ -155,8 +162,8 @@ fmt_time() { awk -v t="$1" 'BEGIN { if (t < 0.01) printf "%.1f ms", t * 1000; el
     for row in "${ROWS[@]}"; do
         IFS='|' read -r label input med mean min max runs rss code <<< "$row"
         [ "$label" = "floor: cat" ] && floor[$input]=$med
-        ratio=$(awk -v m="$med" -v f="${floor[$input]}" 'BEGIN { printf "%.1f×", m / f }')
-        printf '| %s | %s | %s | %s | %s … %s | %s | %s | %s MB | %s |\n' \
+        ratio=$(awk -v m="$med" -v f="${floor[$input]}" 'BEGIN { r = m / f; printf (r < 10 ? "%.2f×" : "%.0f×"), r }')
+        printf '| %s | %s | %s | %s | %s … %s | %s | %s | %s MiB | %s |\n' \
             "$label" "$input" "$(fmt_time "$med")" "$(fmt_time "$mean")" \
             "$(fmt_time "$min")" "$(fmt_time "$max")" "$runs" "$ratio" \
             "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$code"
