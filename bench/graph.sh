@@ -23,13 +23,12 @@ fi
 
 # Runs a command once under /usr/bin/time; prints "seconds max-rss-MiB exit".
 measure() {
-  local out
-  out=$( { /usr/bin/time -f '%e %M' timeout "$PEER_TIMEOUT" "$@" >/dev/null 2>/dev/null; echo "exit=$?" >&2; } 2>&1 )
-  local exit_code=${out##*exit=}
-  local times
-  times=$(printf '%s\n' "$out" | grep -E '^[0-9.]+ [0-9]+$' | tail -1)
-  local secs=${times% *} kb=${times#* }
-  printf '%s %s %s\n' "$secs" "$((kb / 1024))" "$exit_code"
+  local timing code=0 secs kb
+  timing=$(mktemp)
+  /usr/bin/time -o "$timing" -f '%e %M' timeout "$PEER_TIMEOUT" "$@" >/dev/null 2>&1 || code=$?
+  read -r secs kb < <(grep -E '^[0-9.]+ [0-9]+$' "$timing" | tail -1)
+  rm -f "$timing"
+  printf '%s %s %s\n' "$secs" "$((kb / 1024))" "$code"
 }
 
 table="| Tool | Principals × roles | Time | Max RSS | Exit |\n|---|---:|---:|---:|---:|\n"
