@@ -150,11 +150,8 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
 
     let enabled: Vec<&dyn rules::Rule> =
         rules::ALL.iter().copied().filter(|r| settings.rules.contains(&r.meta())).collect();
-    let env_for = |unit: &Unit| Env {
-        trusted_accounts: Arc::clone(&inventory.accounts),
-        org_id: settings.org_id.clone(),
-        role_account: unit.owner.account().map(str::to_owned),
-    };
+    let env_for =
+        |unit: &Unit| Env::new(&inventory.accounts, settings.org_id.as_deref(), unit.owner.account());
     let mut findings: Vec<Finding> = (0..inventory.units.len())
         .into_par_iter()
         .flat_map_iter(|i| {

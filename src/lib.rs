@@ -37,11 +37,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Check(args) => check(&settings_from(args)?),
         Command::Graph(args) => {
             let (analysis, graph, settings) = load_graph(args.input)?;
-            let env = eval::Env {
-                trusted_accounts: std::sync::Arc::clone(&analysis.inventory.accounts),
-                org_id: settings.org_id.clone(),
-                role_account: None,
-            };
+            let env = eval::Env::new(&analysis.inventory.accounts, settings.org_id.as_deref(), None);
             let mut out = std::io::stdout().lock();
             graph::render::graph(&graph, &analysis, &env, args.format, &mut out)?;
             Ok(ExitStatus::Success)
@@ -49,11 +45,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Paths(args) => {
             let (format, to, from) = (args.format, args.to.clone(), args.from.clone());
             let (analysis, graph, settings) = load_graph(args.input)?;
-            let env = eval::Env {
-                trusted_accounts: std::sync::Arc::clone(&analysis.inventory.accounts),
-                org_id: settings.org_id.clone(),
-                role_account: None,
-            };
+            let env = eval::Env::new(&analysis.inventory.accounts, settings.org_id.as_deref(), None);
             let (name, backward) = match (&to, &from) {
                 (Some(t), _) => (t.as_str(), true),
                 (None, Some(f)) => (f.as_str(), false),

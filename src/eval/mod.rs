@@ -88,6 +88,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// Your accounts and organization, for a policy whose role lives in
+    /// `role_account` (when known).
+    pub fn new(
+        trusted_accounts: &std::sync::Arc<BTreeSet<String>>,
+        org_id: Option<&str>,
+        role_account: Option<&str>,
+    ) -> Self {
+        Self {
+            trusted_accounts: std::sync::Arc::clone(trusted_accounts),
+            org_id: org_id.map(str::to_owned),
+            role_account: role_account.map(str::to_owned),
+        }
+    }
+
     pub fn is_trusted(&self, account: &str) -> bool {
         self.role_account.as_deref() == Some(account) || self.trusted_accounts.contains(account)
     }

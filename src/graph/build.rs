@@ -199,11 +199,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn env(&self, role_account: Option<&str>) -> Env {
-        Env {
-            trusted_accounts: Arc::clone(&self.accounts),
-            org_id: self.settings.org_id.clone(),
-            role_account: role_account.map(str::to_owned),
-        }
+        Env::new(&self.accounts, self.settings.org_id.as_deref(), role_account)
     }
 
     /// A principal of `account` (or the one with `arn`) that knows what it

@@ -66,11 +66,7 @@ pub struct GraphContext<'a> {
 impl GraphContext<'_> {
     /// An environment for searches: your accounts and organization.
     pub fn env(&self) -> Env {
-        Env {
-            trusted_accounts: std::sync::Arc::clone(&self.inventory.accounts),
-            org_id: self.settings.org_id.clone(),
-            role_account: None,
-        }
+        Env::new(&self.inventory.accounts, self.settings.org_id.as_deref(), None)
     }
 
     /// Records a finding at `origin`.
