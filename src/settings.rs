@@ -24,6 +24,8 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands (pull-request annotations).
     Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 /// `trustlint.toml`.

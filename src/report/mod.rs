@@ -5,6 +5,7 @@ mod concise;
 mod full;
 mod github;
 mod json;
+pub mod sarif;
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -31,6 +32,7 @@ pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) ->
         OutputFormat::Concise => concise::render(analysis, out),
         OutputFormat::Json => json::render(analysis, out),
         OutputFormat::Github => github::render(analysis, out),
+        OutputFormat::Sarif => sarif::render(analysis, out),
     }
 }
 

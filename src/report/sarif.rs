@@ -1,0 +1,110 @@
+//! SARIF 2.1.0, for code scanning: every rule from the registry with its
+//! documentation, every finding with its region and a fingerprint that does
+//! not move when lines do.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::analysis::Analysis;
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::{self, RuleMeta};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// The first paragraph of the page's "What it does".
+fn description(m: &RuleMeta) -> String {
+    let body = m.doc_body();
+    let what = body.split_once("## What it does").map_or(body, |(_, rest)| rest);
+    what.trim_start().split("\n\n").next().unwrap_or(m.summary).replace('\n', " ")
+}
+
+fn rule(m: &RuleMeta) -> Value {
+    json!({
+        "id": m.code,
+        "name": m.name,
+        "shortDescription": {"text": m.summary},
+        "fullDescription": {"text": description(m)},
+        "help": {"text": m.summary, "markdown": m.doc_body()},
+        "defaultConfiguration": {"level": level(m.severity)},
+        "properties": {"tags": ["security", "iam"]},
+    })
+}
+
+/// FNV-1a, 64 bits: a fingerprint that is the same on every platform and run.
+fn fnv1a(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// What identifies a finding across edits that move it: the file, the rule,
+/// the role or principal, where in the policy, and the message.
+pub fn fingerprint(a: &Analysis, f: &Finding) -> String {
+    fnv1a(&[&a.files[f.file].name, f.rule.code, f.subject.as_deref().unwrap_or(""), &f.pointer, &f.message])
+}
+
+pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    let metas: Vec<&RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
+    let results: Vec<Value> = a
+        .findings
+        .iter()
+        .map(|f| {
+            let (start, end) = super::positions(a, f);
+            let mut message = f.message.clone();
+            if let Some(help) = &f.help {
+                message = format!("{message}. Fix: {help}");
+            }
+            let mut result = json!({
+                "ruleId": f.rule.code,
+                "ruleIndex": metas.iter().position(|m| std::ptr::eq(*m, f.rule)).unwrap_or(0),
+                "level": level(f.severity),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": a.files[f.file].name},
+                        "region": {
+                            "startLine": start.line, "startColumn": start.column,
+                            "endLine": end.line, "endColumn": end.column,
+                        },
+                    },
+                }],
+                "partialFingerprints": {"trustlint/v1": fingerprint(a, f)},
+                "properties": {"rule": f.rule.name, "pointer": f.pointer},
+            });
+            if let Some(subject) = &f.subject {
+                result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": subject}]);
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "trustlint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": metas.iter().map(|m| rule(m)).collect::<Vec<_>>(),
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
