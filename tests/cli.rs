@@ -1,18 +1,13 @@
 //! The command line end to end: exit codes, output formats, options, config.
 
+mod common;
+
+use common::trustlint;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const PROJECT: &str = "fixtures/cli/project";
-
-fn trustlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustlint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("COLUMNS")
-        .output()
-        .expect("trustlint runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

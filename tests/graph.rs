@@ -4,11 +4,15 @@
 //! at scale. Tests marked `#[ignore = "bug: …"]` state what IAM does where
 //! trustlint does not do it yet.
 
+mod common;
+
+use common::{Scratch, trustlint};
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use trustlint::analysis::Analysis;
 use trustlint::eval::Env;
@@ -121,15 +125,6 @@ impl Scenario {
 
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn trustlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustlint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("COLUMNS")
-        .output()
-        .expect("trustlint runs")
 }
 
 /// Runs trustlint with `--no-config`, expects success, returns stdout.
@@ -664,24 +659,6 @@ fn dot_output_is_valid_graphviz() {
 // ---------------------------------------------------------------------------
 // Scale.
 
-/// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("trustlint-graph-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("the scratch directory can be created");
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 const SCALE: usize = 5_000;
 
 /// One account with `n` users and `n` roles; every principal may assume `*`
@@ -712,7 +689,7 @@ fn wide_account(n: usize) -> String {
 
 #[test]
 fn a_wide_account_stays_linear() {
-    let scratch = Scratch::new("scale");
+    let scratch = Scratch::new("graph-scale");
     let file = scratch.0.join("account.json");
     std::fs::write(&file, wide_account(SCALE)).expect("the export can be written");
     let path = file.to_string_lossy().into_owned();

@@ -4,10 +4,13 @@
 //! only the ones it names with `also=` —, every `json good` block nothing at
 //! all), and the `rule` and `rules` commands.
 
+mod common;
+
+use common::{Scratch, trustlint};
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use trustlint::analysis::{self, Analysis};
 use trustlint::discover::Input;
@@ -84,24 +87,6 @@ fn code_blocks(text: &str) -> Vec<(&str, String)> {
     blocks
 }
 
-/// A scratch directory, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("trustlint-rule-docs-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("the scratch directory can be created");
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Checks one example on its own, with the default settings.
 fn analyze_example(dir: &Path, file_name: &str, json: &str) -> Analysis {
     let path = dir.join(file_name);
@@ -118,10 +103,6 @@ fn describe(analysis: &Analysis) -> String {
         let _ = write!(out, "\n  {}[{}] {}", f.severity, f.rule.name, f.message);
     }
     out
-}
-
-fn trustlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).output().expect("trustlint runs")
 }
 
 #[test]
@@ -249,7 +230,7 @@ fn the_index_lists_exactly_the_registry() {
 
 #[test]
 fn examples_trigger_their_rule_and_nothing_else() {
-    let scratch = Scratch::new("examples");
+    let scratch = Scratch::new("rule-docs-examples");
     for m in registry() {
         let page = Page::parse(m.name, m.doc);
         let blocks = code_blocks(page.body);

@@ -65,6 +65,14 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
+impl Statement {
+    /// Where a finding about `key` (lowercase) belongs: the first value of the
+    /// statement's condition on it, or `fallback` when there is none.
+    pub fn value_of_or<'s>(&'s self, key: &str, fallback: &'s Spanned<String>) -> &'s Spanned<String> {
+        self.conditions.iter().find(|c| c.key_lc == key).and_then(|c| c.values.first()).unwrap_or(fallback)
+    }
+}
+
 /// `Resource` or `NotResource`.
 #[derive(Debug, Clone, Default)]
 pub struct Resources {

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::ASSUME_ROLE;
 use crate::model::arn::Arn;
 use crate::model::{Effect, PolicyKind};
@@ -12,10 +12,6 @@ declare_rule!(
 );
 
 impl Rule for AssumeAnyRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let policy = &cx.unit.policy;
         if policy.kind != PolicyKind::Identity {

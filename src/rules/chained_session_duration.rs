@@ -1,4 +1,4 @@
-use super::{GraphContext, Rule, RuleMeta, declare_rule};
+use super::{GraphContext, Rule, declare_rule};
 use crate::graph::NodeKind;
 
 declare_rule!(
@@ -13,10 +13,6 @@ declare_rule!(
 const CHAINED_SESSION_CAP: i64 = 3600;
 
 impl Rule for ChainedSessionDuration {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn uses_graph(&self) -> bool {
         true
     }

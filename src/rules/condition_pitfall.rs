@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::keys::known_key;
 use crate::model::{BaseOp, Condition, Effect, Quantifier, Statement};
 
@@ -38,10 +38,6 @@ fn has_null_check(s: &Statement, key: &str) -> bool {
 }
 
 impl Rule for ConditionPitfall {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let policy = &cx.unit.policy;
         if policy.kind != crate::model::PolicyKind::Trust {

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::model::Principal;
 
 declare_rule!(
@@ -10,10 +10,6 @@ declare_rule!(
 );
 
 impl Rule for DeletedPrincipal {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         for s in &cx.unit.policy.statements {
             for e in s.principal.iter().flat_map(|p| &p.entries) {

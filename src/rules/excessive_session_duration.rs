@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 
 declare_rule!(
     ExcessiveSessionDuration,
@@ -9,10 +9,6 @@ declare_rule!(
 );
 
 impl Rule for ExcessiveSessionDuration {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(d) = &cx.unit.max_session_duration else {
             return;

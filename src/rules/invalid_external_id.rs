@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::model::BaseOp;
 use crate::model::arn::is_account_id;
 
@@ -39,10 +39,6 @@ fn allowed(c: char) -> bool {
 }
 
 impl Rule for InvalidExternalId {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         for s in &cx.unit.policy.statements {
             for c in s.conditions.iter().filter(|c| c.key_lc == "sts:externalid") {

@@ -10,8 +10,4 @@ declare_rule!(
 
 // Lowering and the sources find these problems while reading; the analysis
 // turns each into a finding of this rule.
-impl super::Rule for InvalidPolicy {
-    fn meta(&self) -> &'static super::RuleMeta {
-        &Self::META
-    }
-}
+impl super::Rule for InvalidPolicy {}

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::{ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENTITY};
 use crate::model::{Effect, Federated, Principal};
 
@@ -11,10 +11,6 @@ declare_rule!(
 );
 
 impl Rule for MismatchedPrincipalAction {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         for s in &policy.statements {

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::{Scenario, accounts_named_by, allows, principal_account};
 use crate::model::{Principal, PrincipalEntry};
 
@@ -13,10 +13,6 @@ declare_rule!(
 );
 
 impl Rule for MissingExternalId {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         for (i, s, principals) in policy.grants() {

@@ -66,9 +66,12 @@ impl RuleMeta {
     }
 }
 
-pub trait Rule: Sync {
+/// A rule's metadata; `declare_rule!` implements it.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+pub trait Rule: Sync + Declared {
     /// Checks one policy document with what is known about its owner.
     fn check_policy(&self, _cx: &mut Context<'_>) {}
 
@@ -94,6 +97,12 @@ macro_rules! declare_rule {
                 summary: $summary,
                 doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
             };
+        }
+
+        impl $crate::rules::Declared for $ty {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &Self::META
+            }
         }
     };
 }

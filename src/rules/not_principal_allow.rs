@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::model::Effect;
 
 declare_rule!(
@@ -10,10 +10,6 @@ declare_rule!(
 );
 
 impl Rule for NotPrincipalAllow {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         for s in &cx.unit.policy.statements {
             let Some(p) = s.principal.as_ref().filter(|p| p.negated && s.effect == Effect::Allow) else {

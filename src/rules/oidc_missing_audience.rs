@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::providers::key_prefix;
 use crate::eval::{Domain, Scenario, allows};
 use crate::model::{Federated, Principal};
@@ -14,10 +14,6 @@ declare_rule!(
 const COGNITO: &str = "cognito-identity.amazonaws.com";
 
 impl Rule for OidcMissingAudience {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         for (i, s, principals) in policy.grants() {
@@ -32,11 +28,8 @@ impl Rule for OidcMissingAudience {
                 let other_audience =
                     Scenario::federated(f.clone()).with(&aud_key, Domain::Unknown { optional: false });
                 if allows(policy, i, &other_audience).is_some() {
-                    let aud = s.conditions.iter().find(|c| c.key_lc == aud_key);
-                    let (span, pointer) = match aud.and_then(|c| c.values.first()) {
-                        Some(v) => (v.span, v.pointer.clone()),
-                        None => (entry.text.span, entry.text.pointer.clone()),
-                    };
+                    let at = s.value_of_or(&aud_key, &entry.text);
+                    let (span, pointer) = (at.span, at.pointer.clone());
                     let (message, help) = if prefix == COGNITO {
                         (
                             "any Cognito identity pool's identities can assume this role: `cognito-identity.amazonaws.com:aud` does not pin your identity pool".to_owned(),
@@ -59,12 +52,8 @@ impl Rule for OidcMissingAudience {
                     let guest = Scenario::federated(f.clone())
                         .with("cognito-identity.amazonaws.com:amr", Domain::Fixed("unauthenticated".into()));
                     if allows(policy, i, &guest).is_some() {
-                        let amr =
-                            s.conditions.iter().find(|c| c.key_lc == "cognito-identity.amazonaws.com:amr");
-                        let (span, pointer) = match amr.and_then(|c| c.values.first()) {
-                            Some(v) => (v.span, v.pointer.clone()),
-                            None => (entry.text.span, entry.text.pointer.clone()),
-                        };
+                        let at = s.value_of_or("cognito-identity.amazonaws.com:amr", &entry.text);
+                        let (span, pointer) = (at.span, at.pointer.clone());
                         cx.report(&Self::META, span, &pointer, "unauthenticated (guest) Cognito identities can assume this role".to_owned())
                             .help("require `\"ForAnyValue:StringLike\": {\"cognito-identity.amazonaws.com:amr\": \"authenticated\"}` unless this is the pool's guest role");
                     }

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::providers::{self, key_prefix};
 use crate::eval::{Scenario, allows};
 use crate::model::{Federated, Principal};
@@ -12,10 +12,6 @@ declare_rule!(
 );
 
 impl Rule for OidcUnrestrictedSubject {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         for (i, s, principals) in policy.grants() {

@@ -1,4 +1,4 @@
-use super::{GraphContext, Rule, RuleMeta, declare_rule};
+use super::{GraphContext, Rule, declare_rule};
 use crate::graph::{NodeKind, identity};
 
 declare_rule!(
@@ -10,10 +10,6 @@ declare_rule!(
 );
 
 impl Rule for PrivilegedRoleReachable {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn uses_graph(&self) -> bool {
         true
     }

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::{Domain, Scenario, allows};
 use crate::model::{Federated, Principal};
 
@@ -11,10 +11,6 @@ declare_rule!(
 );
 
 impl Rule for SamlMissingAudience {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         for (i, s, principals) in policy.grants() {
@@ -25,11 +21,8 @@ impl Rule for SamlMissingAudience {
                 if allows(policy, i, &other).is_none() {
                     continue;
                 }
-                let aud = s.conditions.iter().find(|c| c.key_lc == "saml:aud");
-                let (span, pointer) = match aud.and_then(|c| c.values.first()) {
-                    Some(v) => (v.span, v.pointer.clone()),
-                    None => (entry.text.span, entry.text.pointer.clone()),
-                };
+                let at = s.value_of_or("saml:aud", &entry.text);
+                let (span, pointer) = (at.span, at.pointer.clone());
                 cx.report(
                     &Self::META,
                     span,

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::{Domain, Scenario, allows};
 use crate::model::Principal;
 
@@ -52,10 +52,6 @@ fn sends_source(service: &str) -> bool {
 }
 
 impl Rule for ServiceConfusedDeputy {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         // Service-linked roles belong to the service: their trust cannot be edited.

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::model::PolicyKind;
 
 declare_rule!(
@@ -14,10 +14,6 @@ const DEFAULT_QUOTA: usize = 2048;
 const MAX_QUOTA: usize = 4096;
 
 impl Rule for TrustPolicySize {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let policy = &cx.unit.policy;
         if policy.kind != PolicyKind::Trust || policy.size <= DEFAULT_QUOTA {

@@ -1,4 +1,4 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, declare_rule};
 use crate::eval::{Scenario, allows, fresh_account};
 use crate::model::Principal;
 
@@ -11,10 +11,6 @@ declare_rule!(
 );
 
 impl Rule for WildcardPrincipal {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
         // A caller in an account nobody named, outside your organization,
