@@ -16,7 +16,7 @@ use crate::rules::{self, Context, InvalidPolicy};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::sources::{self, Entity, Extracted, Unit};
-use crate::syntax::{json, text};
+use crate::syntax::text;
 
 /// Everything the inputs say, gathered across files: every policy, every
 /// user, group and role, the managed policies, and the accounts known to be
@@ -125,7 +125,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     let loaded: Vec<Loaded> = inputs.par_iter().map(|i| load(i, settings)).collect();
 
     let mut analysis = Analysis::default();
-    let mut problems: Vec<(usize, Problem, Option<String>)> = Vec::new();
+    let mut problems: Vec<(usize, Problem, sources::Concern)> = Vec::new();
     let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
     let mut inventory = Inventory::default();
     for l in loaded {
@@ -138,7 +138,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
                 inventory.add(id, x);
             }
             Loaded::Unparseable { file, problem } => {
-                problems.push((analysis.files.len(), problem, None));
+                problems.push((analysis.files.len(), problem, sources::Concern::default()));
                 analysis.files.push(file);
             }
             Loaded::Skipped => analysis.skipped += 1,
@@ -183,14 +183,15 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     analysis.inventory = inventory;
 
     if settings.rules.contains(&&InvalidPolicy::META) {
-        findings.extend(problems.into_iter().map(|(file, p, subject)| Finding {
+        findings.extend(problems.into_iter().map(|(file, p, concern)| Finding {
             rule: &InvalidPolicy::META,
             severity: InvalidPolicy::META.severity,
             message: p.message,
             file,
             span: p.span,
             pointer: p.pointer,
-            subject,
+            subject: concern.subject,
+            construct: concern.construct,
             label: None,
             help: None,
         }));
@@ -218,6 +219,9 @@ fn looks_like_iam(text: &str) -> bool {
         "\"RoleDetailList\"",
         "\"PolicyDocument\"",
         "\"Effect\"",
+        "AWSTemplateFormatVersion",
+        "AWS::IAM::",
+        "aws_iam_",
     ]
     .iter()
     .any(|k| text.contains(k))
@@ -242,28 +246,15 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         Err(_) => return Loaded::Skipped,
     };
     let file = SourceFile::new(name, text);
-    let root = match json::parse(&file.text) {
-        Ok(root) => root,
-        Err(e) if explicit || looks_like_iam(&file.text) => {
-            let problem = Problem {
-                span: e.span,
-                pointer: String::new(),
-                message: format!("invalid JSON: {}", e.message),
-            };
-            return Loaded::Unparseable { file, problem };
+    match sources::read(&file.name, &file.text) {
+        Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
+        Ok(None) if explicit => {
+            let reason = "it has none of the keys of a policy, export or template (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, `Resources`, …) and declares no IAM resources".to_owned();
+            Loaded::Failed(Error::NotIam { path: file.name, reason })
         }
-        Err(_) => return Loaded::Skipped,
-    };
-    let Some(format) = sources::detect(&root) else {
-        if explicit {
-            let reason = "it has none of the keys of a policy or export (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, …)".to_owned();
-            return Loaded::Failed(Error::NotIam { path: file.name, reason });
-        }
-        return Loaded::Skipped;
-    };
-    let extracted = sources::extract(&file.text, &root, format);
-    drop(root);
-    Loaded::Iam { file, extracted }
+        Err(problem) if explicit || looks_like_iam(&file.text) => Loaded::Unparseable { file, problem },
+        Ok(None) | Err(_) => Loaded::Skipped,
+    }
 }
 
 /// Inputs larger than this cannot be analysed: spans are 32-bit offsets.

@@ -52,6 +52,8 @@ pub struct Finding {
     pub pointer: String,
     /// The role or principal the finding is about, when the input names one.
     pub subject: Option<String>,
+    /// In CDK output: the construct path of the resource the finding is about.
+    pub construct: Option<String>,
     /// What the primary span shows.
     pub label: Option<String>,
     pub help: Option<String>,

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-/// Extensions read when walking a directory.
-const EXTENSIONS: [&str; 1] = ["json"];
+/// Extensions read when walking a directory: JSON documents, exports and
+/// templates, YAML templates, Terraform source.
+const EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "template", "tf", "tfstate"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {

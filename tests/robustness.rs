@@ -624,9 +624,10 @@ fn an_empty_directory_named_explicitly_has_no_findings() {
     let s = Scratch::new("empty_dir");
     s.mkdir("nothing");
     s.write("other/README.md", "# not a policy\n");
+    // IAM reads policies as JSON only: a YAML file counts when it is a template.
     s.write("other/policy.yaml", "Statement: []\n");
     let out = s.run(&["--format", "concise", "nothing", "other"]);
-    out.expect(0).assert_summary("No findings in 0 policies, 0 files.");
+    out.expect(0).assert_summary("No findings in 0 policies, 0 files; 1 file skipped (not IAM).");
     assert_eq!(out.stderr, "", "{}", out.context());
 }
 
@@ -1143,7 +1144,7 @@ fn a_json_root_that_is_not_an_object() {
         let path = format!("roots/{name}");
         let out = s.run(&["--format", "concise", &path]);
         out.expect(2).assert_summary("No findings in 0 policies, 0 files.").assert_stderr(&format!(
-            "`{path}` is not an IAM policy or AWS CLI export: it has none of the keys of a policy or export"
+            "`{path}` is not an IAM policy or AWS CLI export: it has none of the keys of a policy, export or template"
         ));
     }
     // Met while walking, they are skipped.

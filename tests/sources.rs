@@ -9,12 +9,15 @@ use trustlint::settings::Settings;
 use trustlint::sources::{self, Format};
 use trustlint::syntax::json;
 
+/// The first line of a span's text, for dumps.
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
 /// A readable dump of everything extracted from one file.
 fn dump(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
-    let root = json::parse(&text).unwrap();
-    let format = sources::detect(&root).expect("an IAM document");
-    let x = sources::extract(&text, &root, format);
+    let (format, x) = sources::read(&path.to_string_lossy(), &text).unwrap().expect("an IAM document");
     let mut out = format!("format: {format:?}\naccounts: {:?}\n", x.accounts);
     for u in &x.units {
         let kind = match u.policy.kind {
@@ -23,6 +26,9 @@ fn dump(path: &Path) -> String {
             PolicyKind::Resource => "resource",
         };
         let _ = writeln!(out, "- {kind} policy of {:?} {}", u.owner.kind, u.owner.subject().unwrap_or("-"));
+        if let Some(c) = &u.owner.construct {
+            let _ = writeln!(out, "  construct {c}");
+        }
         if let Some(d) = &u.max_session_duration {
             let _ = writeln!(out, "  max session {} at {} `{}`", d.value, d.pointer, &text[d.span.range()]);
         }
@@ -50,8 +56,23 @@ fn dump(path: &Path) -> String {
     for (arn, unit) in &x.managed {
         let _ = writeln!(out, "managed policy {arn}: unit {unit}");
     }
-    for (p, subject) in &x.problems {
-        let _ = writeln!(out, "! {} ({subject:?})", p.message);
+    for (p, concern) in &x.problems {
+        let _ = writeln!(
+            out,
+            "! {} ({:?}) at `{}`",
+            p.message,
+            concern.subject,
+            first_line(&text[p.span.range()])
+        );
+    }
+    for s in &x.suppressions {
+        let _ = writeln!(
+            out,
+            "suppress {:?} ({:?}) at `{}`",
+            s.rules,
+            s.reason,
+            first_line(&text[s.span.range()])
+        );
     }
     out
 }

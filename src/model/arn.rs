@@ -54,8 +54,10 @@ impl std::fmt::Display for Arn {
     }
 }
 
+/// A 12-digit account id, or the account a template deploys to
+/// ([`super::symbolic::STACK_ACCOUNT`]).
 pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+    (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())) || s == super::symbolic::STACK_ACCOUNT
 }
 
 /// The account of an ARN string, when it has a concrete one.

@@ -406,6 +406,9 @@ impl Lowerer<'_> {
             _ => return Principal::Invalid, // reported by check_keys
         };
         parsed.unwrap_or_else(|message| {
+            if super::symbolic::is_symbolic(s) {
+                return Principal::Symbolic;
+            }
             self.problems.push(Problem { span: text.span, pointer: text.pointer.clone(), message });
             Principal::Invalid
         })

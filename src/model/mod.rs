@@ -3,6 +3,7 @@
 pub mod arn;
 pub mod lower;
 pub mod policy;
+pub mod symbolic;
 
 pub use lower::{KindHint, Lowered, Problem, SpanMap, lower};
 pub use policy::*;

@@ -120,6 +120,10 @@ pub enum Principal {
     Service(String),
     Federated(Federated),
     CanonicalUser(String),
+    /// A template expression the template does not settle (`!Ref Param`
+    /// without a default, `var.account`): some principal, not known which.
+    /// No rule reads it as anyone, as a third party or as yours.
+    Symbolic,
     /// Malformed; lowering reported it.
     Invalid,
 }

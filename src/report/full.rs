@@ -163,7 +163,10 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let subject = self.finding.subject.as_deref().map(|s| format!("in `{s}`"));
+        let subject = self.finding.subject.as_deref().map(|s| match &self.finding.construct {
+            Some(c) => format!("in `{s}` (CDK construct `{c}`)"),
+            None => format!("in `{s}`"),
+        });
         match (&self.finding.help, subject) {
             (Some(h), Some(s)) => Some(Box::new(format!("{h}\n{s}"))),
             (Some(h), None) => Some(Box::new(h.clone())),

@@ -28,6 +28,9 @@ struct Item<'a> {
     end_column: usize,
     pointer: &'a str,
     subject: Option<&'a str>,
+    /// The CDK construct path, for findings in CDK output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct: Option<&'a str>,
     help: Option<&'a str>,
 }
 
@@ -59,6 +62,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                 end_column: end.column,
                 pointer: &f.pointer,
                 subject: f.subject.as_deref(),
+                construct: f.construct.as_deref(),
                 help: f.help.as_deref(),
             }
         })

@@ -88,6 +88,9 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(subject) = &f.subject {
                 result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": subject}]);
             }
+            if let Some(construct) = &f.construct {
+                result["properties"]["construct"] = json!(construct);
+            }
             result
         })
         .collect();

@@ -47,6 +47,7 @@ impl<'a> Context<'a> {
             span,
             pointer: pointer.to_owned(),
             subject: self.unit.owner.subject().map(str::to_owned),
+            construct: self.unit.owner.construct.clone(),
             label: None,
             help: None,
         });
@@ -85,6 +86,7 @@ impl GraphContext<'_> {
             span: origin.span,
             pointer: origin.pointer.clone(),
             subject,
+            construct: None,
             label: None,
             help: None,
         });

@@ -54,7 +54,7 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
                 }
             }
         }
-        Format::PolicyDocument => {}
+        _ => {}
     }
 }
 

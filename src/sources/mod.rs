@@ -3,11 +3,15 @@
 //! the role, and hands the document to lowering with spans in the file the
 //! user wrote.
 
+mod cloudformation;
 mod embedded;
 mod iam_export;
+mod terraform;
+mod terraform_plan;
 
 use crate::model::lower::SpanMap;
 use crate::model::{KindHint, Policy, Problem, Spanned, lower};
+use crate::source::Span;
 use crate::syntax::json::Value;
 
 pub use embedded::{Embedded, embedded_document};
@@ -28,6 +32,14 @@ pub enum Format {
     PolicyVersion,
     /// `aws organizations list-accounts`.
     Accounts,
+    /// A CloudFormation template (JSON or YAML), SAM and CDK output included.
+    CloudFormation,
+    /// `terraform show -json` of a plan or of the state.
+    TerraformPlan,
+    /// Terraform source in JSON syntax (`.tf.json`).
+    TerraformJson,
+    /// Terraform source (`.tf`).
+    TerraformSource,
 }
 
 /// What kind of thing a policy belongs to.
@@ -48,18 +60,44 @@ pub struct Owner {
     pub kind: OwnerKind,
     pub arn: Option<String>,
     pub name: Option<String>,
+    /// In a template: the resource's logical id (or Terraform address), which
+    /// findings name as their subject.
+    pub logical_id: Option<String>,
+    /// In CDK output: the construct path (`Metadata.aws:cdk:path`).
+    pub construct: Option<String>,
+}
+
+/// Who a finding is about: the subject, and the CDK construct that made it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Concern {
+    pub subject: Option<String>,
+    pub construct: Option<String>,
 }
 
 impl Owner {
-    pub const UNATTACHED: Self = Self { kind: OwnerKind::Unattached, arn: None, name: None };
+    pub const UNATTACHED: Self =
+        Self { kind: OwnerKind::Unattached, arn: None, name: None, logical_id: None, construct: None };
 
     pub fn new(kind: OwnerKind, arn: Option<String>, name: Option<String>) -> Self {
-        Self { kind, arn, name }
+        Self { kind, arn, name, logical_id: None, construct: None }
     }
 
-    /// The ARN (or name) findings about this policy are reported against.
+    /// A resource of a template, known by its logical id (and, from CDK, its
+    /// construct path).
+    #[must_use]
+    pub fn in_template(mut self, logical_id: impl Into<String>, construct: Option<String>) -> Self {
+        self.logical_id = Some(logical_id.into());
+        self.construct = construct;
+        self
+    }
+
+    /// The logical id, ARN or name findings about this policy are reported against.
     pub fn subject(&self) -> Option<&str> {
-        self.arn.as_deref().or(self.name.as_deref())
+        self.logical_id.as_deref().or(self.arn.as_deref()).or(self.name.as_deref())
+    }
+
+    pub fn concern(&self) -> Concern {
+        Concern { subject: self.subject().map(str::to_owned), construct: self.construct.clone() }
     }
 
     /// The account the owner lives in, when its ARN says.
@@ -101,13 +139,28 @@ pub struct Unit {
 pub struct Extracted {
     pub units: Vec<Unit>,
     /// Problems that make a policy invalid, with the subject they concern.
-    pub problems: Vec<(Problem, Option<String>)>,
+    pub problems: Vec<(Problem, Concern)>,
     /// Accounts the file shows to be yours (exported accounts, organization members).
     pub accounts: Vec<String>,
     /// Users, groups and roles, with their policies.
     pub entities: Vec<Entity>,
     /// Managed policies: ARN and the unit of the default version.
     pub managed: Vec<(String, usize)>,
+    /// Suppressions written in the file itself (CloudFormation `Metadata`,
+    /// Terraform comments).
+    pub suppressions: Vec<InlineSuppression>,
+}
+
+/// A suppression written in a template: the rules it silences in `scope`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineSuppression {
+    /// Rule names or codes, as written.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// Where the suppression is written.
+    pub span: Span,
+    /// What it covers: findings whose span lies inside are suppressed.
+    pub scope: Span,
 }
 
 impl Extracted {
@@ -142,9 +195,9 @@ impl Extracted {
         Some(self.push(lowered, owner))
     }
 
-    pub(crate) fn problem(&mut self, span: crate::source::Span, message: String, owner: &Owner) {
+    pub(crate) fn problem(&mut self, span: Span, message: String, owner: &Owner) {
         let problem = Problem { span, pointer: String::new(), message };
-        self.problems.push((problem, owner.subject().map(str::to_owned)));
+        self.problems.push((problem, owner.concern()));
     }
 
     /// Appends what another extraction found.
@@ -158,6 +211,7 @@ impl Extracted {
         self.managed.extend(other.managed.into_iter().map(|(arn, u)| (arn, u + base)));
         self.units.extend(other.units);
         self.problems.extend(other.problems);
+        self.suppressions.extend(other.suppressions);
         for a in other.accounts {
             if !self.accounts.contains(&a) {
                 self.accounts.push(a);
@@ -166,8 +220,8 @@ impl Extracted {
     }
 
     fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
-        let subject = owner.subject().map(str::to_owned);
-        self.problems.extend(lowered.problems.into_iter().map(|p| (p, subject.clone())));
+        let concern = owner.concern();
+        self.problems.extend(lowered.problems.into_iter().map(|p| (p, concern.clone())));
         self.units.push(Unit { policy: lowered.policy, owner, max_session_duration: None });
         self.units.len() - 1
     }
@@ -181,6 +235,15 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
         root.get("Version").and_then(Value::as_str).is_some_and(|v| matches!(v, "2012-10-17" | "2008-10-17"));
     if has("Statement") || policy_version {
         return Some(Format::PolicyDocument);
+    }
+    if cloudformation::detect(root) {
+        return Some(Format::CloudFormation);
+    }
+    if terraform_plan::detect(root) {
+        return Some(Format::TerraformPlan);
+    }
+    if terraform::detect_json(root) {
+        return Some(Format::TerraformJson);
     }
     if has("RoleDetailList") || has("UserDetailList") || has("GroupDetailList") {
         return Some(Format::AuthorizationDetails);
@@ -211,6 +274,58 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
     None
 }
 
+/// Reads one file: parses it in the syntax its name (or, without a known
+/// extension, its first character) says, detects what it is and extracts its
+/// policies. `Ok(None)`: not an IAM document.
+///
+/// # Errors
+/// A file that does not parse: the problem, with its place.
+pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Problem> {
+    let syntax = Syntax::of(name, text);
+    if syntax == Syntax::Hcl {
+        return Ok(terraform::extract_hcl(text)?.map(|x| (Format::TerraformSource, x)));
+    }
+    let parsed = match syntax {
+        Syntax::Yaml => crate::syntax::yaml::parse(text).map_err(|e| (e, "invalid YAML")),
+        _ => crate::syntax::json::parse(text).map_err(|e| (e, "invalid JSON")),
+    };
+    let root = parsed.map_err(|(e, what)| Problem {
+        span: e.span,
+        pointer: String::new(),
+        message: format!("{what}: {}", e.message),
+    })?;
+    // IAM reads policies as JSON only: from YAML, only templates count.
+    let format = detect(&root).filter(|f| syntax != Syntax::Yaml || *f == Format::CloudFormation);
+    Ok(format.map(|f| (f, extract(text, &root, f))))
+}
+
+/// The syntax a file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Json,
+    Yaml,
+    Hcl,
+}
+
+impl Syntax {
+    fn of(name: &str, text: &str) -> Self {
+        let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        let is = |e: &str| ext.eq_ignore_ascii_case(e);
+        let start = text.trim_start();
+        if is("tf") {
+            Self::Hcl
+        } else if is("json") || is("tfstate") {
+            Self::Json
+        } else if is("yaml") || is("yml") {
+            Self::Yaml
+        } else if start.is_empty() || start.starts_with(['{', '[']) {
+            Self::Json
+        } else {
+            Self::Yaml
+        }
+    }
+}
+
 /// Extracts every policy in a file of a detected format.
 pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
     let mut out = Extracted::default();
@@ -218,6 +333,10 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
         Format::PolicyDocument => {
             out.add_policy(text, root, KindHint::Detect, Owner::UNATTACHED);
         }
+        Format::CloudFormation => cloudformation::extract(text, root, &mut out),
+        Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),
+        Format::TerraformJson => terraform::extract_json(text, root, &mut out),
+        Format::TerraformSource => {}
         _ => iam_export::extract(text, root, format, &mut out),
     }
     out

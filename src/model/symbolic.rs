@@ -1,0 +1,35 @@
+//! Values a template leaves open. CloudFormation and Terraform write parts of
+//! a policy as expressions (`!Ref Param`, `var.account`, `${AWS::AccountId}`);
+//! what the template itself settles is resolved before lowering, and what it
+//! does not stays *symbolic*: written `{{…}}` (the form CloudFormation's own
+//! dynamic references take), so no rule mistakes it for a literal principal,
+//! pattern or external id.
+
+/// The account the template deploys to (`AWS::AccountId`, Terraform's
+/// `aws_caller_identity`): unknown, but the same as the roles it creates, so a
+/// principal in it is same-account trust.
+pub const STACK_ACCOUNT: &str = "{{AWS::AccountId}}";
+
+/// A symbolic value for an expression the template does not settle.
+pub fn symbol(expression: &str) -> String {
+    format!("{{{{{expression}}}}}")
+}
+
+/// Whether `s` holds a part the template leaves open.
+pub fn is_symbolic(s: &str) -> bool {
+    s.find("{{").is_some_and(|i| s[i..].contains("}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols() {
+        assert_eq!(symbol("Ref TrustedAccount"), "{{Ref TrustedAccount}}");
+        assert!(is_symbolic(STACK_ACCOUNT));
+        assert!(is_symbolic("repo:{{Ref Org}}/app:*"));
+        assert!(!is_symbolic("repo:org/app:*"));
+        assert!(!is_symbolic("}} {{"));
+    }
+}
