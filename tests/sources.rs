@@ -1,81 +1,17 @@
 //! What each input format yields: the policies, who owns them, and where
 //! their principals sit in the file (span text and JSON Pointer).
 
-use std::fmt::Write;
+mod common;
+
+use common::dump;
+
 use std::path::Path;
 
 use trustlint::model::PolicyKind;
+
 use trustlint::settings::Settings;
 use trustlint::sources::{self, Format};
 use trustlint::syntax::json;
-
-/// The first line of a span's text, for dumps.
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
-}
-
-/// A readable dump of everything extracted from one file.
-fn dump(path: &Path) -> String {
-    let text = std::fs::read_to_string(path).unwrap();
-    let (format, x) = sources::read(&path.to_string_lossy(), &text).unwrap().expect("an IAM document");
-    let mut out = format!("format: {format:?}\naccounts: {:?}\n", x.accounts);
-    for u in &x.units {
-        let kind = match u.policy.kind {
-            PolicyKind::Trust => "trust",
-            PolicyKind::Identity => "identity",
-            PolicyKind::Resource => "resource",
-        };
-        let _ = writeln!(out, "- {kind} policy of {:?} {}", u.owner.kind, u.owner.subject().unwrap_or("-"));
-        if let Some(c) = &u.owner.construct {
-            let _ = writeln!(out, "  construct {c}");
-        }
-        if let Some(d) = &u.max_session_duration {
-            let _ = writeln!(out, "  max session {} at {} `{}`", d.value, d.pointer, &text[d.span.range()]);
-        }
-        for s in &u.policy.statements {
-            let _ = writeln!(out, "  {} {:?} {} action(s)", s.pointer, s.effect, s.actions.items.len());
-            for e in s.principal.iter().flat_map(|p| &p.entries) {
-                let _ = writeln!(out, "    principal {} `{}`", e.text.pointer, &text[e.text.span.range()]);
-            }
-        }
-    }
-    for e in &x.entities {
-        let _ = writeln!(
-            out,
-            "entity {:?} {} {:?}: trust {:?}, inline {:?}, managed {:?}, boundary {:?}, groups {:?}",
-            e.kind.unwrap(),
-            e.name,
-            e.arn,
-            e.trust,
-            e.inline,
-            e.managed,
-            e.boundary,
-            e.groups
-        );
-    }
-    for (arn, unit) in &x.managed {
-        let _ = writeln!(out, "managed policy {arn}: unit {unit}");
-    }
-    for (p, concern) in &x.problems {
-        let _ = writeln!(
-            out,
-            "! {} ({:?}) at `{}`",
-            p.message,
-            concern.subject,
-            first_line(&text[p.span.range()])
-        );
-    }
-    for s in &x.suppressions {
-        let _ = writeln!(
-            out,
-            "suppress {:?} ({:?}) at `{}`",
-            s.rules,
-            s.reason,
-            first_line(&text[s.span.range()])
-        );
-    }
-    out
-}
 
 #[test]
 fn iam_exports() {
