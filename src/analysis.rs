@@ -97,6 +97,12 @@ pub struct Analysis {
     pub skipped: usize,
     /// Inputs that could not be read (exit code 2).
     pub errors: Vec<Error>,
+    /// Findings silenced by a suppression, with how.
+    pub suppressed: Vec<(Finding, crate::suppress::Suppression)>,
+    /// `[[suppress]]` entries that matched no finding (where they are written).
+    pub unused_suppressions: Vec<String>,
+    /// Findings left out because a baseline holds them.
+    pub baselined: usize,
 }
 
 impl Analysis {
@@ -122,17 +128,28 @@ enum Loaded {
 
 /// Checks every input with the settings' rules.
 pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
-    let loaded: Vec<Loaded> = inputs.par_iter().map(|i| load(i, settings)).collect();
+    let progress = crate::progress::Progress::start(settings.progress, "reading files", inputs.len());
+    let loaded: Vec<Loaded> = inputs
+        .par_iter()
+        .map(|i| {
+            let l = load(i, settings);
+            progress.step();
+            l
+        })
+        .collect();
+    progress.stage("checking policies", 0);
 
     let mut analysis = Analysis::default();
     let mut problems: Vec<(usize, Problem, sources::Concern)> = Vec::new();
     let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
     let mut inventory = Inventory::default();
+    let mut inline = Vec::new();
     for l in loaded {
         match l {
             Loaded::Iam { file, extracted: mut x } => {
                 let id = analysis.files.len();
                 analysis.files.push(file);
+                inline.extend(x.suppressions.drain(..).map(|s| (id, s)));
                 accounts.extend(x.accounts.drain(..));
                 problems.extend(x.problems.drain(..).map(|(p, s)| (id, p, s)));
                 inventory.add(id, x);
@@ -172,6 +189,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         .collect();
 
     if enabled.iter().any(|r| r.uses_graph()) {
+        progress.stage("following role chains", 0);
         let graph = crate::graph::TrustGraph::build(&inventory, &analysis.files, settings);
         let mut cx =
             rules::GraphContext { graph: &graph, inventory: &inventory, settings, findings: Vec::new() };
@@ -181,6 +199,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         findings.extend(cx.findings);
     }
     analysis.inventory = inventory;
+    drop(progress);
 
     if settings.rules.contains(&&InvalidPolicy::META) {
         findings.extend(problems.into_iter().map(|(file, p, concern)| Finding {
@@ -197,18 +216,26 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         }));
     }
     let files = &analysis.files;
-    findings.sort_by(|a, b| {
-        (files[a.file].name.as_str(), a.span, a.rule.code, &a.message, &a.pointer).cmp(&(
-            files[b.file].name.as_str(),
-            b.span,
-            b.rule.code,
-            &b.message,
-            &b.pointer,
-        ))
-    });
+    sort(&mut findings, files);
     findings.dedup();
+    let outcome = crate::suppress::apply(findings, files, &inline, settings);
+    let mut findings = outcome.open;
+    sort(&mut findings, files);
     analysis.findings = findings;
+    analysis.suppressed = outcome.suppressed;
+    analysis.unused_suppressions = outcome.unused_config;
     analysis
+}
+
+/// Sorts findings by file, position, rule: the order of every report.
+fn sort(findings: &mut [Finding], files: &[SourceFile]) {
+    fn key<'a>(
+        f: &'a Finding,
+        files: &'a [SourceFile],
+    ) -> (&'a str, crate::source::Span, &'a str, &'a str, &'a str) {
+        (&files[f.file].name, f.span, f.rule.code, &f.message, &f.pointer)
+    }
+    findings.sort_by(|a, b| key(a, files).cmp(&key(b, files)));
 }
 
 /// Text that suggests an IAM document even when it does not parse.

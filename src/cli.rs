@@ -115,6 +115,18 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// Ignore suppressions written in templates (CloudFormation `Metadata`, Terraform comments)
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in this baseline file (and exit 0)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -35,6 +35,10 @@ pub enum Error {
     #[diagnostic(code(trustlint::config))]
     Config { path: String, line: usize, column: usize, message: String },
 
+    #[error("{path}:{line}:{column}: not a trustlint baseline: {message}")]
+    #[diagnostic(code(trustlint::baseline), help("write one with `trustlint check --write-baseline FILE`"))]
+    Baseline { path: String, line: usize, column: usize, message: String },
+
     #[error("unknown rule `{0}`")]
     #[diagnostic(code(trustlint::usage), help("`trustlint rules` lists every rule by name and code"))]
     UnknownRule(String),

@@ -6,6 +6,7 @@
 //! [`report`].
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
@@ -14,11 +15,13 @@ pub mod eval;
 pub mod exit;
 pub mod graph;
 pub mod model;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod sources;
+pub mod suppress;
 pub mod syntax;
 
 use std::io::{IsTerminal, Write};
@@ -158,14 +161,22 @@ fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
             "`--max-session-duration` must be a positive number of seconds, not {max_session_duration}"
         )));
     }
-    let mut ignore = config.ignore;
+    let mut ignore = config.ignore.clone();
     ignore.extend(args.ignore);
-    let select = args.select.or(config.select);
+    let select = args.select.or(config.select.clone());
     let rules = settings::resolve_rules(select.as_deref(), &ignore)?;
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal { OutputFormat::Full } else { OutputFormat::Concise });
+    let inline_suppressions = !args.no_inline_suppressions && config.inline_suppressions.unwrap_or(true);
     Ok(Settings {
         format,
+        severities: config.severities()?,
+        per_file_ignores: config.per_file_ignores()?,
+        suppressions: config.suppressions()?,
+        inline_suppressions,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
+        progress: std::io::stderr().is_terminal() && !args.quiet,
         max_session_duration,
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(diagnostic::Severity::Warning),
         rules,
@@ -202,7 +213,21 @@ pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
 /// # Errors
 /// A path that does not exist, or output that cannot be written.
 pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
-    let analysis = analyze_paths(settings)?;
+    let mut analysis = analyze_paths(settings)?;
+    if let Some(path) = &settings.baseline {
+        baseline::apply(&mut analysis, path)?;
+    }
+    if let Some(path) = &settings.write_baseline {
+        let n = baseline::write(&analysis, path)?;
+        for e in &analysis.errors {
+            eprintln!("{:?}", miette::Report::msg(e.to_string()));
+        }
+        if !settings.quiet {
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("Recorded {n} finding{s} in `{}`.", discover::display_path(path));
+        }
+        return Ok(if analysis.errors.is_empty() { ExitStatus::Success } else { ExitStatus::Error });
+    }
 
     let to_terminal = settings.output_file.is_none() && std::io::stdout().is_terminal();
     let opts = report::RenderOptions {
@@ -224,6 +249,9 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
 
     for e in &analysis.errors {
         eprintln!("{:?}", miette::Report::msg(e.to_string()));
+    }
+    for location in &analysis.unused_suppressions {
+        eprintln!("warning: {location}: this `[[suppress]]` entry matches no finding");
     }
     Ok(if !analysis.errors.is_empty() {
         ExitStatus::Error

@@ -1,7 +1,7 @@
 //! Settings: the command line merged over `trustlint.toml`, into one
 //! immutable value the rest of the program reads.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -28,10 +28,21 @@ pub enum OutputFormat {
     Sarif,
 }
 
+/// The 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// `trustlint.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
+    /// The file's name and text, for errors found after parsing.
+    #[serde(skip)]
+    text: Option<(String, String)>,
     pub select: Option<Vec<String>>,
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -42,6 +53,43 @@ pub struct ConfigFile {
     pub fail_on: Option<Severity>,
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Rule name or code → the severity to report it with.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+    /// Glob → rules not reported in the files it matches.
+    #[serde(default)]
+    pub per_file_ignores: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub suppress: Vec<toml::Spanned<SuppressEntry>>,
+    /// Whether suppressions written in templates count (default true).
+    pub inline_suppressions: Option<bool>,
+}
+
+/// A `[[suppress]]` entry: findings in `path` of `rules` (or at `pointer`,
+/// or about `subject`) are suppressed, for a recorded reason.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressEntry {
+    pub path: String,
+    pub rule: Option<String>,
+    #[serde(default)]
+    pub rules: Vec<String>,
+    pub pointer: Option<String>,
+    pub subject: Option<String>,
+    pub reason: String,
+}
+
+/// A `[[suppress]]` entry, checked.
+#[derive(Debug, Clone)]
+pub struct ConfigSuppression {
+    pub path: glob::Pattern,
+    /// Empty: every rule.
+    pub rules: Vec<&'static RuleMeta>,
+    pub pointer: Option<String>,
+    pub subject: Option<String>,
+    pub reason: String,
+    /// Where the entry is written: `trustlint.toml:LINE`.
+    pub location: String,
 }
 
 impl ConfigFile {
@@ -51,16 +99,101 @@ impl ConfigFile {
     /// When it cannot be read or has an unknown key or a bad value; the error
     /// names the line.
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let shown = crate::discover::display_path(path);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = crate::discover::display_path(path.strip_prefix(&cwd).unwrap_or(path));
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Read { path: shown.clone(), message: e.to_string() })?;
-        toml::from_str(&text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Error::Config { path: shown, line, column, message: e.message().trim().to_owned() }
-        })
+        let mut config: Self = toml::from_str(&text).map_err(|e| {
+            let (line, column) = line_col(&text, e.span().map_or(0, |s| s.start));
+            Error::Config { path: shown.clone(), line, column, message: e.message().trim().to_owned() }
+        })?;
+        config.text = Some((shown, text));
+        Ok(config)
+    }
+
+    /// The checked `[[suppress]]` entries.
+    ///
+    /// # Errors
+    /// An entry with a bad glob, an unknown rule, or nothing to match on.
+    pub fn suppressions(&self) -> Result<Vec<ConfigSuppression>, Error> {
+        let (path, text) =
+            self.text.as_ref().map_or(("trustlint.toml", ""), |(p, t)| (p.as_str(), t.as_str()));
+        let mut out = Vec::new();
+        for entry in &self.suppress {
+            let (line, column) = line_col(text, entry.span().start);
+            let bad = |message: String| Error::Config { path: path.to_owned(), line, column, message };
+            let e = entry.get_ref();
+            let pattern = glob::Pattern::new(&e.path)
+                .map_err(|err| bad(format!("`path = \"{}\"` is not a glob pattern: {err}", e.path)))?;
+            let mut rules = Vec::new();
+            for name in e.rule.iter().chain(&e.rules) {
+                rules.push(rules::find(name).ok_or_else(|| bad(format!("`{name}` is not a rule")))?);
+            }
+            if rules.is_empty() && e.pointer.is_none() && e.subject.is_none() {
+                return Err(bad(
+                    "a `[[suppress]]` entry needs `rule`, `pointer` or `subject` besides `path`".into(),
+                ));
+            }
+            if e.reason.trim().is_empty() {
+                return Err(bad("a `[[suppress]]` entry needs a `reason`".into()));
+            }
+            out.push(ConfigSuppression {
+                path: pattern,
+                rules,
+                pointer: e.pointer.clone(),
+                subject: e.subject.clone(),
+                reason: e.reason.clone(),
+                location: format!("{path}:{line}"),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The checked `[severity]` table.
+    ///
+    /// # Errors
+    /// An unknown rule.
+    pub fn severities(&self) -> Result<Vec<(&'static RuleMeta, Severity)>, Error> {
+        self.severity
+            .iter()
+            .map(|(name, sev)| Ok((rules::find(name).ok_or_else(|| self.key_error("severity", name))?, *sev)))
+            .collect()
+    }
+
+    /// The checked `[per-file-ignores]` table.
+    ///
+    /// # Errors
+    /// A bad glob or an unknown rule.
+    pub fn per_file_ignores(&self) -> Result<Vec<(glob::Pattern, Vec<&'static RuleMeta>)>, Error> {
+        let mut out = Vec::new();
+        for (glob, names) in &self.per_file_ignores {
+            let pattern = glob::Pattern::new(glob).map_err(|_| self.key_error("per-file-ignores", glob))?;
+            let mut metas = Vec::new();
+            for name in names {
+                let found = rules::matching(name);
+                if found.is_empty() {
+                    return Err(self.key_error("per-file-ignores", name));
+                }
+                metas.extend(found);
+            }
+            out.push((pattern, metas));
+        }
+        Ok(out)
+    }
+
+    /// An error about `name` in `table`, at the line where it is written.
+    fn key_error(&self, table: &str, name: &str) -> Error {
+        let (path, text) =
+            self.text.as_ref().map_or(("trustlint.toml", ""), |(p, t)| (p.as_str(), t.as_str()));
+        let offset =
+            text.find(&format!("[{table}]")).map_or(0, |t| text[t..].find(name).map_or(t, |n| t + n));
+        let (line, column) = line_col(text, offset);
+        let message = if table == "severity" || glob::Pattern::new(name).is_ok() {
+            format!("`{name}` in `[{table}]` is not a rule")
+        } else {
+            format!("`{name}` in `[{table}]` is not a glob pattern")
+        };
+        Error::Config { path: path.to_owned(), line, column, message }
     }
 
     /// `trustlint.toml` in `dir` or the nearest directory above it.
@@ -84,6 +217,20 @@ pub struct Settings {
     pub stdin_filename: Option<String>,
     pub quiet: bool,
     pub output_file: Option<PathBuf>,
+    /// Severities set per rule in the config.
+    pub severities: Vec<(&'static RuleMeta, Severity)>,
+    /// Rules not reported in files matching a glob.
+    pub per_file_ignores: Vec<(glob::Pattern, Vec<&'static RuleMeta>)>,
+    /// `[[suppress]]` entries.
+    pub suppressions: Vec<ConfigSuppression>,
+    /// Whether suppressions written in templates count.
+    pub inline_suppressions: bool,
+    /// Report only findings not in this baseline.
+    pub baseline: Option<PathBuf>,
+    /// Record the findings in this baseline.
+    pub write_baseline: Option<PathBuf>,
+    /// Show progress on standard error (a terminal, and a long audit).
+    pub progress: bool,
 }
 
 impl Default for Settings {
@@ -101,6 +248,13 @@ impl Default for Settings {
             stdin_filename: None,
             quiet: false,
             output_file: None,
+            severities: Vec::new(),
+            per_file_ignores: Vec::new(),
+            suppressions: Vec::new(),
+            inline_suppressions: true,
+            baseline: None,
+            write_baseline: None,
+            progress: false,
         }
     }
 }
@@ -138,7 +292,7 @@ pub fn resolve_rules(select: Option<&[String]>, ignore: &[String]) -> Result<Vec
 /// When it is not twelve digits.
 pub fn account_id(s: &str) -> Result<String, Error> {
     let s = s.trim();
-    if is_account_id(s) {
+    if is_account_id(s) && s.bytes().all(|b| b.is_ascii_digit()) {
         Ok(s.to_owned())
     } else {
         Err(Error::Usage(format!("`{s}` is not an AWS account id (twelve digits)")))

@@ -42,6 +42,17 @@ struct Summary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    /// Findings silenced by a suppression (not in `findings`); only when some are.
+    #[serde(skip_serializing_if = "is_zero")]
+    suppressed: usize,
+    /// Findings left out because the baseline holds them; only when some are.
+    #[serde(skip_serializing_if = "is_zero")]
+    baselined: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
@@ -77,6 +88,8 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             errors: a.count(Severity::Error),
             warnings: a.count(Severity::Warning),
             notes: a.count(Severity::Note),
+            suppressed: a.suppressed.len(),
+            baselined: a.baselined,
         },
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;

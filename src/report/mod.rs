@@ -90,6 +90,12 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     if a.skipped > 0 {
         let _ = write!(line, "; {} skipped (not IAM)", plural(a.skipped, "file"));
     }
+    if !a.suppressed.is_empty() {
+        let _ = write!(line, "; {} suppressed", a.suppressed.len());
+    }
+    if a.baselined > 0 {
+        let _ = write!(line, "; {} in the baseline", a.baselined);
+    }
     line.push('.');
     line
 }

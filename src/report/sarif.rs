@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::analysis::Analysis;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::{self, RuleMeta};
+use crate::suppress::SuppressionKind;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -40,7 +41,7 @@ fn rule(m: &RuleMeta) -> Value {
 }
 
 /// FNV-1a, 64 bits: a fingerprint that is the same on every platform and run.
-fn fnv1a(parts: &[&str]) -> String {
+pub(crate) fn fnv1a(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for b in p.bytes().chain(std::iter::once(0)) {
@@ -59,10 +60,20 @@ pub fn fingerprint(a: &Analysis, f: &Finding) -> String {
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let metas: Vec<&RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
-    let results: Vec<Value> = a
-        .findings
-        .iter()
-        .map(|f| {
+    let open = a.findings.iter().map(|f| (f, None));
+    let suppressed = a.suppressed.iter().map(|(f, s)| (f, Some(s)));
+    let mut all: Vec<_> = open.chain(suppressed).collect();
+    // Suppressed findings among the open ones, in the report's order.
+    all.sort_by(|(x, _), (y, _)| {
+        (a.files[x.file].name.as_str(), x.span, x.rule.code).cmp(&(
+            a.files[y.file].name.as_str(),
+            y.span,
+            y.rule.code,
+        ))
+    });
+    let results: Vec<Value> = all
+        .into_iter()
+        .map(|(f, suppression)| {
             let (start, end) = super::positions(a, f);
             let mut message = f.message.clone();
             if let Some(help) = &f.help {
@@ -90,6 +101,17 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             }
             if let Some(construct) = &f.construct {
                 result["properties"]["construct"] = json!(construct);
+            }
+            if let Some(s) = suppression {
+                let kind = match s.kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::Config => "external",
+                };
+                let mut entry = json!({"kind": kind, "status": "accepted"});
+                if let Some(reason) = &s.reason {
+                    entry["justification"] = json!(reason);
+                }
+                result["suppressions"] = json!([entry]);
             }
             result
         })

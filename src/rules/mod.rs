@@ -21,6 +21,7 @@ mod privileged_role_reachable;
 mod saml_missing_audience;
 mod service_confused_deputy;
 mod trust_policy_size;
+mod unused_suppression;
 mod wildcard_principal;
 
 pub use assume_any_role::AssumeAnyRole;
@@ -42,6 +43,7 @@ pub use privileged_role_reachable::PrivilegedRoleReachable;
 pub use saml_missing_audience::SamlMissingAudience;
 pub use service_confused_deputy::ServiceConfusedDeputy;
 pub use trust_policy_size::TrustPolicySize;
+pub use unused_suppression::UnusedSuppression;
 pub use wildcard_principal::WildcardPrincipal;
 
 use crate::diagnostic::Severity;
@@ -129,6 +131,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AssumeCycle,
     &AssumeAnyRole,
     &ChainedSessionDuration,
+    &UnusedSuppression,
 ];
 
 /// Looks a rule up by name or code (case-insensitive).
