@@ -131,11 +131,11 @@ impl ConfigFile {
             }
             if rules.is_empty() && e.pointer.is_none() && e.subject.is_none() {
                 return Err(bad(
-                    "a `[[suppress]]` entry needs `rule`, `pointer` or `subject` besides `path`".into(),
+                    "`[[suppress]]` needs a `rule`, `pointer` or `subject`".into(),
                 ));
             }
             if e.reason.trim().is_empty() {
-                return Err(bad("a `[[suppress]]` entry needs a `reason`".into()));
+                return Err(bad("`[[suppress]]` needs a `reason`".into()));
             }
             out.push(ConfigSuppression {
                 path: pattern,

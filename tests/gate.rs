@@ -1,0 +1,286 @@
+//! trustlint as a CI gate: config severities and ignores, suppressions in the
+//! config and in templates, baselines, SARIF suppressions, terminal manners.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::Scratch;
+
+const OPEN_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+
+/// A role trusting another account without an external id (a warning).
+const THIRD_PARTY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}"#;
+
+impl Scratch {
+    fn put(&self, rel: &str, text: &str) {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Runs `trustlint ARGS` in the scratch directory.
+    fn tl(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&self.0).output().unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn config_sets_severities_and_per_file_ignores() {
+    let s = Scratch::new("gate-config");
+    s.put("roles/open.json", OPEN_TRUST);
+    s.put("legacy/open.json", OPEN_TRUST);
+    s.put(
+        "trustlint.toml",
+        "[severity]\nTL101 = \"note\"\n\n[per-file-ignores]\n\"legacy/*\" = [\"wildcard-principal\"]\n",
+    );
+    let o = s.tl(&["check", "--format", "concise", "."]);
+    assert_eq!(
+        stdout(&o),
+        "roles/open.json:1:75: note[wildcard-principal] any AWS principal can assume this role\n\
+         Found 1 finding (1 note) in 2 policies, 2 files.\n"
+    );
+    // A note is below the default `--fail-on warning`.
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_config_entries_name_their_line() {
+    let s = Scratch::new("gate-bad-config");
+    s.put("open.json", OPEN_TRUST);
+    let cases = [
+        (
+            "[[suppress]]\npath = \"open.json\"\nrule = \"wildcard-principal\"\n",
+            "trustlint.toml:1:1",
+            "missing field `reason`",
+        ),
+        (
+            "# one\n[[suppress]]\npath = \"open.json\"\nrule = \"no-such-rule\"\nreason = \"r\"\n",
+            "trustlint.toml:2:1",
+            "`no-such-rule` is not a rule",
+        ),
+        (
+            "[[suppress]]\npath = \"open.json\"\nreason = \"r\"\n",
+            "trustlint.toml:1:1",
+            "needs a `rule`",
+        ),
+        (
+            "[severity]\nno-such-rule = \"error\"\n",
+            "trustlint.toml:2:1",
+            "`no-such-rule` in `[severity]` is not a rule",
+        ),
+        ("[severity]\nTL101 = \"fatal\"\n", "trustlint.toml:2:9", "unknown variant `fatal`"),
+        (
+            "[[suppress]]\npath = \"a\"\nrule = \"TL101\"\nreason = \"r\"\ncolour = 1\n",
+            "trustlint.toml:5:1",
+            "unknown field `colour`",
+        ),
+    ];
+    for (config, at, message) in cases {
+        s.put("trustlint.toml", config);
+        let o = s.tl(&["check", "."]);
+        assert_eq!(o.status.code(), Some(2), "{config}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(at) && err.contains(message),
+            "{config}\nexpected `{at}` and `{message}` in:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn suppress_entries_silence_findings_with_a_reason() {
+    let s = Scratch::new("gate-suppress");
+    s.put("roles/open.json", OPEN_TRUST);
+    s.put("roles/vendor.json", THIRD_PARTY);
+    s.put(
+        "trustlint.toml",
+        "[[suppress]]\npath = \"roles/open.json\"\npointer = \"/Statement/0/Principal/AWS\"\nreason = \"a public demo role\"\n\n\
+         [[suppress]]\npath = \"roles/*.json\"\nrule = \"unused-suppression\"\nreason = \"matches nothing\"\n",
+    );
+    let o = s.tl(&["check", "--format", "concise", "."]);
+    let out = stdout(&o);
+    assert!(!out.contains("wildcard-principal"), "{out}");
+    assert!(out.contains("roles/vendor.json:1:75: warning[missing-external-id]"), "{out}");
+    assert!(out.ends_with("in 2 policies, 2 files; 1 suppressed.\n"), "{out}");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("warning: trustlint.toml:6: this `[[suppress]]` entry matches no finding"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The JSON report counts it; SARIF carries it, marked, with the reason.
+    let json: serde_json::Value =
+        serde_json::from_slice(&s.tl(&["check", "--format", "json", "."]).stdout).unwrap();
+    assert_eq!(json["summary"]["suppressed"], 1);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&s.tl(&["check", "--format", "sarif", "."]).stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "suppressed findings stay in SARIF");
+    let suppressed: Vec<_> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "TL101");
+    assert_eq!(
+        suppressed[0]["suppressions"],
+        serde_json::json!([{"kind": "external", "status": "accepted", "justification": "a public demo role"}])
+    );
+    assert!(sarif_schema().is_valid(&sarif), "schema-valid with suppressions");
+}
+
+fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-schema-2.1.0.json"),
+    )
+    .unwrap();
+    jsonschema::draft4::new(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// A CloudFormation template whose open role carries a suppression, and a
+/// second role whose suppression is stale.
+const TEMPLATE: &str = r#"{
+  "Resources": {
+    "PublicDemo": {
+      "Type": "AWS::IAM::Role",
+      "Metadata": {"trustlint": {"ignore": [{"rule": "wildcard-principal", "reason": "a public demo"}]}},
+      "Properties": {
+        "AssumeRolePolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]
+        }
+      }
+    },
+    "Worker": {
+      "Type": "AWS::IAM::Role",
+      "Metadata": {"trustlint": {"ignore": ["TL102"]}},
+      "Properties": {
+        "AssumeRolePolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        }
+      }
+    }
+  }
+}
+"#;
+
+#[test]
+fn template_suppressions_apply_in_their_resource_and_can_be_turned_off() {
+    let s = Scratch::new("gate-inline");
+    s.put("stack.template.json", TEMPLATE);
+    let o = s.tl(&["check", "--format", "concise", "."]);
+    assert_eq!(
+        stdout(&o),
+        "stack.template.json:15:45: note[unused-suppression] nothing here is reported by `missing-external-id`: this suppression is unused\n\
+         Found 1 finding (1 note) in 2 policies, 1 file; 1 suppressed.\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+
+    let o = s.tl(&["check", "--format", "concise", "--no-inline-suppressions", "."]);
+    let out = stdout(&o);
+    assert!(out.starts_with("stack.template.json:9:66: error[wildcard-principal]"), "{out}");
+    assert!(!out.contains("unused-suppression"), "{out}");
+    assert_eq!(o.status.code(), Some(1));
+
+    // The config can turn them off too.
+    s.put("trustlint.toml", "inline-suppressions = false\n");
+    assert!(stdout(&s.tl(&["check", "--format", "concise", "."])).contains("error[wildcard-principal]"));
+}
+
+#[test]
+fn a_baseline_keeps_old_findings_out_when_lines_move() {
+    let s = Scratch::new("gate-baseline");
+    s.put("roles/open.json", OPEN_TRUST);
+    let o = s.tl(&["check", "--write-baseline", "baseline.json", "roles"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "Recorded 1 finding in `baseline.json`.\n");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.0.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(recorded["findings"][0]["rule"], "wildcard-principal");
+    assert_eq!(recorded["findings"][0]["pointer"], "/Statement/0/Principal/AWS");
+
+    // Reformatted, with the statement lower in the file: still the same finding.
+    let moved = "\n\n{\n  \"Version\": \"2012-10-17\",\n  \"Id\": \"moved\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"sts:AssumeRole\",\n      \"Principal\": { \"AWS\": \"*\" }\n    }\n  ]\n}\n";
+    s.put("roles/open.json", moved);
+    let o = s.tl(&["check", "--format", "concise", "--baseline", "baseline.json", "roles"]);
+    assert_eq!(stdout(&o), "No findings in 1 policy, 1 file; 1 in the baseline.\n");
+    assert_eq!(o.status.code(), Some(0));
+
+    // A new finding, in a new file, is reported; the old one still is not.
+    s.put("roles/vendor.json", THIRD_PARTY);
+    let o = s.tl(&["check", "--format", "concise", "--baseline", "baseline.json", "roles"]);
+    let out = stdout(&o);
+    assert!(out.starts_with("roles/vendor.json:1:75: warning[missing-external-id]"), "{out}");
+    assert!(!out.contains("wildcard-principal"), "{out}");
+    assert_eq!(o.status.code(), Some(1));
+
+    // A second open statement in the baselined role is new too.
+    let two = OPEN_TRUST.replace(
+        r#""Action":"sts:AssumeRole"}]"#,
+        r#""Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]"#,
+    );
+    s.put("roles/open.json", &two);
+    let o =
+        s.tl(&["check", "--format", "concise", "--baseline", "baseline.json", "--select", "TL101", "roles"]);
+    assert!(
+        stdout(&o).contains("/Statement/1") || stdout(&o).contains("roles/open.json:1:"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}
+
+#[test]
+fn a_bad_baseline_is_an_error_naming_the_line() {
+    let s = Scratch::new("gate-bad-baseline");
+    s.put("open.json", OPEN_TRUST);
+    s.put("baseline.json", "{\n  \"version\": 1,\n  \"findings\": [\n    {\"rule\": 3}\n  ]\n}\n");
+    let o = s.tl(&["check", "--baseline", "baseline.json", "open.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("baseline.json:4:"), "{}", stderr(&o));
+    let o = s.tl(&["check", "--baseline", "missing.json", "open.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read `missing.json`"), "{}", stderr(&o));
+}
+
+/// Runs trustlint with standard output and error on a pseudo-terminal
+/// (`script` from util-linux), returning what the terminal showed.
+fn on_a_terminal(s: &Scratch, args: &str, no_color: bool) -> Option<String> {
+    let bin = env!("CARGO_BIN_EXE_trustlint");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"]).current_dir(&s.0).env("COLUMNS", "100");
+    cmd.env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let o = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let s = Scratch::new("gate-colour");
+    s.put("open.json", OPEN_TRUST);
+    // Piped: plain concise lines.
+    let piped = s.tl(&["check", "open.json"]);
+    assert!(!stdout(&piped).contains('\u{1b}'));
+    assert!(stdout(&piped).starts_with("open.json:1:75: error[wildcard-principal]"));
+    let Some(tty) = on_a_terminal(&s, "check open.json", false) else {
+        panic!("`script` (util-linux) is needed to test terminal output");
+    };
+    assert!(tty.contains("\u{1b}["), "full output on a terminal is coloured:\n{tty}");
+    assert!(tty.contains("wildcard-principal"), "{tty}");
+    let plain = on_a_terminal(&s, "check open.json", true).unwrap();
+    assert!(plain.contains("wildcard-principal"), "{plain}");
+    assert!(!plain.contains("\u{1b}["), "NO_COLOR turns colour off:\n{plain}");
+}
