@@ -53,9 +53,9 @@ pub(crate) fn fnv1a(parts: &[&str]) -> String {
 }
 
 /// What identifies a finding across edits that move it: the file, the rule,
-/// the role or principal, where in the policy, and the message.
-pub fn fingerprint(a: &Analysis, f: &Finding) -> String {
-    fnv1a(&[&a.files[f.file].name, f.rule.code, f.subject.as_deref().unwrap_or(""), &f.pointer, &f.message])
+/// the role or principal and where in the policy — the baseline's fingerprint.
+fn fingerprint(a: &Analysis, f: &Finding) -> String {
+    crate::baseline::fingerprint(&a.files[f.file].name, f)
 }
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
