@@ -59,6 +59,14 @@ fn merge(into: &mut Entity, other: Entity, units: &[Unit]) {
 }
 
 impl Inventory {
+    /// The owner of the trust policy of the role `arn`, when a template
+    /// declares it (it then has a logical id).
+    pub fn template_owner(&self, arn: &str) -> Option<&sources::Owner> {
+        let i = *self.by_arn.get(&(sources::OwnerKind::Role, arn.to_owned()))?;
+        let owner = &self.units[self.entities[i].trust?].owner;
+        owner.logical_id.is_some().then_some(owner)
+    }
+
     fn add(&mut self, file: usize, x: Extracted) {
         let base = self.units.len();
         self.unit_file.extend(std::iter::repeat_n(file, x.units.len()));

@@ -78,6 +78,11 @@ impl GraphContext<'_> {
         subject: Option<String>,
         message: String,
     ) -> &mut Finding {
+        // A role of a template is known by its logical id (and construct), not
+        // by the ARN the graph gives it.
+        let owner = subject.as_deref().and_then(|arn| self.inventory.template_owner(arn));
+        let construct = owner.and_then(|o| o.construct.clone());
+        let subject = owner.and_then(|o| o.logical_id.clone()).or(subject);
         self.findings.push(Finding {
             rule,
             severity: rule.severity,
@@ -86,7 +91,7 @@ impl GraphContext<'_> {
             span: origin.span,
             pointer: origin.pointer.clone(),
             subject,
-            construct: None,
+            construct,
             label: None,
             help: None,
         });
