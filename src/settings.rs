@@ -130,9 +130,7 @@ impl ConfigFile {
                 rules.push(rules::find(name).ok_or_else(|| bad(format!("`{name}` is not a rule")))?);
             }
             if rules.is_empty() && e.pointer.is_none() && e.subject.is_none() {
-                return Err(bad(
-                    "`[[suppress]]` needs a `rule`, `pointer` or `subject`".into(),
-                ));
+                return Err(bad("`[[suppress]]` needs a `rule`, `pointer` or `subject`".into()));
             }
             if e.reason.trim().is_empty() {
                 return Err(bad("`[[suppress]]` needs a `reason`".into()));
@@ -204,6 +202,7 @@ impl ConfigFile {
 
 /// Everything `check` needs to know, fixed before the analysis starts.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent switches of the command line
 pub struct Settings {
     pub paths: Vec<String>,
     pub format: OutputFormat,

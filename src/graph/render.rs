@@ -166,7 +166,8 @@ fn mermaid(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> s
     writeln!(out, "flowchart LR")?;
     for (account, members) in by_account(g, &nodes) {
         if let Some(account) = &account {
-            writeln!(out, "  subgraph a{account}[{}]", mermaid_quote(&format!("account {account}")))?;
+            let id: String = account.chars().filter(char::is_ascii_alphanumeric).collect();
+            writeln!(out, "  subgraph a{id}[{}]", mermaid_quote(&format!("account {account}")))?;
         }
         for n in members {
             let label = mermaid_quote(&short(g, n));

@@ -7,12 +7,15 @@
 
 /// The account the template deploys to (`AWS::AccountId`, Terraform's
 /// `aws_caller_identity`): unknown, but the same as the roles it creates, so a
-/// principal in it is same-account trust.
-pub const STACK_ACCOUNT: &str = "{{AWS::AccountId}}";
+/// principal in it is same-account trust. It has no `:`, so the ARNs it is
+/// written into split into their parts like any other.
+pub const STACK_ACCOUNT: &str = "{{AccountId}}";
 
-/// A symbolic value for an expression the template does not settle.
+/// A symbolic value for an expression the template does not settle. Colons
+/// become dots (`AWS::Region` → `AWS.Region`): a symbol inside an ARN must not
+/// add parts to it.
 pub fn symbol(expression: &str) -> String {
-    format!("{{{{{expression}}}}}")
+    format!("{{{{{}}}}}", expression.replace("::", ".").replace(':', "."))
 }
 
 /// Whether `s` holds a part the template leaves open.
@@ -27,6 +30,8 @@ mod tests {
     #[test]
     fn symbols() {
         assert_eq!(symbol("Ref TrustedAccount"), "{{Ref TrustedAccount}}");
+        assert_eq!(symbol("Ref AWS::Region"), "{{Ref AWS.Region}}");
+        assert_eq!(symbol("aws:username"), "{{aws.username}}");
         assert!(is_symbolic(STACK_ACCOUNT));
         assert!(is_symbolic("repo:{{Ref Org}}/app:*"));
         assert!(!is_symbolic("repo:org/app:*"));

@@ -47,7 +47,9 @@ impl Rule for InvalidExternalId {
                     continue;
                 }
                 for v in &c.values {
-                    if cx.unit.policy.variables && v.value.contains("${") {
+                    // A policy variable, or a template parameter without a default.
+                    let unknown = cx.unit.policy.variables && v.value.contains("${");
+                    if unknown || crate::model::symbolic::is_symbolic(&v.value) {
                         continue;
                     }
                     let pattern = op == BaseOp::StringLike;

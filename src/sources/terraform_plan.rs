@@ -753,7 +753,7 @@ mod tests {
         assert_eq!(x.entities[0].name, "{{aws_iam_role.r.name}}");
         assert_eq!(
             x.entities[0].arn.as_deref(),
-            Some("arn:aws:iam::{{AWS::AccountId}}:role/ci/{{aws_iam_role.r.name}}")
+            Some("arn:aws:iam::{{AccountId}}:role/ci/{{aws_iam_role.r.name}}")
         );
         assert!(x.accounts.is_empty());
     }
