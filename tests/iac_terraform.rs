@@ -1,0 +1,152 @@
+//! Terraform source (`.tf` and `.tf.json`): what is extracted, with spans in
+//! the file, and what the rules find in it.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use common::{Scratch, dump, trustlint};
+
+const DIR: &str = "fixtures/iac/terraform";
+
+#[test]
+fn terraform_sources() {
+    insta::glob!("../fixtures/iac/terraform", "*.{tf,tf.json}", |path| {
+        if path.file_name().is_some_and(|n| n == "network.tf") {
+            return;
+        }
+        insta::assert_snapshot!(dump(path));
+    });
+}
+
+#[test]
+fn check_the_module() {
+    let out = trustlint(&["check", "--no-config", "--format", "concise", DIR]);
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+/// The 1-based line and column of the `nth` occurrence of `needle` in a
+/// fixture, as findings show them.
+fn position(file: &str, needle: &str, nth: usize) -> String {
+    let text = std::fs::read_to_string(Path::new(DIR).join(file)).unwrap();
+    let at = text.match_indices(needle).nth(nth).unwrap_or_else(|| panic!("`{needle}` in {file}")).0;
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    format!("{DIR}/{file}:{line}:{column}")
+}
+
+fn check(path: &str) -> String {
+    let out = trustlint(&["check", "--no-config", "--format", "concise", path]);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn findings_point_at_the_terraform_that_wrote_them() {
+    let oidc = check(&format!("{DIR}/github-oidc.tf"));
+    // `repo:*` lets any repository on GitHub in; `repo:${var.github_org}/*`
+    // (the variable's default) pins the organization.
+    let open = position("github-oidc.tf", "\"repo:*\"", 0);
+    assert!(oidc.contains(&format!("{open}: error[oidc-unrestricted-subject]")), "{oidc}");
+    assert_eq!(oidc.matches("oidc-unrestricted-subject").count(), 1, "{oidc}");
+
+    // The `"*"` inside the heredoc.
+    let legacy = check(&format!("{DIR}/legacy.tf"));
+    let star = position("legacy.tf", "\"*\"", 0);
+    assert!(legacy.contains(&format!("{star}: error[wildcard-principal]")), "{legacy}");
+    let duration = position("legacy.tf", "86400", 0);
+    assert!(legacy.contains(&format!("{duration}: error[invalid-policy] `max_session_duration` is 86400 s")));
+
+    // The third-party account in the policy document's `identifiers`; the
+    // account left to a variable without a default is not guessed.
+    let cross = check(&format!("{DIR}/cross-account.tf"));
+    let vendor = position("cross-account.tf", "\"arn:aws:iam::${local.vendor_account}:root\"", 0);
+    assert!(cross.contains(&format!("{vendor}: warning[missing-external-id]")), "{cross}");
+    assert_eq!(cross.matches("missing-external-id").count(), 1, "{cross}");
+
+    // Inside a `.tf.json` string, through its escapes.
+    let json = check(&format!("{DIR}/ci.tf.json"));
+    let escaped = position("ci.tf.json", "\\\"arn:aws:iam::444455556666:root\\\"", 0);
+    assert!(json.contains(&format!("{escaped}: warning[missing-external-id]")), "{json}");
+}
+
+#[test]
+fn comments_suppress_what_they_precede() {
+    // On an attribute (with `#` and with `//`) and on a whole block.
+    let concise = check(DIR);
+    for (file, needle) in [
+        ("github-oidc.tf", "43200"),
+        ("cross-account.tf", "max_session_duration = 14400"),
+        ("legacy.tf", "\"arn:aws:iam::555566667777:root\""),
+    ] {
+        let at = position(file, needle, 0);
+        let line = at.rsplit_once(':').unwrap().0;
+        let reported: Vec<&str> = concise.lines().filter(|l| l.starts_with(&format!("{line}:"))).collect();
+        assert!(
+            reported
+                .iter()
+                .all(|l| !l.contains("excessive-session-duration") && !l.contains("missing-external-id")),
+            "{reported:?}"
+        );
+    }
+    assert!(!concise.contains("unused-suppression"), "{concise}");
+}
+
+#[test]
+fn the_graph_has_the_role_that_assumes_another() {
+    let out = trustlint(&["graph", "--no-config", "--format", "json", &format!("{DIR}/cross-account.tf")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let graph: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = |id: &serde_json::Value| {
+        let node = graph["nodes"].as_array().unwrap().iter().find(|n| &n["id"] == id).unwrap();
+        (node["kind"].as_str().unwrap().to_owned(), node["name"].as_str().unwrap().to_owned())
+    };
+    let edges: Vec<_> =
+        graph["edges"].as_array().unwrap().iter().map(|e| (name(&e["from"]), name(&e["to"]))).collect();
+    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    assert!(edges.contains(&(role("deployer"), role("release"))), "{edges:?}");
+}
+
+#[test]
+fn invalid_hcl_is_reported_where_it_breaks() {
+    let dir = Scratch::new("tf-invalid");
+    let text = "resource \"aws_iam_role\" \"r\" {\n  name = \"r\"\n  assume_role_policy = jsonencode({\n    Version = \n  })\n}\n";
+    std::fs::write(dir.0.join("broken.tf"), text).unwrap();
+    let out = trustlint(&["check", "--no-config", "--format", "concise", &dir.0.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().find(|l| l.contains("invalid-policy")).unwrap_or_else(|| panic!("{stdout}"));
+    // Where the value of `Version` is missing.
+    assert!(line.contains("broken.tf:4:15:"), "{line}");
+    assert!(line.contains("invalid HCL"), "{line}");
+}
+
+#[test]
+fn files_without_iam_are_skipped_in_a_directory() {
+    let dir = Scratch::new("tf-no-iam");
+    std::fs::copy(Path::new(DIR).join("network.tf"), dir.0.join("network.tf")).unwrap();
+    std::fs::copy(Path::new(DIR).join("legacy.tf"), dir.0.join("legacy.tf")).unwrap();
+    let out = trustlint(&["check", "--no-config", "--format", "concise", &dir.0.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("network.tf") && !stderr.contains("network.tf"), "{stdout}{stderr}");
+    assert!(stdout.contains("1 file skipped"), "{stdout}");
+    assert!(stdout.contains("legacy.tf:"), "{stdout}");
+}
+
+#[test]
+fn deep_or_huge_input_does_not_overflow() {
+    let deep = format!("x = {}", "[".repeat(100_000));
+    let err = trustlint::sources::read("deep.tf", &deep).unwrap_err();
+    assert!(err.message.starts_with("invalid HCL"), "{}", err.message);
+    let deep_object = format!("locals {{\n  x = {}\n}}\n", "{ a = ".repeat(50_000));
+    assert!(trustlint::sources::read("deep.tf", &deep_object).is_err());
+    let mut many = String::new();
+    for i in 0..5_000 {
+        let _ = write!(
+            many,
+            "resource \"aws_iam_role\" \"r{i}\" {{\n  assume_role_policy = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Principal = {{ Service = \"ec2.amazonaws.com\" }}, Action = \"sts:AssumeRole\" }}] }})\n}}\n"
+        );
+    }
+    let (_, x) = trustlint::sources::read("many.tf", &many).unwrap().unwrap();
+    assert_eq!(x.units.len(), 5_000);
+}
