@@ -68,11 +68,7 @@ fn bad_config_entries_name_their_line() {
             "trustlint.toml:2:1",
             "`no-such-rule` is not a rule",
         ),
-        (
-            "[[suppress]]\npath = \"open.json\"\nreason = \"r\"\n",
-            "trustlint.toml:1:1",
-            "needs a `rule`",
-        ),
+        ("[[suppress]]\npath = \"open.json\"\nreason = \"r\"\n", "trustlint.toml:1:1", "needs a `rule`"),
         (
             "[severity]\nno-such-rule = \"error\"\n",
             "trustlint.toml:2:1",
