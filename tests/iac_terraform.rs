@@ -150,3 +150,16 @@ fn deep_or_huge_input_does_not_overflow() {
     let (_, x) = trustlint::sources::read("many.tf", &many).unwrap().unwrap();
     assert_eq!(x.units.len(), 5_000);
 }
+
+#[test]
+fn file_reads_the_json_beside_the_module() {
+    let out = check("fixtures/iac/terraform-file");
+    // The role's finding points at its `file(…)` call, and the JSON file is
+    // checked on its own too; the missing file leaves the role without a trust
+    // policy rather than guessing one.
+    let call = position("../terraform-file/main.tf", "file(\"${path.module}", 0)
+        .replace("fixtures/iac/terraform/../", "fixtures/iac/");
+    assert!(out.contains(&format!("{call}: warning[missing-external-id]")), "{out}");
+    assert!(out.contains("vendor-trust.json:6:29: warning[missing-external-id]"), "{out}");
+    assert!(out.ends_with("Found 2 findings (2 warnings) in 2 policies, 2 files.\n"), "{out}");
+}

@@ -283,7 +283,7 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
 pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Problem> {
     let syntax = Syntax::of(name, text);
     if syntax == Syntax::Hcl {
-        return Ok(terraform::extract_hcl(text)?.map(|x| (Format::TerraformSource, x)));
+        return Ok(terraform::extract_hcl(name, text)?.map(|x| (Format::TerraformSource, x)));
     }
     let parsed = match syntax {
         Syntax::Yaml => crate::syntax::yaml::parse(text).map_err(|e| (e, "invalid YAML")),

@@ -391,6 +391,26 @@ impl<'a: 's, 's> Cx<'a, 's> {
                 let v = self.hcl_value(x, hops);
                 Some(out.push(lower(&v, hint, &SpanMap::Identity), owner))
             }
+            Expression::FuncCall(f) if f.name.namespace.is_empty() && f.name.name.as_str() == "file" => {
+                let [x] = f.args.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                let path = self.string(Expr::Hcl(x), hops);
+                let doc = self.m.read_beside(&path)?;
+                // Findings point at the `file(…)` call: the policy's own
+                // place is another file, which is checked on its own too.
+                let call = self.span(e.span());
+                let offsets = vec![0; doc.len() + 1];
+                let map = SpanMap::Table { base: call.start, offsets };
+                match json::parse(&doc) {
+                    Ok(v) => Some(out.push(lower(&v, hint, &map), owner)),
+                    Err(err) => {
+                        let message = format!("`{path}` is not valid JSON: {}", err.message);
+                        out.problem(call, message, &owner);
+                        None
+                    }
+                }
+            }
             Expression::Parenthesis(p) => self.policy(Expr::Hcl(p.inner()), hint, owner, out, hops),
             Expression::String(_) => {
                 let r = e.span()?;

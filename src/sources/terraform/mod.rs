@@ -82,6 +82,8 @@ pub(super) struct Module<'a> {
     index: HashMap<(&'a str, &'a str), usize>,
     /// Policy documents some resource of the file uses.
     used_documents: RefCell<HashSet<String>>,
+    /// The directory of the `.tf` file (`path.module`), for `file()`.
+    dir: Option<std::path::PathBuf>,
 }
 
 pub(super) fn span(r: Option<std::ops::Range<usize>>) -> Span {
@@ -130,7 +132,29 @@ impl<'a> Body<'a> {
     }
 }
 
+/// The largest file `file()` reads: policies are a few kilobytes.
+const MAX_FILE: u64 = 1 << 20;
+
 impl<'a> Module<'a> {
+    /// The text of the file a `file()` call names, relative to the module
+    /// (`"${path.module}/trust.json"`, `"trust.json"`). `None` when the path is
+    /// not settled, absolute, missing or too big.
+    pub(super) fn read_beside(&self, path: &str) -> Option<String> {
+        let rel = ["{{path.module}}/", "{{path.root}}/", "./"]
+            .iter()
+            .find_map(|p| path.strip_prefix(p))
+            .unwrap_or(path);
+        if crate::model::symbolic::is_symbolic(rel) || std::path::Path::new(rel).is_absolute() {
+            return None;
+        }
+        let full = self.dir.as_deref().unwrap_or(std::path::Path::new(".")).join(rel);
+        let meta = std::fs::metadata(&full).ok()?;
+        if !meta.is_file() || meta.len() > MAX_FILE {
+            return None;
+        }
+        crate::syntax::text::decode(std::fs::read(&full).ok()?).ok()
+    }
+
     fn new() -> Self {
         Self {
             vars: HashMap::new(),
@@ -139,6 +163,7 @@ impl<'a> Module<'a> {
             data: Vec::new(),
             index: HashMap::new(),
             used_documents: RefCell::new(HashSet::new()),
+            dir: None,
         }
     }
 
@@ -251,7 +276,7 @@ pub fn extract_json(text: &str, root: &Value<'_>, out: &mut Extracted) {
 ///
 /// # Errors
 /// When the file is not valid HCL.
-pub fn extract_hcl(text: &str) -> Result<Option<Extracted>, Problem> {
+pub fn extract_hcl(name: &str, text: &str) -> Result<Option<Extracted>, Problem> {
     let problem = |at: usize, message: String| {
         let at = u32::try_from(at).unwrap_or(u32::MAX);
         Problem { span: Span::new(at, at), pointer: String::new(), message }
@@ -261,7 +286,8 @@ pub fn extract_hcl(text: &str) -> Result<Option<Extracted>, Problem> {
     }
     let body = hcl_edit::parser::parse_body(text)
         .map_err(|e| problem(e.location().offset(), format!("invalid HCL: {}", e.message())))?;
-    let module = Module::from_hcl(&body).indexed();
+    let mut module = Module::from_hcl(&body).indexed();
+    module.dir = std::path::Path::new(name).parent().map(std::path::Path::to_path_buf);
     if !module.declares_iam() {
         return Ok(None);
     }
