@@ -475,7 +475,7 @@ mod tests {
     use crate::model::Principal;
 
     fn read(text: &str) -> Extracted {
-        extract_hcl(text).unwrap().expect("IAM resources")
+        extract_hcl("main.tf", text).unwrap().expect("IAM resources")
     }
 
     /// Each principal of each unit: its value and the text its span covers.
@@ -607,8 +607,12 @@ resource "aws_iam_role" "r" {
 
     #[test]
     fn no_iam_no_extraction_and_errors_have_a_place() {
-        assert!(extract_hcl("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n").unwrap().is_none());
-        let e = extract_hcl("resource \"aws_iam_role\" \"r\" {\n  name = \n}\n").unwrap_err();
+        assert!(
+            extract_hcl("main.tf", "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n")
+                .unwrap()
+                .is_none()
+        );
+        let e = extract_hcl("main.tf", "resource \"aws_iam_role\" \"r\" {\n  name = \n}\n").unwrap_err();
         assert!(e.message.starts_with("invalid HCL: "), "{}", e.message);
         assert_eq!(e.span.start, 39, "the line break where the value should be");
     }
