@@ -116,7 +116,16 @@ pub fn apply(
 /// Why an inline suppression is reported, if it is.
 fn unused(s: &InlineSuppression, used: bool, settings: &Settings) -> Option<String> {
     if let Some(unknown) = s.rules.iter().find(|r| rules::find(r).is_none()) {
-        return Some(format!("this suppression names `{unknown}`, which is not a trustlint rule"));
+        let close = rules::ALL
+            .iter()
+            .map(|r| r.meta().name)
+            .find(|name| crate::model::lower::edit_distance(name, &unknown.to_ascii_lowercase()) <= 2);
+        return Some(match close {
+            Some(name) => format!(
+                "this suppression names `{unknown}`, which is not a trustlint rule: did you mean `{name}`?"
+            ),
+            None => format!("this suppression names `{unknown}`, which is not a trustlint rule"),
+        });
     }
     if s.rules.is_empty() {
         return Some("this suppression names no rule".into());

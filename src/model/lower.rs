@@ -542,7 +542,7 @@ fn compact_size(v: &Value<'_>) -> usize {
 }
 
 /// Levenshtein distance, for "did you mean" hints on short element names.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
