@@ -29,11 +29,15 @@ fn check_the_module() {
 /// The 1-based line and column of the `nth` occurrence of `needle` in a
 /// fixture, as findings show them.
 fn position(file: &str, needle: &str, nth: usize) -> String {
-    let text = std::fs::read_to_string(Path::new(DIR).join(file)).unwrap();
+    position_in(DIR, file, needle, nth)
+}
+
+fn position_in(dir: &str, file: &str, needle: &str, nth: usize) -> String {
+    let text = std::fs::read_to_string(Path::new(dir).join(file)).unwrap();
     let at = text.match_indices(needle).nth(nth).unwrap_or_else(|| panic!("`{needle}` in {file}")).0;
     let line = text[..at].matches('\n').count() + 1;
     let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
-    format!("{DIR}/{file}:{line}:{column}")
+    format!("{dir}/{file}:{line}:{column}")
 }
 
 fn check(path: &str) -> String {
@@ -162,4 +166,111 @@ fn file_reads_the_json_beside_the_module() {
     assert!(out.contains(&format!("{call}: warning[missing-external-id]")), "{out}");
     assert!(out.contains("vendor-trust.json:6:29: warning[missing-external-id]"), "{out}");
     assert!(out.ends_with("Found 2 findings (2 warnings) in 2 policies, 2 files.\n"), "{out}");
+}
+
+const MODULE: &str = "fixtures/iac/terraform-module";
+
+/// The edges of `trustlint graph` on `path`, as (kind, name) pairs.
+fn graph_edges(path: &str) -> Vec<((String, String), (String, String))> {
+    let out = trustlint(&["graph", "--no-config", "--format", "json", path]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let graph: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = |id: &serde_json::Value| {
+        let node = graph["nodes"].as_array().unwrap().iter().find(|n| &n["id"] == id).unwrap();
+        (node["kind"].as_str().unwrap().to_owned(), node["name"].as_str().unwrap().to_owned())
+    };
+    graph["edges"].as_array().unwrap().iter().map(|e| (name(&e["from"]), name(&e["to"]))).collect()
+}
+
+#[test]
+fn a_module_is_read_across_its_files() {
+    // The variables, locals and OIDC provider `main.tf` uses are declared in
+    // `variables.tf`, `locals.tf` and `roles.tf`: the findings they lead to
+    // are shown at the references in `main.tf`, whether the directory or the
+    // file alone is checked.
+    for path in [MODULE.to_owned(), format!("{MODULE}/main.tf")] {
+        let out = check(&path);
+        let vendor = position_in(MODULE, "main.tf", "var.vendor_account", 0);
+        assert!(
+            out.contains(&format!(
+                "{vendor}: warning[missing-external-id] principals in account `999988887777`"
+            )),
+            "{out}"
+        );
+        assert_eq!(vendor, format!("{MODULE}/main.tf:11:27"));
+        let session = position_in(MODULE, "main.tf", "var.max_session", 0);
+        assert!(
+            out.contains(&format!(
+                "{session}: warning[excessive-session-duration] sessions of this role may last 12 h (43200 s)"
+            )),
+            "{out}"
+        );
+        assert_eq!(session, format!("{MODULE}/main.tf:5:26"));
+        // `repo:${local.github_org}/*`, the local being the variable, whose
+        // default is `*`.
+        let subject = position_in(MODULE, "main.tf", "\"repo:${local.github_org}/*\"", 0);
+        assert!(out.contains(&format!("{subject}: error[oidc-unrestricted-subject]")), "{out}");
+        // `var.audit_account` has no default anywhere: it stays open.
+        assert_eq!(out.matches("missing-external-id").count(), 1, "{out}");
+        assert_eq!(out.matches(": ").count() - 1, 3, "{out}");
+    }
+}
+
+#[test]
+fn the_graph_goes_through_a_role_of_another_file() {
+    // `release` (main.tf) trusts `aws_iam_role.ci.arn`, and `ci` (roles.tf,
+    // under the path `/ci/`) may assume `aws_iam_role.release.arn` through a
+    // policy policies.tf attaches to it.
+    let edges = graph_edges(MODULE);
+    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    assert!(edges.contains(&(role("ci/ci-deployer"), role("release"))), "{edges:?}");
+    let oidc = ("federated".to_owned(), "token.actions.githubusercontent.com".to_owned());
+    assert!(edges.contains(&(oidc, role("github-deploy"))), "{edges:?}");
+}
+
+#[test]
+fn tfvars_override_the_defaults() {
+    let dir = Scratch::new("tf-module-tfvars");
+    for f in ["main.tf", "variables.tf", "locals.tf", "roles.tf"] {
+        std::fs::copy(Path::new(MODULE).join(f), dir.0.join(f)).unwrap();
+    }
+    std::fs::write(dir.0.join("terraform.tfvars"), "vendor_account = \"111122223333\"\nmax_session = 3600\n")
+        .unwrap();
+    // Read after `terraform.tfvars`: wins.
+    std::fs::write(dir.0.join("org.auto.tfvars"), "github_org = \"my-org\"\n").unwrap();
+    let out = check(&dir.0.to_string_lossy());
+    assert!(
+        out.contains("main.tf:11:27: warning[missing-external-id] principals in account `111122223333`"),
+        "{out}"
+    );
+    assert!(!out.contains("excessive-session-duration"), "{out}");
+    assert!(!out.contains("oidc-unrestricted-subject"), "{out}");
+}
+
+#[test]
+fn a_module_of_many_files_is_read_once() {
+    // Each file's role trusts the account of the next file's variable.
+    let dir = Scratch::new("tf-module-many");
+    let n: usize = 300;
+    for i in 0..n {
+        let text = format!(
+            "variable \"account_{i}\" {{\n  default = \"1{i:011}\"\n}}\n\nresource \"aws_iam_role\" \"r{i}\" {{\n  assume_role_policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{ Effect = \"Allow\", Principal = {{ AWS = var.account_{} }}, Action = \"sts:AssumeRole\" }}]\n  }})\n}}\n",
+            (i + 1) % n
+        );
+        std::fs::write(dir.0.join(format!("r{i:03}.tf")), text).unwrap();
+    }
+    let out = check(&dir.0.to_string_lossy());
+    assert_eq!(out.matches("missing-external-id").count(), n, "{out}");
+    assert!(
+        out.contains("r299.tf:8:58: warning[missing-external-id] principals in account `100000000000`"),
+        "{out}"
+    );
+    // In this process too, file by file.
+    for i in [0, 150, 299] {
+        let path = dir.0.join(format!("r{i:03}.tf"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (_, x) = trustlint::sources::read(&path.to_string_lossy(), &text).unwrap().unwrap();
+        let aws = &x.units[0].policy.statements[0].principal.as_ref().unwrap().entries[0];
+        assert_eq!(aws.text.value, format!("1{:011}", (i + 1) % n));
+    }
 }

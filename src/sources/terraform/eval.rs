@@ -1,7 +1,7 @@
-//! Evaluating Terraform expressions as far as the file settles them: literals,
-//! variables with defaults, locals, string templates, `jsonencode`, and the
-//! attributes of IAM resources the file declares. What is left open becomes a
-//! symbolic value.
+//! Evaluating Terraform expressions as far as the module settles them:
+//! literals, variables with values, locals, string templates, `jsonencode`,
+//! and the attributes of IAM resources the module declares. What is left open
+//! becomes a symbolic value.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -10,7 +10,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, FuncCall, Traversal, TraversalOperator};
 use hcl_edit::template::{Element, Template};
 
-use super::{Expr, Module, document, span};
+use super::{Expr, Module, Origin, document, span};
 use crate::model::symbolic::{STACK_ACCOUNT, is_symbolic, symbol};
 use crate::model::{KindHint, SpanMap, lower};
 use crate::source::Span;
@@ -32,7 +32,10 @@ pub struct Named {
 #[derive(Clone, Copy)]
 pub struct Cx<'a, 's> {
     m: &'a Module<'a>,
-    /// The file.
+    /// The file being read.
+    home: &'a str,
+    /// The file the expressions are in: the one being read or another file
+    /// of the module.
     file: &'a str,
     /// The text the HCL expressions were parsed from: the file itself, or a
     /// decoded string of a `.tf.json` file.
@@ -40,17 +43,38 @@ pub struct Cx<'a, 's> {
     /// For a decoded string: where its literal starts in the file, and the
     /// offset from there of each decoded byte (plus one past the end).
     table: Option<(u32, &'s [u32])>,
+    /// In another file of the module: the span of the reference in the file
+    /// being read that led there, which everything found there is shown at.
+    pin: Option<Span>,
 }
 
 impl<'a> Cx<'a, 'a> {
     pub fn new(m: &'a Module<'a>, file: &'a str) -> Self {
-        Self { m, file, src: file, table: None }
+        Self { m, home: file, file, src: file, table: None, pin: None }
+    }
+}
+
+/// Gives every part of a value the span `at`.
+fn respan(v: &mut Value<'_>, at: Span) {
+    v.span = at;
+    match &mut v.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|i| respan(i, at)),
+        Kind::Object(members) => {
+            for m in members {
+                m.key_span = at;
+                respan(&mut m.value, at);
+            }
+        }
+        _ => {}
     }
 }
 
 impl<'a: 's, 's> Cx<'a, 's> {
     /// The file offset of byte `i` of `src`.
     fn at(&self, i: usize) -> u32 {
+        if let Some(pin) = self.pin {
+            return pin.start;
+        }
         match self.table {
             None => u32::try_from(i).unwrap_or(u32::MAX),
             Some((base, offsets)) => base + offsets.get(i).or(offsets.last()).copied().unwrap_or(0),
@@ -58,6 +82,9 @@ impl<'a: 's, 's> Cx<'a, 's> {
     }
 
     pub fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
+        if let Some(pin) = self.pin {
+            return pin;
+        }
         match (self.table, r) {
             (None, r) => span(r),
             (Some(_), Some(r)) => Span::new(self.at(r.start), self.at(r.end)),
@@ -73,6 +100,38 @@ impl<'a: 's, 's> Cx<'a, 's> {
 
     fn symbolic(&self, e: &Expression) -> Value<'s> {
         Value { span: self.span(e.span()), kind: Kind::String(Cow::Owned(symbol(&self.source(e.span())))) }
+    }
+
+    /// The context to evaluate what `origin` declares in, when it is not
+    /// this one. Entering another file pins spans to `at`, the reference in
+    /// the file being read.
+    fn across(&self, origin: Origin<'a>, at: Span) -> Option<Cx<'a, 'a>> {
+        let text = match origin {
+            Origin::Here => self.home,
+            Origin::There(text) => text,
+        };
+        (!std::ptr::eq(text, self.file)).then(|| Cx {
+            m: self.m,
+            home: self.home,
+            file: text,
+            src: text,
+            table: None,
+            pin: Some(self.pin.unwrap_or(at)),
+        })
+    }
+
+    fn value_in(&self, origin: Origin<'a>, e: Expr<'a>, at: Span, hops: usize) -> Value<'s> {
+        match self.across(origin, at) {
+            Some(cx) => cx.value(e, hops),
+            None => self.value(e, hops),
+        }
+    }
+
+    fn string_in(&self, origin: Origin<'a>, e: Expr<'a>, hops: usize) -> String {
+        match self.across(origin, Span::default()) {
+            Some(cx) => cx.string(e, hops),
+            None => self.string(e, hops),
+        }
     }
 
     /// The value of an expression, as a JSON tree with spans in the file.
@@ -112,7 +171,14 @@ impl<'a: 's, 's> Cx<'a, 's> {
         let raw = &self.file[v.span.range()];
         let (decoded, offsets) =
             unescape_with_offsets(raw).ok_or_else(|| (v.span, "invalid string literal".to_owned()))?;
-        let sub = Cx { m: self.m, file: self.file, src: &decoded, table: Some((v.span.start, &offsets)) };
+        let sub = Cx {
+            m: self.m,
+            home: self.home,
+            file: self.file,
+            src: &decoded,
+            table: Some((v.span.start, &offsets)),
+            pin: self.pin,
+        };
         match hcl_edit::parser::parse_template(&decoded) {
             Ok(t) => Ok(f(sub, &t, decoded.len())),
             Err(e) => {
@@ -245,12 +311,13 @@ impl<'a: 's, 's> Cx<'a, 's> {
                 _ => None,
             })
             .collect();
+        let at = self.span(expr.span());
         let (base, used) = match (root.as_str(), names.as_slice()) {
-            ("var", [name, ..]) => match self.m.vars.get(name) {
-                Some(Some(default)) => (Some(self.value(*default, hops + 1)), 1),
+            ("var", [name, ..]) => match self.m.var(name) {
+                Some((Some(default), origin)) => (Some(self.value_in(origin, default, at, hops + 1)), 1),
                 _ => (None, 0),
             },
-            ("local", [name, ..]) => (self.m.locals.get(name).map(|l| self.value(*l, hops + 1)), 1),
+            ("local", [name, ..]) => (self.m.local(name).map(|(l, o)| self.value_in(o, l, at, hops + 1)), 1),
             ("data", [kind, label, attr, ..]) => (self.data_attr(kind, label, attr, hops + 1), 3),
             (kind, [label, attr, ..]) => (self.resource_attr(kind, label, attr, hops + 1), 2),
             _ => (None, 0),
@@ -276,7 +343,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
         }
         if !matches!(value.kind, Kind::Array(_) | Kind::Object(_)) {
             // A scalar is shown where it is used.
-            value.span = self.span(expr.span());
+            value.span = at;
         }
         value
     }
@@ -286,27 +353,30 @@ impl<'a: 's, 's> Cx<'a, 's> {
             ("aws_caller_identity", "account_id") => STACK_ACCOUNT.to_owned(),
             ("aws_partition", "partition") => "aws".to_owned(),
             ("aws_partition", "dns_suffix") => "amazonaws.com".to_owned(),
-            ("aws_iam_policy_document", "json" | "minified_json") => json_text(&self.document(label, hops)?),
+            ("aws_iam_policy_document", "json" | "minified_json") => {
+                json_text(&self.document(label, Span::default(), hops)?)
+            }
             _ => return None,
         };
         Some(Value { span: Span::default(), kind: Kind::String(Cow::Owned(text)) })
     }
 
     fn resource_attr(&self, kind: &str, label: &str, attr: &str, hops: usize) -> Option<Value<'s>> {
-        let r = self.m.resource(kind, label)?;
+        let (r, origin) = self.m.resource(kind, label)?;
+        let string = |key: &str| Some(self.string_in(origin, r.body.attr(key)?.value, hops));
         let text = match (kind, attr) {
             ("aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy", "arn")
             | ("aws_iam_policy", "id") => self.named(kind, label, hops)?.arn,
             ("aws_iam_role" | "aws_iam_user" | "aws_iam_group", "name" | "id")
             | ("aws_iam_policy", "name") => self.named(kind, label, hops)?.name,
             ("aws_iam_openid_connect_provider", "arn" | "id") => {
-                let url = self.string(r.body.attr("url")?.value, hops);
+                let url = string("url")?;
                 let host = url.strip_prefix("https://").unwrap_or(&url);
                 format!("arn:aws:iam::{STACK_ACCOUNT}:oidc-provider/{host}")
             }
-            ("aws_iam_openid_connect_provider", "url") => self.string(r.body.attr("url")?.value, hops),
+            ("aws_iam_openid_connect_provider", "url") => string("url")?,
             ("aws_iam_saml_provider", "arn" | "id") => {
-                let name = self.string(r.body.attr("name")?.value, hops);
+                let name = string("name")?;
                 format!("arn:aws:iam::{STACK_ACCOUNT}:saml-provider/{name}")
             }
             _ => return None,
@@ -314,11 +384,11 @@ impl<'a: 's, 's> Cx<'a, 's> {
         Some(Value { span: Span::default(), kind: Kind::String(Cow::Owned(text)) })
     }
 
-    /// The name and ARN of a role, user, group or managed policy the file
+    /// The name and ARN of a role, user, group or managed policy the module
     /// declares: its `name` (the resource's label when the name is not
     /// settled) under its `path`, in the deploying account.
     pub fn named(&self, kind: &str, label: &str, hops: usize) -> Option<Named> {
-        let r = self.m.resource(kind, label)?;
+        let (r, origin) = self.m.resource(kind, label)?;
         let prefix = match kind {
             "aws_iam_role" => "role",
             "aws_iam_user" => "user",
@@ -330,24 +400,34 @@ impl<'a: 's, 's> Cx<'a, 's> {
         let name = r
             .body
             .attr("name")
-            .map(|a| self.string(a.value, hops + 1))
+            .map(|a| self.string_in(origin, a.value, hops + 1))
             .filter(settled)
             .unwrap_or_else(|| label.to_owned());
         let path = r
             .body
             .attr("path")
-            .map(|a| self.string(a.value, hops + 1))
+            .map(|a| self.string_in(origin, a.value, hops + 1))
             .filter(|p| settled(p) && p.starts_with('/') && p.ends_with('/'))
             .unwrap_or_else(|| "/".to_owned());
         let arn = format!("arn:aws:iam::{STACK_ACCOUNT}:{prefix}{path}{name}");
         Some(Named { name, arn })
     }
 
-    /// The document of `data "aws_iam_policy_document" "label"`.
-    fn document(&self, label: &str, hops: usize) -> Option<Value<'s>> {
-        let d = self.m.data_source("aws_iam_policy_document", label)?;
-        self.m.used_documents.borrow_mut().insert(d.label.to_owned());
-        Some(document::build(self, d, hops))
+    /// The document of `data "aws_iam_policy_document" "label"`; when
+    /// another file declares it, shown at `at`.
+    fn document(&self, label: &str, at: Span, hops: usize) -> Option<Value<'s>> {
+        let (d, origin) = self.m.data_source("aws_iam_policy_document", label)?;
+        if matches!(origin, Origin::Here) {
+            self.m.used_documents.borrow_mut().insert(d.label.to_owned());
+        }
+        let (mut v, pin) = match self.across(origin, at) {
+            Some(cx) => (document::build(&cx, &d, hops), cx.pin),
+            None => (document::build(self, &d, hops), self.pin),
+        };
+        if let Some(pin) = pin {
+            respan(&mut v, pin);
+        }
+        Some(v)
     }
 
     /// Lowers the policy an attribute holds and records it. `None` when the
@@ -371,7 +451,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
                         return cx.policy(Expr::Hcl(inner), hint, owner.clone(), out, hops);
                     }
                     let (doc, offsets) = cx.template_json(t, false, end, hops);
-                    lower_text(&doc, offsets, hint, owner.clone(), out)
+                    cx.lower_text(&doc, offsets, hint, owner.clone(), out)
                 });
                 return parsed.unwrap_or_else(|(span, message)| {
                     out.problem(span, message, &owner);
@@ -416,7 +496,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
                 let r = e.span()?;
                 let (doc, mut offsets) = self.decode(r.start + 1, r.end - 1, true);
                 offsets.push(self.at(r.end - 1));
-                lower_text(&doc, offsets, hint, owner, out)
+                self.lower_text(&doc, offsets, hint, owner, out)
             }
             Expression::StringTemplate(t) => {
                 if let Some(inner) = single_interpolation(t) {
@@ -424,12 +504,12 @@ impl<'a: 's, 's> Cx<'a, 's> {
                 }
                 let end = e.span()?.end - 1;
                 let (doc, offsets) = self.template_json(t, true, end, hops);
-                lower_text(&doc, offsets, hint, owner, out)
+                self.lower_text(&doc, offsets, hint, owner, out)
             }
             Expression::HeredocTemplate(h) => {
                 let end = h.template.span().or_else(|| e.span())?.end;
                 let (doc, offsets) = self.template_json(&h.template, false, end, hops);
-                lower_text(&doc, offsets, hint, owner, out)
+                self.lower_text(&doc, offsets, hint, owner, out)
             }
             Expression::Traversal(t) => {
                 let Expression::Variable(root) = &t.expr else {
@@ -445,18 +525,52 @@ impl<'a: 's, 's> Cx<'a, 's> {
                     .collect();
                 match (root.as_str(), names.as_slice()) {
                     ("data", ["aws_iam_policy_document", label, "json" | "minified_json"]) => {
-                        let v = self.document(label, hops + 1)?;
+                        let v = self.document(label, self.span(e.span()), hops + 1)?;
                         Some(out.push(lower(&v, hint, &SpanMap::Identity), owner))
                     }
-                    ("var", [name]) => {
-                        let default = (*self.m.vars.get(name)?)?;
-                        self.policy(default, hint, owner, out, hops + 1)
+                    ("var" | "local", [name]) => {
+                        let (x, origin) = if root.as_str() == "var" {
+                            let (default, origin) = self.m.var(name)?;
+                            (default?, origin)
+                        } else {
+                            self.m.local(name)?
+                        };
+                        match self.across(origin, self.span(e.span())) {
+                            Some(cx) => cx.policy(x, hint, owner, out, hops + 1),
+                            None => self.policy(x, hint, owner, out, hops + 1),
+                        }
                     }
-                    ("local", [name]) => self.policy(*self.m.locals.get(name)?, hint, owner, out, hops + 1),
                     _ => None,
                 }
             }
             _ => None,
+        }
+    }
+
+    /// Lowers a policy held as text, mapping its spans back into the file
+    /// (in another file of the module: all to the reference).
+    fn lower_text(
+        &self,
+        doc: &str,
+        offsets: Vec<u32>,
+        hint: KindHint,
+        owner: Owner,
+        out: &mut Extracted,
+    ) -> Option<usize> {
+        let map = SpanMap::Table { base: 0, offsets };
+        match json::parse(doc) {
+            Ok(mut v) => {
+                if let Some(pin) = self.pin {
+                    respan(&mut v, pin);
+                    return Some(out.push(lower(&v, hint, &SpanMap::Identity), owner));
+                }
+                Some(out.push(lower(&v, hint, &map), owner))
+            }
+            Err(e) => {
+                let message = format!("the embedded policy is not valid JSON: {}", e.message);
+                out.problem(self.pin.unwrap_or_else(|| map.map(e.span)), message, &owner);
+                None
+            }
         }
     }
 
@@ -565,25 +679,6 @@ fn hcl_escape(s: &str) -> (char, usize) {
 
 fn index<'s>(v: &Value<'s>, i: Option<usize>) -> Option<Value<'s>> {
     v.as_array()?.get(i?).cloned()
-}
-
-/// Lowers a policy held as text, mapping its spans back into the file.
-fn lower_text(
-    doc: &str,
-    offsets: Vec<u32>,
-    hint: KindHint,
-    owner: Owner,
-    out: &mut Extracted,
-) -> Option<usize> {
-    let map = SpanMap::Table { base: 0, offsets };
-    match json::parse(doc) {
-        Ok(v) => Some(out.push(lower(&v, hint, &map), owner)),
-        Err(e) => {
-            let message = format!("the embedded policy is not valid JSON: {}", e.message);
-            out.problem(map.map(e.span), message, &owner);
-            None
-        }
-    }
 }
 
 /// A value as compact JSON text (what `jsonencode` returns).

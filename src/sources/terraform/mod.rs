@@ -1,25 +1,30 @@
 //! Terraform source: `.tf` files (HCL) and `.tf.json` files (Terraform's JSON
 //! syntax).
 //!
-//! A file is read on its own: variables, locals and resources declared in it
-//! are resolved (a variable to its `default`), everything else stays symbolic
-//! (`{{var.account}}`, `{{module.x.arn}}`). Roles, users and groups become
+//! A file's own resources are extracted from it alone, but what they refer
+//! to is looked up in the whole module (the file's directory): variables
+//! (set by `terraform.tfvars` / `*.auto.tfvars`, else their `default`),
+//! locals, IAM resources and policy documents, the file's own declarations
+//! first. A value from another file is shown at the reference in this one.
+//! Everything else stays symbolic (`{{var.account}}`,
+//! `{{module.x.arn}}`). Roles, users and groups become
 //! entities with an ARN in the deploying account
 //! (`arn:aws:iam::{{AccountId}}:role/{path}{name}`); their policies may
 //! be written with `jsonencode`, as heredoc or quoted JSON, or as an
 //! `aws_iam_policy_document` data source, and keep spans into the file.
 //!
-//! Not followed: `file()` and `templatefile()` (the policy lives in another
-//! file), `source_policy_documents` / `override_policy_documents` of a
-//! policy document, modules, `count` / `for_each`, and declarations in the
-//! module's other files.
+//! Not followed: `templatefile()`, `source_policy_documents` /
+//! `override_policy_documents` of a policy document, modules, `count` /
+//! `for_each`, and `.tf.json` files as the module's other files.
 
 mod document;
 mod eval;
+mod siblings;
 mod suppress;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
@@ -30,6 +35,7 @@ use crate::model::{KindHint, Problem, SpanMap, Spanned, lower};
 use crate::source::Span;
 use crate::syntax::json::{Kind, Value};
 use eval::Cx;
+use siblings::Siblings;
 
 /// An expression in either syntax.
 #[derive(Clone, Copy)]
@@ -58,6 +64,7 @@ struct Nested<'a> {
 }
 
 /// A `resource` or `data` block.
+#[derive(Clone, Copy)]
 struct Resource<'a> {
     kind: &'a str,
     label: &'a str,
@@ -84,6 +91,16 @@ pub(super) struct Module<'a> {
     used_documents: RefCell<HashSet<String>>,
     /// The directory of the `.tf` file (`path.module`), for `file()`.
     dir: Option<std::path::PathBuf>,
+    /// The declarations of the module's other files.
+    siblings: Option<&'a Siblings>,
+}
+
+/// Which file a declaration is in: the one being read, or another file of
+/// the module (with its text).
+#[derive(Clone, Copy)]
+pub(super) enum Origin<'a> {
+    Here,
+    There(&'a str),
 }
 
 pub(super) fn span(r: Option<std::ops::Range<usize>>) -> Span {
@@ -164,6 +181,7 @@ impl<'a> Module<'a> {
             index: HashMap::new(),
             used_documents: RefCell::new(HashSet::new()),
             dir: None,
+            siblings: None,
         }
     }
 
@@ -232,12 +250,51 @@ impl<'a> Module<'a> {
         self
     }
 
-    fn resource(&self, kind: &str, label: &str) -> Option<&Resource<'a>> {
-        self.index.get(&(kind, label)).map(|&i| &self.resources[i])
+    /// The value of a variable: what a `.tfvars` file of the module sets,
+    /// else its default. `Some((None, _))`: declared without a default.
+    fn var(&self, name: &str) -> Option<(Option<Expr<'a>>, Origin<'a>)> {
+        let own = self.vars.get(name);
+        if let Some(s) = self.siblings
+            && (own.is_some() || s.declares_var(name))
+            && let Some(f) = s.tfvar(name)
+        {
+            return Some((Some(Expr::Hcl(f.item)), Origin::There(f.text)));
+        }
+        if let Some(&default) = own {
+            return Some((default, Origin::Here));
+        }
+        let f = self.siblings?.var_default(name)?;
+        Some((f.item.map(Expr::Hcl), Origin::There(f.text)))
     }
 
-    fn data_source(&self, kind: &str, label: &str) -> Option<&Resource<'a>> {
-        self.data.iter().find(|r| r.kind == kind && r.label == label)
+    fn local(&self, name: &str) -> Option<(Expr<'a>, Origin<'a>)> {
+        if let Some(&l) = self.locals.get(name) {
+            return Some((l, Origin::Here));
+        }
+        let f = self.siblings?.local(name)?;
+        Some((Expr::Hcl(f.item), Origin::There(f.text)))
+    }
+
+    fn resource(&self, kind: &str, label: &str) -> Option<(Resource<'a>, Origin<'a>)> {
+        if let Some(&i) = self.index.get(&(kind, label)) {
+            return Some((self.resources[i], Origin::Here));
+        }
+        self.sibling_block(false, kind, label)
+    }
+
+    fn data_source(&self, kind: &str, label: &str) -> Option<(Resource<'a>, Origin<'a>)> {
+        if let Some(r) = self.data.iter().find(|r| r.kind == kind && r.label == label) {
+            return Some((*r, Origin::Here));
+        }
+        self.sibling_block(true, kind, label)
+    }
+
+    fn sibling_block(&self, data: bool, kind: &str, label: &str) -> Option<(Resource<'a>, Origin<'a>)> {
+        let f = self.siblings?.resource(data, kind, label)?;
+        let b = f.item;
+        let [kind, label] = [0, 1].map(|i| b.labels.get(i).map_or("", |l| l.as_str()));
+        let r = Resource { kind, label, body: Body::Hcl(&b.body), span: span(b.span()) };
+        Some((r, Origin::There(f.text)))
     }
 
     fn declares_iam(&self) -> bool {
@@ -287,10 +344,14 @@ pub fn extract_hcl(name: &str, text: &str) -> Result<Option<Extracted>, Problem>
     let body = hcl_edit::parser::parse_body(text)
         .map_err(|e| problem(e.location().offset(), format!("invalid HCL: {}", e.message())))?;
     let mut module = Module::from_hcl(&body).indexed();
-    module.dir = std::path::Path::new(name).parent().map(std::path::Path::to_path_buf);
     if !module.declares_iam() {
         return Ok(None);
     }
+    let dir = std::path::Path::new(name).parent().map(std::path::Path::to_path_buf);
+    let siblings: Option<Arc<Siblings>> =
+        dir.as_deref().and_then(|d| siblings::of(if d.as_os_str().is_empty() { ".".as_ref() } else { d }));
+    module.dir = dir;
+    module.siblings = siblings.as_deref();
     let mut out = Extracted::default();
     extract(&module, text, &mut out);
     for s in &body {
@@ -380,11 +441,46 @@ fn find(out: &Extracted, kind: OwnerKind, name: &str) -> Option<usize> {
     out.entities.iter().position(|e| e.kind == Some(kind) && e.name == name)
 }
 
+/// For `aws_iam_role.x.name` (or `.id`) naming a role another file of the
+/// module declares: an entity standing for it, which the analysis merges
+/// with the role (they share the ARN).
+fn declared_elsewhere(
+    cx: &Cx<'_, '_>,
+    value: Expr<'_>,
+    kind: OwnerKind,
+    out: &mut Extracted,
+) -> Option<usize> {
+    let Expr::Hcl(Expression::Traversal(t)) = value else { return None };
+    let Expression::Variable(root) = &t.expr else { return None };
+    let (resource, _) = PRINCIPALS.iter().find(|(_, k)| *k == kind)?;
+    let steps: Vec<&str> = t
+        .operators
+        .iter()
+        .map(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(id) => id.as_str(),
+            _ => "",
+        })
+        .collect();
+    let [label, "name" | "id"] = steps[..] else { return None };
+    if root.as_str() != *resource {
+        return None;
+    }
+    let named = cx.named(resource, label, 0)?;
+    out.entities.push(Entity {
+        kind: Some(kind),
+        arn: Some(named.arn),
+        name: named.name,
+        ..Entity::default()
+    });
+    Some(out.entities.len() - 1)
+}
+
 /// Policies, attachments and memberships declared as resources of their own.
 fn attachment(cx: &Cx<'_, '_>, r: &Resource<'_>, out: &mut Extracted) {
-    let target = |key: &str, kind: OwnerKind| -> Option<(String, Option<usize>)> {
-        let name = cx.string(r.body.attr(key)?.value, 0);
-        let i = find(out, kind, &name);
+    let target = |out: &mut Extracted, key: &str, kind: OwnerKind| -> Option<(String, Option<usize>)> {
+        let value = r.body.attr(key)?.value;
+        let name = cx.string(value, 0);
+        let i = find(out, kind, &name).or_else(|| declared_elsewhere(cx, value, kind, out));
         Some((name, i))
     };
     let (key, kind) = match r.kind {
@@ -393,14 +489,14 @@ fn attachment(cx: &Cx<'_, '_>, r: &Resource<'_>, out: &mut Extracted) {
         "aws_iam_group_policy" | "aws_iam_group_policy_attachment" => ("group", OwnerKind::Group),
         "aws_iam_user_group_membership" => {
             let groups = r.body.attr("groups").map(|a| cx.strings(a.value, 0)).unwrap_or_default();
-            if let Some((_, Some(i))) = target("user", OwnerKind::User) {
+            if let Some((_, Some(i))) = target(out, "user", OwnerKind::User) {
                 out.entities[i].groups.extend(groups);
             }
             return;
         }
         "aws_iam_group_membership" => {
             let users = r.body.attr("users").map(|a| cx.strings(a.value, 0)).unwrap_or_default();
-            if let Some((group, _)) = target("group", OwnerKind::Group) {
+            if let Some((group, _)) = target(out, "group", OwnerKind::Group) {
                 for u in users {
                     if let Some(i) = find(out, OwnerKind::User, &u) {
                         out.entities[i].groups.push(group.clone());
@@ -424,7 +520,7 @@ fn attachment(cx: &Cx<'_, '_>, r: &Resource<'_>, out: &mut Extracted) {
         }
         _ => return,
     };
-    let Some((name, entity)) = target(key, kind) else { return };
+    let Some((name, entity)) = target(out, key, kind) else { return };
     if r.kind.ends_with("_attachment") {
         if let (Some(i), Some(a)) = (entity, r.body.attr("policy_arn")) {
             let arn = cx.string(a.value, 0);
@@ -630,5 +726,122 @@ resource "aws_iam_role" "r" {
         assert!(s[0].1.starts_with("resource \"aws_iam_role\" \"r\" {") && s[0].1.ends_with('}'));
         assert_eq!(s[0].2, Some("reviewed"));
         assert_eq!(s[1], ("// trustlint:ignore TL001", "assume_role_policy = jsonencode({})", None));
+    }
+
+    /// A scratch module directory with `files`, removed when dropped.
+    struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        fn new(tag: &str, files: &[(&str, &str)]) -> Self {
+            let dir = std::env::temp_dir().join(format!("trustlint-unit-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            Self(dir)
+        }
+
+        /// Extracts `name`, written to the directory.
+        fn read(&self, name: &str) -> (String, Extracted) {
+            let path = self.0.join(name);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let x = extract_hcl(&path.to_string_lossy(), &text).unwrap().expect("IAM resources");
+            (text, x)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const TRUST: &str = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({\n    Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = [var.a, local.b, \"arn:aws:iam::${var.c}:root\", aws_iam_role.other.arn] } }]\n  })\n}\n";
+
+    #[test]
+    fn other_files_of_the_module_resolve_at_the_reference() {
+        let dir = Dir::new(
+            "siblings",
+            &[
+                ("main.tf", &format!("variable \"c\" {{\n  default = \"333333333333\"\n}}\n{TRUST}")),
+                (
+                    "variables.tf",
+                    "variable \"a\" {\n  default = \"111111111111\"\n}\nvariable \"c\" {\n  default = \"999999999999\"\n}\nvariable \"org\" {\n  default = \"222222222222\"\n}\n",
+                ),
+                ("locals.tf", "locals {\n  b = \"arn:aws:iam::${var.org}:root\"\n}\n"),
+                (
+                    "roles.tf",
+                    "resource \"aws_iam_role\" \"other\" {\n  name = \"o-${var.a}\"\n  path = \"/x/\"\n}\n",
+                ),
+                ("broken.tf", "locals {\n  b = \n"),
+            ],
+        );
+        let (text, x) = dir.read("main.tf");
+        assert_eq!(
+            principals(&text, &x),
+            [
+                pair("111111111111", "var.a"),
+                pair("arn:aws:iam::222222222222:root", "local.b"),
+                // This file's own declaration wins.
+                pair("arn:aws:iam::333333333333:root", "\"arn:aws:iam::${var.c}:root\""),
+                pair("arn:aws:iam::{{AccountId}}:role/x/o-111111111111", "aws_iam_role.other.arn"),
+            ]
+        );
+        // The directory is read once, whichever file asks.
+        let once = siblings::of(&dir.0).unwrap();
+        assert_eq!(once.file_count(), 4, "broken.tf left out");
+        let _ = dir.read("main.tf");
+        assert!(Arc::ptr_eq(&once, &siblings::of(&dir.0).unwrap()));
+    }
+
+    #[test]
+    fn policies_held_by_other_files_are_shown_at_the_reference() {
+        let dir = Dir::new(
+            "sibling-policies",
+            &[
+                (
+                    "main.tf",
+                    "resource \"aws_iam_role\" \"a\" {\n  assume_role_policy = local.encoded\n}\nresource \"aws_iam_role\" \"b\" {\n  assume_role_policy = local.heredoc\n}\nresource \"aws_iam_role\" \"c\" {\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\nresource \"aws_iam_role\" \"d\" {\n  assume_role_policy = var.none\n}\n",
+                ),
+                (
+                    "locals.tf",
+                    "locals {\n  encoded = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = \"*\" } }] })\n  heredoc = <<-EOT\n    {\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\", \"Principal\": {\"AWS\": \"${var.acct}\"}}]}\n  EOT\n}\nvariable \"acct\" {\n  default = \"444444444444\"\n}\nvariable \"none\" {}\n",
+                ),
+                (
+                    "documents.tf",
+                    "data \"aws_iam_policy_document\" \"trust\" {\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"AWS\"\n      identifiers = [\"555555555555\"]\n    }\n  }\n}\n",
+                ),
+            ],
+        );
+        let (text, x) = dir.read("main.tf");
+        assert_eq!(
+            principals(&text, &x),
+            [
+                pair("*", "local.encoded"),
+                pair("444444444444", "local.heredoc"),
+                pair("555555555555", "data.aws_iam_policy_document.trust.json"),
+            ]
+        );
+        assert_eq!(x.units.len(), 3, "a variable without a default gives no policy");
+    }
+
+    #[test]
+    fn tfvars_set_variables() {
+        let dir = Dir::new(
+            "tfvars",
+            &[
+                (
+                    "main.tf",
+                    "variable \"a\" {\n  default = \"111111111111\"\n}\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = [var.a, var.b] } }] })\n}\n",
+                ),
+                ("variables.tf", "variable \"b\" {}\n"),
+                ("terraform.tfvars", "a = \"000000000000\"\nb = \"666666666666\"\nundeclared = \"x\"\n"),
+                ("z.auto.tfvars", "b = \"777777777777\"\n"),
+            ],
+        );
+        let (text, x) = dir.read("main.tf");
+        let got: Vec<String> = principals(&text, &x).into_iter().map(|p| p.0).collect();
+        assert_eq!(got, ["000000000000", "777777777777"]);
     }
 }
