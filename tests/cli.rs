@@ -303,10 +303,13 @@ fn demo_data_finds_the_planted_mistakes() {
             "condition-pitfall",
             "condition-pitfall",
             "excessive-session-duration",
+            "excessive-session-duration", // templates/ci-roles.yaml
             "invalid-policy",
             "missing-external-id",
             "missing-external-id",
+            "missing-external-id", // terraform/vendor.tf
             "oidc-unrestricted-subject",
+            "oidc-unrestricted-subject", // templates/ci-roles.yaml
             "privileged-role-reachable",
             "wildcard-principal",
             "wildcard-principal"
