@@ -237,15 +237,22 @@ fn examples_trigger_their_rule_and_nothing_else() {
         let mut bad = 0;
         let mut good = 0;
         for (i, (info, json)) in blocks.iter().enumerate() {
-            if !info.starts_with("json") {
+            // Examples are policies or templates: `json`, `yaml` (CloudFormation)
+            // or `hcl` (Terraform); other blocks (shell, toml) are prose.
+            let Some((language, extension)) = [("json", "json"), ("yaml", "yaml"), ("hcl", "tf")]
+                .into_iter()
+                .find(|(l, _)| info.starts_with(l))
+            else {
                 continue;
-            }
-            let file_name = format!("{}-{i}.json", m.name);
+            };
+            let file_name = format!("{}-{i}.{extension}", m.name);
+            let info = info.replacen(language, "json", 1);
+            let info = info.as_str();
             // `json bad also=other-rule`: an example that cannot help
             // triggering a second rule names it.
             let (kind, also) = match info.split_once(" also=") {
                 Some((kind, also)) => (kind, also.split(',').collect::<Vec<_>>()),
-                None => (*info, Vec::new()),
+                None => (info, Vec::new()),
             };
             match kind {
                 "json bad" => {
