@@ -280,3 +280,34 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(plain.contains("wildcard-principal"), "{plain}");
     assert!(!plain.contains("\u{1b}["), "NO_COLOR turns colour off:\n{plain}");
 }
+
+/// Runs `trustlint ARGS` with `input` on standard input.
+fn with_stdin(s: &Scratch, args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(args)
+        .current_dir(&s.0)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn templates_read_from_standard_input() {
+    let s = Scratch::new("gate-stdin");
+    // YAML is told from JSON by its first character; Terraform by the name given.
+    let yaml = "Resources:\n  Open:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - {Effect: Allow, Principal: {AWS: \"*\"}, Action: sts:AssumeRole}\n";
+    let o = with_stdin(&s, &["check", "--no-config", "--format", "concise", "-"], yaml);
+    assert!(stdout(&o).starts_with("<stdin>:8:46: error[wildcard-principal]"), "{}", stdout(&o));
+    let tf = "resource \"aws_iam_role\" \"open\" {\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"*\" }, Action = \"sts:AssumeRole\" }]\n  })\n}\n";
+    let o = with_stdin(
+        &s,
+        &["check", "--no-config", "--format", "concise", "--stdin-filename", "iam.tf", "-"],
+        tf,
+    );
+    assert!(stdout(&o).starts_with("iam.tf:4:59: error[wildcard-principal]"), "{}", stdout(&o));
+}
