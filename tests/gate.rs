@@ -309,5 +309,5 @@ fn templates_read_from_standard_input() {
         &["check", "--no-config", "--format", "concise", "--stdin-filename", "iam.tf", "-"],
         tf,
     );
-    assert!(stdout(&o).starts_with("iam.tf:4:59: error[wildcard-principal]"), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("iam.tf:4:58: error[wildcard-principal]"), "{}", stdout(&o));
 }
