@@ -27,14 +27,30 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts the line for `stage` with `total` steps when `enabled`.
+    /// Starts the line for `stage` with `total` steps on standard error when
+    /// `enabled`.
     pub fn start(enabled: bool, stage: &'static str, total: usize) -> Self {
+        Self::start_on(
+            enabled.then(|| Box::new(std::io::stderr()) as Box<dyn Write + Send>),
+            DELAY,
+            stage,
+            total,
+        )
+    }
+
+    /// Starts the line on `out` (none: no line), shown after `delay`.
+    fn start_on(
+        out: Option<Box<dyn Write + Send>>,
+        delay: Duration,
+        stage: &'static str,
+        total: usize,
+    ) -> Self {
         let shared = Arc::new(Shared::default());
         shared.total.store(total, Ordering::Relaxed);
         *shared.stage.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = stage;
-        let thread = enabled.then(|| {
+        let thread = out.map(|mut out| {
             let shared = Arc::clone(&shared);
-            std::thread::spawn(move || draw(&shared))
+            std::thread::spawn(move || draw(&shared, delay, &mut *out))
         });
         Self { shared, thread }
     }
@@ -61,26 +77,70 @@ impl Drop for Progress {
     }
 }
 
-fn draw(shared: &Shared) {
+fn draw(shared: &Shared, delay: Duration, out: &mut dyn Write) {
     let mut waited = Duration::ZERO;
     let mut shown = false;
     while !shared.stop.load(Ordering::Relaxed) {
         std::thread::sleep(TICK);
         waited += TICK;
-        if waited < DELAY {
+        if waited < delay {
             continue;
         }
         let stage = *shared.stage.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (done, total) = (shared.done.load(Ordering::Relaxed), shared.total.load(Ordering::Relaxed));
         let line = if total > 0 { format!("{stage} {done}/{total}") } else { format!("{stage}…") };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
+        let _ = write!(out, "\r\x1b[2K{line}");
+        let _ = out.flush();
         shown = true;
     }
     if shown {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K");
-        let _ = err.flush();
+        // Leave the terminal as it was: the report follows on a clean line.
+        let _ = write!(out, "\r\x1b[2K");
+        let _ = out.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer the test can read after the drawing thread has written.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn shows_counts_and_stages_then_clears_the_line() {
+        let out = Captured::default();
+        let p = Progress::start_on(Some(Box::new(out.clone())), Duration::ZERO, "reading files", 10);
+        for _ in 0..3 {
+            p.step();
+        }
+        std::thread::sleep(TICK * 3);
+        p.stage("checking policies", 0);
+        std::thread::sleep(TICK * 3);
+        drop(p);
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("\r\x1b[2Kreading files 3/10"), "{text:?}");
+        assert!(text.contains("\r\x1b[2Kchecking policies…"), "{text:?}");
+        assert!(text.ends_with("\r\x1b[2K"), "the line is cleared: {text:?}");
+    }
+
+    #[test]
+    fn a_short_run_shows_nothing() {
+        let out = Captured::default();
+        let p = Progress::start_on(Some(Box::new(out.clone())), DELAY, "reading files", 10);
+        p.step();
+        drop(p);
+        assert!(out.0.lock().unwrap().is_empty());
     }
 }
