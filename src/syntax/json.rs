@@ -85,6 +85,45 @@ impl<'s> Value<'s> {
         }
     }
 
+    /// The value as compact JSON text (what Terraform's `jsonencode` gives).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        let string = |s: &str, out: &mut String| out.push_str(&serde_json::to_string(s).unwrap_or_default());
+        match &self.kind {
+            Kind::Null => out.push_str("null"),
+            Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Kind::Number(n) => out.push_str(n),
+            Kind::String(s) => string(s, out),
+            Kind::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Kind::Object(members) => {
+                out.push('{');
+                for (i, m) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    string(&m.key, out);
+                    out.push(':');
+                    m.value.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
     /// The value as a scalar string, as IAM reads condition values: strings,
     /// numbers and booleans all become text.
     pub fn scalar_text(&self) -> Option<Cow<'_, str>> {

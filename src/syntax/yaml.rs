@@ -692,41 +692,9 @@ mod tests {
 
     use super::*;
 
-    /// The tree as compact JSON-like text.
+    /// The tree as compact JSON text.
     fn show(v: &Value) -> String {
-        let mut out = String::new();
-        write_value(&mut out, v);
-        out
-    }
-
-    fn write_value(out: &mut String, v: &Value) {
-        match &v.kind {
-            Kind::Null => out.push_str("null"),
-            Kind::Bool(b) => write!(out, "{b}").unwrap(),
-            Kind::Number(n) => out.push_str(n),
-            Kind::String(s) => write!(out, "{s:?}").unwrap(),
-            Kind::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_value(out, item);
-                }
-                out.push(']');
-            }
-            Kind::Object(members) => {
-                out.push('{');
-                for (i, m) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write!(out, "{:?}:", m.key).unwrap();
-                    write_value(out, &m.value);
-                }
-                out.push('}');
-            }
-        }
+        v.to_json()
     }
 
     fn at(text: &str, span: Span) -> &str {

@@ -4,7 +4,6 @@
 //! becomes a symbolic value.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, FuncCall, Traversal, TraversalOperator};
@@ -238,7 +237,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
         let span = self.span(e.span());
         match (f.name.name.as_str(), args.as_slice()) {
             ("jsonencode", [x]) => {
-                Value { span, kind: Kind::String(Cow::Owned(json_text(&self.hcl_value(x, hops)))) }
+                Value { span, kind: Kind::String(Cow::Owned(self.hcl_value(x, hops).to_json())) }
             }
             ("tolist" | "toset", [x]) => self.hcl_value(x, hops),
             ("concat", _) => {
@@ -263,7 +262,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
             Kind::Number(n) => n.to_owned(),
             Kind::Bool(b) => b.to_string(),
             Kind::Null => String::new(),
-            Kind::Array(_) | Kind::Object(_) => symbol(&json_text(&v)),
+            Kind::Array(_) | Kind::Object(_) => symbol(&v.to_json()),
         }
     }
 
@@ -274,7 +273,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
                 .into_iter()
                 .map(|v| match v.kind {
                     Kind::String(s) => s.into_owned(),
-                    _ => symbol(&json_text(&v)),
+                    _ => symbol(&v.to_json()),
                 })
                 .collect(),
             Kind::String(s) => vec![s.into_owned()],
@@ -354,7 +353,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
             ("aws_partition", "partition") => "aws".to_owned(),
             ("aws_partition", "dns_suffix") => "amazonaws.com".to_owned(),
             ("aws_iam_policy_document", "json" | "minified_json") => {
-                json_text(&self.document(label, Span::default(), hops)?)
+                self.document(label, Span::default(), hops)?.to_json()
             }
             _ => return None,
         };
@@ -621,7 +620,7 @@ impl<'a: 's, 's> Cx<'a, 's> {
                             f.args
                                 .iter()
                                 .next()
-                                .map(|x| json_text(&self.hcl_value(x, hops)))
+                                .map(|x| self.hcl_value(x, hops).to_json())
                                 .unwrap_or_default()
                         }
                         x => {
@@ -679,45 +678,4 @@ fn hcl_escape(s: &str) -> (char, usize) {
 
 fn index<'s>(v: &Value<'s>, i: Option<usize>) -> Option<Value<'s>> {
     v.as_array()?.get(i?).cloned()
-}
-
-/// A value as compact JSON text (what `jsonencode` returns).
-pub fn json_text(v: &Value<'_>) -> String {
-    let mut out = String::new();
-    write_json(v, &mut out);
-    out
-}
-
-fn write_json(v: &Value<'_>, out: &mut String) {
-    let string = |s: &str, out: &mut String| out.push_str(&serde_json::to_string(s).unwrap_or_default());
-    match &v.kind {
-        Kind::Null => out.push_str("null"),
-        Kind::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Kind::Number(n) => out.push_str(n),
-        Kind::String(s) => string(s, out),
-        Kind::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, out);
-            }
-            out.push(']');
-        }
-        Kind::Object(members) => {
-            out.push('{');
-            for (i, m) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                string(&m.key, out);
-                out.push(':');
-                write_json(&m.value, out);
-            }
-            out.push('}');
-        }
-    }
 }
