@@ -92,6 +92,19 @@ LONG_SESSION = 0.12  # share of roles with MaxSessionDuration 43200
 # A trust is drawn once as a neutral description (kind, variant, values) and
 # then written out in CloudFormation or Terraform form.
 
+def vendor_principal(t):
+    """The vendor's principal written literally (root ARN, bare id, role ARN);
+    None for the parameter / variable form, which each format writes itself."""
+    acct, form = VENDORS[t["vendor"]], t["form"]
+    if form == "root":
+        return "arn:aws:iam::%s:root" % acct
+    if form == "bare":
+        return acct
+    if form == "role":
+        return "arn:aws:iam::%s:role/%s-integration" % (acct, t["vendor"])
+    return None
+
+
 def draw_trust(rng):
     names, weights, risks = zip(*KINDS)
     i = rng.choices(range(len(KINDS)), weights)[0]
@@ -227,13 +240,8 @@ def cfn_trust(t, params, provider_id):
         sts = [statement(principal, "sts:AssumeRole", cond)]
     elif kind.startswith("vendor"):
         acct, form = VENDORS[t["vendor"]], t["form"]
-        if form == "root":
-            aws = "arn:aws:iam::%s:root" % acct
-        elif form == "bare":
-            aws = acct
-        elif form == "role":
-            aws = "arn:aws:iam::%s:role/%s-integration" % (acct, t["vendor"])
-        else:
+        aws = vendor_principal(t)
+        if aws is None:
             pname = "%sAccountId" % t["vendor"].capitalize()
             params[pname] = {"Type": "String", "Default": acct,
                              "Description": "The %s AWS account" % t["vendor"]}
@@ -420,13 +428,8 @@ def tf_trust(t, variables, name, needs):
         doc_st = statement(principal, "sts:AssumeRole", cond)
     elif kind.startswith("vendor"):
         acct, form = VENDORS[t["vendor"]], t["form"]
-        if form == "root":
-            aws = "arn:aws:iam::%s:root" % acct
-        elif form == "bare":
-            aws = acct
-        elif form == "role":
-            aws = "arn:aws:iam::%s:role/%s-integration" % (acct, t["vendor"])
-        else:
+        aws = vendor_principal(t)
+        if aws is None:
             vname = "%s_account_id" % t["vendor"]
             variables[vname] = ("string", "The %s AWS account" % t["vendor"], acct)
             aws = "arn:aws:iam::${var.%s}:root" % vname

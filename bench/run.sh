@@ -73,16 +73,6 @@ if [ "$BIG" = 1 ]; then
 fi
 
 # --- report ----------------------------------------------------------------
-trustlint_version() {
-    local v
-    v=$("$BIN" --version 2>/dev/null | awk '{ print $NF }') || true
-    [ -n "$v" ] || v=$(awk -F'"' '/^version/ { print $2; exit }' Cargo.toml)
-    echo "$v ($BUILT_FROM)"
-}
-
-# ms with 1 decimal below 10 ms, whole ms below 1 s, else seconds
-fmt_time() { awk -v t="$1" 'BEGIN { if (t < 0.01) printf "%.1f ms", t * 1000; else if (t < 1) printf "%.0f ms", t * 1000; else printf "%.2f s", t }'; }
-
 {
     echo "| Tool | Input | Median | Mean | Min … Max | Runs | × floor | Max RSS | Exit |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
