@@ -1,8 +1,8 @@
 //! Baselines: today's findings recorded, so that a CI gate reports only new
-//! ones. A finding is known by its file, rule, subject and place in the
-//! policy (its JSON Pointer), never by its line: moving or reformatting a
-//! policy keeps it in the baseline, while a new finding of the same rule in the
-//! same role is new.
+//! ones. A finding is known by its [`FindingKey`] (file, rule, subject and
+//! JSON Pointer), never by its line: moving or reformatting a policy keeps it
+//! in the baseline, while a new finding of the same rule in the same role is
+//! new.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,8 +10,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
-use crate::diagnostic::Finding;
 use crate::error::Error;
+use crate::fingerprint::FindingKey;
 
 const VERSION: u32 = 1;
 
@@ -35,11 +35,6 @@ struct Entry {
     message: String,
 }
 
-/// What identifies a finding in a baseline.
-pub fn fingerprint(file: &str, f: &Finding) -> String {
-    crate::report::sarif::fnv1a(&[file, f.rule.name, f.subject.as_deref().unwrap_or(""), &f.pointer])
-}
-
 /// Writes the open findings of `analysis` to `path`; returns how many.
 ///
 /// # Errors
@@ -51,7 +46,7 @@ pub fn write(analysis: &Analysis, path: &Path) -> Result<usize, Error> {
         .map(|f| {
             let file = &analysis.files[f.file].name;
             Entry {
-                fingerprint: fingerprint(file, f),
+                fingerprint: FindingKey::of(file, f).fingerprint(),
                 rule: f.rule.name.to_owned(),
                 file: file.clone(),
                 subject: f.subject.clone(),
@@ -100,12 +95,15 @@ pub fn apply(analysis: &mut Analysis, path: &Path) -> Result<(), Error> {
     }
     let before = analysis.findings.len();
     let files = &analysis.files;
-    analysis.findings.retain(|f| match known.get_mut(&fingerprint(&files[f.file].name, f)) {
-        Some(n) if *n > 0 => {
-            *n -= 1;
-            false
+    analysis.findings.retain(|f| {
+        let key = FindingKey::of(&files[f.file].name, f).fingerprint();
+        match known.get_mut(&key) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
         }
-        _ => true,
     });
     analysis.baselined = before - analysis.findings.len();
     Ok(())

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod error;
 pub mod eval;
 pub mod exit;
+pub mod fingerprint;
 pub mod graph;
 pub mod model;
 pub mod progress;

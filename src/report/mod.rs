@@ -5,7 +5,7 @@ mod concise;
 mod full;
 mod github;
 mod json;
-pub mod sarif;
+mod sarif;
 
 use std::fmt::Write as _;
 use std::io::Write;

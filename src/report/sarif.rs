@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Finding, Severity};
+use crate::fingerprint::FindingKey;
 use crate::rules::{self, RuleMeta};
 use crate::suppress::SuppressionKind;
 
@@ -40,22 +41,10 @@ fn rule(m: &RuleMeta) -> Value {
     })
 }
 
-/// FNV-1a, 64 bits: a fingerprint that is the same on every platform and run.
-pub(crate) fn fnv1a(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-/// What identifies a finding across edits that move it: the file, the rule,
-/// the role or principal and where in the policy — the baseline's fingerprint.
+/// What identifies a finding across edits that move it: the baseline's
+/// fingerprint.
 fn fingerprint(a: &Analysis, f: &Finding) -> String {
-    crate::baseline::fingerprint(&a.files[f.file].name, f)
+    FindingKey::of(&a.files[f.file].name, f).fingerprint()
 }
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
