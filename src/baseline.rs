@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Analysis;
 use crate::error::Error;
 use crate::fingerprint::FindingKey;
+use crate::support::path::display_path;
 
 const VERSION: u32 = 1;
 
@@ -69,7 +70,7 @@ pub fn write(analysis: &Analysis, path: &Path) -> Result<usize, Error> {
 /// # Errors
 /// When the baseline cannot be read or is not one.
 pub fn apply(analysis: &mut Analysis, path: &Path) -> Result<(), Error> {
-    let shown = crate::discover::display_path(path);
+    let shown = display_path(path);
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Read { path: shown.clone(), message: e.to_string() })?;
     let file: File = serde_json::from_str(&text).map_err(|e| Error::Baseline {

@@ -1,6 +1,7 @@
-//! Findings: what a rule reports, where, and how to fix it.
+//! Findings: what a rule reports, where, and how to fix it; with the
+//! severities and the metadata every rule declares (the registry of rules is
+//! in `rules/`, above this).
 
-use crate::rules::RuleMeta;
 use crate::source::Span;
 
 #[derive(
@@ -36,6 +37,26 @@ impl Severity {
 impl std::fmt::Display for Severity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.pad(self.as_str())
+    }
+}
+
+/// What every rule declares about itself. `doc` is `rules/<name>.md`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's documentation without its front matter.
+    pub fn doc_body(&self) -> &'static str {
+        self.doc
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---\n"))
+            .map_or(self.doc, |(_, body)| body.trim_start())
     }
 }
 

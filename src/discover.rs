@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::support::path::display_path;
 
 /// Extensions read when walking a directory: JSON documents, exports and
 /// templates, YAML templates, Terraform source.
@@ -29,12 +30,6 @@ impl Input {
             Self::File { path, .. } => display_path(path),
         }
     }
-}
-
-pub fn display_path(path: &Path) -> String {
-    let shown = path.strip_prefix("./").unwrap_or(path);
-    let s = shown.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s.into_owned() }
 }
 
 fn is_glob(s: &str) -> bool {

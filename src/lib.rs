@@ -22,6 +22,7 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod sources;
+pub mod support;
 pub mod suppress;
 pub mod syntax;
 
@@ -225,7 +226,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
         }
         if !settings.quiet {
             let s = if n == 1 { "" } else { "s" };
-            eprintln!("Recorded {n} finding{s} in `{}`.", discover::display_path(path));
+            eprintln!("Recorded {n} finding{s} in `{}`.", support::path::display_path(path));
         }
         return Ok(if analysis.errors.is_empty() { ExitStatus::Success } else { ExitStatus::Error });
     }

@@ -10,6 +10,7 @@ use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::model::arn::is_account_id;
 use crate::rules::{self, RuleMeta};
+use crate::support::path::display_path;
 
 pub const CONFIG_FILE: &str = "trustlint.toml";
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
@@ -100,7 +101,7 @@ impl ConfigFile {
     /// names the line.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let shown = crate::discover::display_path(path.strip_prefix(&cwd).unwrap_or(path));
+        let shown = display_path(path.strip_prefix(&cwd).unwrap_or(path));
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Read { path: shown.clone(), message: e.to_string() })?;
         let mut config: Self = toml::from_str(&text).map_err(|e| {

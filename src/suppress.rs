@@ -8,6 +8,7 @@ use crate::rules::{self, RuleMeta, UnusedSuppression};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::sources::InlineSuppression;
+use crate::support::suggest::did_you_mean;
 
 /// How a finding was suppressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,10 +117,7 @@ pub fn apply(
 /// Why an inline suppression is reported, if it is.
 fn unused(s: &InlineSuppression, used: bool, settings: &Settings) -> Option<String> {
     if let Some(unknown) = s.rules.iter().find(|r| rules::find(r).is_none()) {
-        let close = rules::ALL
-            .iter()
-            .map(|r| r.meta().name)
-            .find(|name| crate::model::lower::edit_distance(name, &unknown.to_ascii_lowercase()) <= 2);
+        let close = did_you_mean(&unknown.to_ascii_lowercase(), rules::ALL.iter().map(|r| r.meta().name));
         return Some(match close {
             Some(name) => format!(
                 "this suppression names `{unknown}`, which is not a trustlint rule: did you mean `{name}`?"

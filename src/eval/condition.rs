@@ -5,8 +5,8 @@
 
 use std::net::IpAddr;
 
-use super::glob::glob;
 use crate::model::policy::BaseOp;
+use crate::support::glob::glob;
 
 /// Whether a single context value `v` matches a single policy value `p` for
 /// `op`'s positive form (`StringNotEquals` is evaluated as `StringEquals`

@@ -15,15 +15,14 @@
 //! policy's own literals, so these candidates reach every outcome that matters.
 
 mod condition;
-mod glob;
 pub mod keys;
 pub mod providers;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use crate::support::glob::{glob, glob_ci};
 pub use condition::{cidr_contains, date, matches};
-pub use glob::{glob, glob_ci};
 
 use crate::model::arn::{Arn, account_of, is_account_id};
 use crate::model::policy::{BaseOp, Condition, Effect, Federated, Policy, Principal, Quantifier, Statement};

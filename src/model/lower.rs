@@ -9,6 +9,7 @@ use super::policy::{
     Principals, Resources, Spanned, Statement,
 };
 use crate::source::Span;
+use crate::support::suggest::did_you_mean;
 use crate::syntax::json::{Kind, Member, Value};
 
 /// Something IAM would reject in a policy document.
@@ -112,7 +113,7 @@ impl Lowerer<'_> {
             let ptr = format!("{pointer}/{}", pointer_token(&m.key));
             if !allowed.contains(&m.key.as_ref()) {
                 let same_but_case = allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
-                let typo = allowed.iter().find(|k| edit_distance(k, &m.key) <= 2);
+                let typo = did_you_mean(&m.key, allowed.iter().copied());
                 let message = match (same_but_case, typo) {
                     (Some(right), _) => format!(
                         "`{}` is not a {what} element: element names are case-sensitive, write `{right}`",
@@ -539,22 +540,6 @@ fn compact_size(v: &Value<'_>) -> usize {
                 + members.iter().map(|m| text(&m.key) + 1 + compact_size(&m.value)).sum::<usize>()
         }
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints on short element names.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 fn check_partition(arn: &Arn) -> Result<(), String> {

@@ -3,6 +3,7 @@
 
 use super::arn::Arn;
 use crate::source::Span;
+use crate::support::glob::{glob, glob_ci};
 
 /// A value with the span it was written at (in the file the user wrote) and
 /// its JSON Pointer inside the policy document.
@@ -84,7 +85,7 @@ impl Resources {
     /// Whether the statement applies to the resource `arn` (wildcards match
     /// case-sensitively, as IAM matches resource ARNs).
     pub fn covers(&self, arn: &str) -> bool {
-        let hit = self.items.iter().any(|r| crate::eval::glob(&r.value, arn));
+        let hit = self.items.iter().any(|r| glob(&r.value, arn));
         hit != self.negated
     }
 }
@@ -150,7 +151,7 @@ impl Actions {
     /// Whether the statement applies to `action` (`service:Name`), honouring
     /// case-insensitivity, wildcards and `NotAction`.
     pub fn covers(&self, action: &str) -> bool {
-        let hit = self.items.iter().any(|a| crate::eval::glob_ci(&a.value, action));
+        let hit = self.items.iter().any(|a| glob_ci(&a.value, action));
         hit != self.negated
     }
 }

@@ -46,27 +46,7 @@ pub use trust_policy_size::TrustPolicySize;
 pub use unused_suppression::UnusedSuppression;
 pub use wildcard_principal::WildcardPrincipal;
 
-use crate::diagnostic::Severity;
-
-/// What every rule declares about itself. `doc` is `rules/<name>.md`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    pub doc: &'static str,
-}
-
-impl RuleMeta {
-    /// The rule's documentation without its front matter.
-    pub fn doc_body(&self) -> &'static str {
-        self.doc
-            .strip_prefix("---\n")
-            .and_then(|rest| rest.split_once("\n---\n"))
-            .map_or(self.doc, |(_, body)| body.trim_start())
-    }
-}
+pub use crate::diagnostic::RuleMeta;
 
 /// A rule's metadata; `declare_rule!` implements it.
 pub trait Declared {
@@ -92,7 +72,7 @@ macro_rules! declare_rule {
         pub struct $ty;
 
         impl $ty {
-            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            pub const META: $crate::diagnostic::RuleMeta = $crate::diagnostic::RuleMeta {
                 code: $code,
                 name: $name,
                 severity: $crate::diagnostic::Severity::$sev,
@@ -102,7 +82,7 @@ macro_rules! declare_rule {
         }
 
         impl $crate::rules::Declared for $ty {
-            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+            fn meta(&self) -> &'static $crate::diagnostic::RuleMeta {
                 &Self::META
             }
         }
