@@ -1,9 +1,10 @@
 use std::io::Write;
 
+use super::RenderOptions;
 use crate::analysis::Analysis;
 
 /// `path:line:col: severity[rule] message`, then a summary line.
-pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render(a: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> std::io::Result<()> {
     for f in &a.findings {
         let (start, _) = super::positions(a, f);
         writeln!(
@@ -17,5 +18,8 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             super::printable(&f.message)
         )?;
     }
-    writeln!(out, "{}", super::summary_line(a))
+    if opts.summary {
+        writeln!(out, "{}", super::summary_line(a))?;
+    }
+    Ok(())
 }

@@ -27,7 +27,10 @@ pub fn render(a: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> std::i
         handler.render_report(&mut s, &report).map_err(std::io::Error::other)?;
         writeln!(out, "{s}")?;
     }
-    writeln!(out, "{}", super::summary_line(a))
+    if opts.summary {
+        writeln!(out, "{}", super::summary_line(a))?;
+    }
+    Ok(())
 }
 
 /// Lines longer than this are cut to an excerpt around the finding.

@@ -20,6 +20,9 @@ pub struct RenderOptions {
     pub color: bool,
     /// Terminal width for `full` output.
     pub width: usize,
+    /// Whether `full` and `concise` output end with the summary line
+    /// (`--quiet` leaves it out).
+    pub summary: bool,
 }
 
 /// Writes the report.
@@ -29,7 +32,7 @@ pub struct RenderOptions {
 pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> std::io::Result<()> {
     match opts.format {
         OutputFormat::Full => full::render(analysis, opts, out),
-        OutputFormat::Concise => concise::render(analysis, out),
+        OutputFormat::Concise => concise::render(analysis, opts, out),
         OutputFormat::Json => json::render(analysis, out),
         OutputFormat::Github => github::render(analysis, out),
         OutputFormat::Sarif => sarif::render(analysis, out),
@@ -38,7 +41,7 @@ pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) ->
 
 /// Renders to a string without colour, 100 columns wide (tests, snapshots).
 pub fn render_to_string(analysis: &Analysis, format: OutputFormat) -> String {
-    let opts = RenderOptions { format, color: false, width: 100 };
+    let opts = RenderOptions { format, color: false, width: 100, summary: true };
     let mut out = Vec::new();
     render(analysis, &opts, &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8_lossy(&out).into_owned()

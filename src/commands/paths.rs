@@ -1,0 +1,43 @@
+//! `trustlint paths`: who can reach a role, or what a principal can reach,
+//! hop by hop.
+
+use crate::cli::PathsArgs;
+use crate::error::Error;
+use crate::eval::Env;
+use crate::exit::ExitStatus;
+use crate::graph::{NodeId, TrustGraph};
+
+pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
+    let (format, to, from) = (args.format, args.to, args.from);
+    let (analysis, graph, settings) = super::load_graph(args.input)?;
+    let env = Env::new(&analysis.inventory.accounts, settings.org_id.as_deref(), None);
+    let (name, backward) = match (&to, &from) {
+        (Some(t), _) => (t.as_str(), true),
+        (None, Some(f)) => (f.as_str(), false),
+        (None, None) => return Err(Error::Usage("give `--to ROLE` or `--from PRINCIPAL`".into())),
+    };
+    let node = resolve(&graph, name)?;
+    let chains = if backward {
+        graph.chains_to(&analysis.inventory, &env, node)
+    } else {
+        graph.chains_from(&analysis.inventory, &env, node)
+    };
+    let mut out = std::io::stdout().lock();
+    crate::graph::render::paths(&graph, &analysis, node, backward, &chains, format, &mut out)?;
+    Ok(ExitStatus::Success)
+}
+
+/// The one user or role `name` stands for.
+fn resolve(graph: &TrustGraph, name: &str) -> Result<NodeId, Error> {
+    match graph.find(name).as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::Usage(format!("no user or role `{name}` in the inputs"))),
+        many => {
+            let names: Vec<String> = many.iter().map(|&n| graph.label(n)).collect();
+            Err(Error::Usage(format!(
+                "`{name}` matches several principals; give an ARN: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
