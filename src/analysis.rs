@@ -34,6 +34,8 @@ pub struct Inventory {
     /// Accounts known to be yours: `--trusted-account`, organization
     /// members, and the accounts of every exported principal.
     pub accounts: Arc<BTreeSet<String>>,
+    /// The OpenID Connect providers each file declares, by file.
+    pub oidc_providers: HashMap<usize, Vec<sources::OidcProvider>>,
     by_arn: HashMap<(sources::OwnerKind, String), usize>,
 }
 
@@ -67,7 +69,10 @@ impl Inventory {
         owner.logical_id.is_some().then_some(owner)
     }
 
-    fn add(&mut self, file: usize, x: Extracted) {
+    fn add(&mut self, file: usize, mut x: Extracted) {
+        if !x.oidc_providers.is_empty() {
+            self.oidc_providers.entry(file).or_default().append(&mut x.oidc_providers);
+        }
         let base = self.units.len();
         self.unit_file.extend(std::iter::repeat_n(file, x.units.len()));
         self.units.extend(x.units);
@@ -182,11 +187,13 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         .flat_map_iter(|i| {
             let unit = &inventory.units[i];
             let env = env_for(unit);
+            let file = inventory.unit_file[i];
             let mut cx = Context {
                 unit,
                 env: &env,
+                oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], Vec::as_slice),
                 max_session_duration: settings.max_session_duration,
-                file: inventory.unit_file[i],
+                file,
                 findings: Vec::new(),
             };
             for rule in &enabled {

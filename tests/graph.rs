@@ -363,6 +363,36 @@ fn an_assumed_role_session_in_a_trust_policy_stands_for_its_role() {
 }
 
 #[test]
+fn a_session_principal_stands_for_its_role_whatever_the_path() {
+    // IAM Identity Center roles live under `/aws-reserved/sso.amazonaws.com/`;
+    // their sessions are `assumed-role/NAME/SESSION`, without the path.
+    let s = Scenario::load("fixtures/graph/identity-center");
+    let sso = "111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+    let callers = s.callers("deploy");
+    assert_eq!(callers[0], sso);
+    // No phantom principal takes the edge.
+    assert!(s.graph.nodes.iter().all(|n| n.kind != NodeKind::ExternalPrincipal), "{:?}", s.graph.nodes);
+    assert_eq!(s.chain(sso, "deploy").hops.len(), 1);
+    // A session ARN finds its role.
+    let session =
+        "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice";
+    assert_eq!(s.node(session), s.node(&format!("arn:aws:iam::{sso}")));
+}
+
+#[test]
+fn identity_center_of_the_same_account_is_not_outside() {
+    // The `AWSSSO_…` SAML provider is the one IAM Identity Center creates in
+    // each account of the organization: its users are yours.
+    let s = Scenario::load("fixtures/graph/identity-center");
+    let callers = s.callers("deploy");
+    assert_eq!(
+        callers.last().map(String::as_str),
+        Some("federated saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE")
+    );
+    assert!(s.reachable_from_outside("deploy").is_empty());
+}
+
+#[test]
 fn an_external_id_is_a_requirement_on_the_hop() {
     let s = Scenario::load("fixtures/graph/external-id");
     let vendor = s.chain("account 999988887777", "vendor-access");
@@ -537,6 +567,31 @@ fn paths_when_nothing_is_reachable() {
     let v = json(&["paths", TWO_ACCOUNTS, "--from", "bob", "--format", "json"]);
     assert_eq!(v["chains"], serde_json::json!([]));
     assert_eq!(v["from"], "arn:aws:iam::111111111111:user/bob");
+}
+
+#[test]
+fn paths_to_a_role_that_trusts_its_account_says_so() {
+    // `iam-admin` trusts `arn:aws:iam::111122223333:root`; no user or role of
+    // the account may call `sts:AssumeRole` today, but any principal its
+    // admins allow may: that is not "nothing".
+    let dir = "fixtures/graph/own-account-no-caller";
+    let out = run(&["paths", dir, "--to", "iam-admin"]);
+    assert!(!out.contains("Nothing can reach"), "{out}");
+    assert!(
+        out.starts_with(
+            "No user or role in the data can reach `arn:aws:iam::111122223333:role/iam-admin` today."
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "principals of account 111122223333 that its identity policies allow  [account-wide trust]"
+        ),
+        "{out}"
+    );
+    let v = json(&["paths", dir, "--to", "iam-admin", "--format", "json"]);
+    assert_eq!(v["account_trust"][0]["account"], "111122223333");
+    assert_eq!(v["account_trust"][0]["trust"]["pointer"], "/Statement/0/Principal/AWS");
 }
 
 #[test]

@@ -17,13 +17,14 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
         (None, None) => return Err(Error::Usage("give `--to ROLE` or `--from PRINCIPAL`".into())),
     };
     let node = resolve(&graph, name)?;
-    let chains = if backward {
-        graph.chains_to(&analysis.inventory, &env, node)
+    let (chains, accounts) = if backward {
+        let accounts = graph.account_trust(&analysis.inventory, &env, node);
+        (graph.chains_to(&analysis.inventory, &env, node), accounts)
     } else {
-        graph.chains_from(&analysis.inventory, &env, node)
+        (graph.chains_from(&analysis.inventory, &env, node), Vec::new())
     };
     let mut out = std::io::stdout().lock();
-    crate::graph::render::paths(&graph, &analysis, node, backward, &chains, format, &mut out)?;
+    crate::graph::render::paths(&graph, &analysis, node, backward, &chains, &accounts, format, &mut out)?;
     Ok(ExitStatus::Success)
 }
 

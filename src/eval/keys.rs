@@ -70,6 +70,14 @@ pub fn known_key(key: &str) -> bool {
         "saml" => true,
         "iam" => key.starts_with("iam:resourcetag/"),
         // `token.actions.githubusercontent.com:sub`, `cognito-identity.amazonaws.com:aud`, …
-        p => p.contains('.') || p.contains('/'),
+        p => is_claim_prefix(p),
     }
+}
+
+/// Whether a key prefix (lowercase, before the `:`) is a federated
+/// provider's: its issuer's host and path, as in
+/// `token.actions.githubusercontent.com:sub` or
+/// `oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub`.
+pub fn is_claim_prefix(prefix: &str) -> bool {
+    prefix.contains('.') || prefix.contains('/')
 }

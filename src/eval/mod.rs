@@ -125,7 +125,27 @@ impl Scenario {
             .iter()
             .find(|(k, _)| k == key)
             .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
-            .map_or(if keys::known_key(key) { &self.default } else { &ABSENT }, |(_, d)| d)
+            .map_or(
+                if keys::known_key(key) && !self.never_carries(key) { &self.default } else { &ABSENT },
+                |(_, d)| d,
+            )
+    }
+
+    /// Whether the caller's request can never hold `key`: a federated
+    /// caller's token carries the claims of its own provider only (keys
+    /// prefixed by its issuer), not another provider's, and a web identity
+    /// token no `saml:` keys.
+    pub fn never_carries(&self, key: &str) -> bool {
+        let Caller::Federated(f) = &self.caller else { return false };
+        let Some((prefix, _)) = key.split_once(':') else { return false };
+        match f {
+            Federated::Saml { .. } => keys::is_claim_prefix(prefix),
+            _ => {
+                prefix == "saml"
+                    || (keys::is_claim_prefix(prefix)
+                        && providers::key_prefix(f).is_some_and(|own| own != prefix))
+            }
+        }
     }
 
     /// An IAM principal in `account` calling `sts:AssumeRole` directly. It
@@ -380,10 +400,7 @@ fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
     match (p, &sc.caller) {
         (Principal::Anyone, _) => true,
         (Principal::Account { id }, Caller::Aws) => aws_key("aws:principalaccount") == Some(id.as_str()),
-        (Principal::Arn(arn), Caller::Aws) => {
-            let want = arn.session_role().unwrap_or_else(|| arn.to_string());
-            aws_key("aws:principalarn") == Some(want.as_str())
-        }
+        (Principal::Arn(arn), Caller::Aws) => aws_key("aws:principalarn").is_some_and(|v| arn.names(v)),
         (Principal::Service(s), Caller::Service(c)) => s.eq_ignore_ascii_case(c),
         (Principal::Federated(f), Caller::Federated(c)) => federated_eq(f, c),
         _ => false,
@@ -663,11 +680,16 @@ pub fn principal_account(p: &Principal) -> Option<&str> {
     }
 }
 
-/// Twelve-digit accounts a condition literal names for `key`.
-pub fn accounts_named_by(s: &Statement, keys: &[&str]) -> BTreeSet<String> {
-    s.conditions
+/// Twelve-digit accounts that any condition of any statement of the policy
+/// names for `keys`, whatever the operator: an `Allow` can pin a `*` to
+/// them, a `Deny` can spare them (`StringNotEquals` in a "deny unless"). Only
+/// candidates: [`allows`] says which of them a statement admits.
+pub fn accounts_named_in(policy: &Policy, keys: &[&str]) -> BTreeSet<String> {
+    policy
+        .statements
         .iter()
-        .filter(|c| keys.contains(&c.key_lc.as_str()) && !c.operator.value.base.is_negated())
+        .flat_map(|s| &s.conditions)
+        .filter(|c| keys.contains(&c.key_lc.as_str()))
         .flat_map(|c| &c.values)
         .filter_map(|v| {
             if is_account_id(&v.value) {

@@ -187,3 +187,15 @@ fn specific_principal_matches_only_itself() {
     assert!(account_allowed(&p, "999988887777"));
     assert!(!account_allowed(&p, "999988887778"));
 }
+
+#[test]
+fn a_session_principal_stands_for_its_role_at_any_path() {
+    let p = trust(
+        r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_abc/alice"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let e = env();
+    let role = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc";
+    assert!(allows(&p, 0, &Scenario::aws_arn(role, true, &e)).is_some());
+    let other = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Other_abc";
+    assert!(allows(&p, 0, &Scenario::aws_arn(other, true, &e)).is_none());
+}

@@ -11,7 +11,7 @@ use super::identity::{Permissions, StatementRef, statement};
 use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::Inventory;
 use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
-use crate::model::arn::account_of;
+use crate::model::arn::{Arn, account_of};
 use crate::model::{Effect, Federated, Policy, Principal, PrincipalEntry};
 use crate::settings::Settings;
 use crate::source::SourceFile;
@@ -26,7 +26,7 @@ const PER_MEMBER_KEYS: [&str; 5] =
 enum Grant<'a> {
     Anyone(&'a PrincipalEntry),
     Account(&'a str, &'a PrincipalEntry),
-    Arn(String, &'a PrincipalEntry),
+    Arn(&'a Arn, &'a PrincipalEntry),
     Federated(&'a Federated, &'a PrincipalEntry),
     Service(&'a str, &'a PrincipalEntry),
 }
@@ -159,7 +159,10 @@ impl TrustGraph {
                     Source::Node(n) => n,
                     Source::External(kind, id, account) => {
                         let outside = match kind {
-                            NodeKind::Anyone | NodeKind::Federated => true,
+                            NodeKind::Anyone => true,
+                            // Only IAM Identity Center's provider has an account
+                            // here: it is yours when the account is.
+                            NodeKind::Federated => !yours(account.as_deref()),
                             NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
                                 !yours(account.as_deref())
                             }
@@ -271,7 +274,7 @@ impl Builder<'_> {
                 let grant = match &entry.principal {
                     Principal::Anyone => Grant::Anyone(entry),
                     Principal::Account { id } => Grant::Account(id, entry),
-                    Principal::Arn(a) => Grant::Arn(a.session_role().unwrap_or_else(|| a.to_string()), entry),
+                    Principal::Arn(a) => Grant::Arn(a, entry),
                     Principal::Federated(f) => Grant::Federated(f, entry),
                     Principal::Service(name) => Grant::Service(name, entry),
                     _ => continue,
@@ -351,10 +354,8 @@ impl Builder<'_> {
                 }
                 // Your accounts' principals, and accounts a condition pins
                 // the wildcard to.
-                let named = crate::eval::accounts_named_by(
-                    &policy.statements[si],
-                    &["aws:principalaccount", "aws:principalarn"],
-                );
+                let named =
+                    crate::eval::accounts_named_in(policy, &["aws:principalaccount", "aws:principalarn"]);
                 let accounts: BTreeSet<&str> = self
                     .analysed
                     .iter()
@@ -366,47 +367,48 @@ impl Builder<'_> {
                 }
             }
             Grant::Account(account, _) => from_account(account, out),
-            Grant::Arn(arn, _) => {
-                let sc = self.caller(account_of(arn).unwrap_or_default(), Some(arn), env);
-                if allows(policy, si, &sc).is_none() {
+            Grant::Arn(principal, _) => {
+                let named = self.graph.named_by(principal);
+                if named.is_empty() {
+                    // Outside the data: the role a session belongs to, or the
+                    // principal itself.
+                    let arn = principal.session_role().unwrap_or_else(|| principal.to_string());
+                    let sc = self.caller(account_of(&arn).unwrap_or_default(), Some(&arn), env);
+                    if allows(policy, si, &sc).is_some() {
+                        let account = account_of(&arn).map(str::to_owned);
+                        out.push(Found {
+                            source: Source::External(NodeKind::ExternalPrincipal, arn, account),
+                            edge: edge(requirements(policy, si, &sc), None, None),
+                        });
+                    }
                     return;
                 }
-                let requires = requirements(policy, si, &sc);
-                let caller = self
-                    .graph
-                    .index
-                    .get(&(NodeKind::Role, arn.clone()))
-                    .or_else(|| self.graph.index.get(&(NodeKind::User, arn.clone())));
-                match caller {
-                    Some(&p) => {
-                        let perms = self.perms[p].as_ref();
-                        let identity = perms.and_then(|perms| perms.allows(self.inv, role_arn));
-                        let same_account =
-                            env.role_account.is_some() && account_of(arn) == env.role_account.as_deref();
-                        // In the role's own account a trust policy that names
-                        // the principal is enough — unless its own policies
-                        // deny the call, or (for a role) its permissions
-                        // boundary does not allow it. Across accounts both
-                        // sides must allow.
-                        let is_role = self.graph.node(p).kind == NodeKind::Role;
-                        let named_is_enough = same_account
-                            && perms.is_none_or(|perms| {
-                                !(perms.denies(self.inv, role_arn)
-                                    || (is_role && perms.bounded_out(self.inv, role_arn)))
-                            });
-                        if identity.is_some() || named_is_enough {
-                            let identity = identity.and_then(|r| self.identity_origin(r, role_arn));
-                            out.push(Found { source: Source::Node(p), edge: edge(requires, identity, None) });
-                        }
+                for p in named {
+                    let arn = &self.graph.node(p).id;
+                    let sc = self.caller(account_of(arn).unwrap_or_default(), Some(arn), env);
+                    if allows(policy, si, &sc).is_none() {
+                        continue;
                     }
-                    None => out.push(Found {
-                        source: Source::External(
-                            NodeKind::ExternalPrincipal,
-                            arn.clone(),
-                            account_of(arn).map(str::to_owned),
-                        ),
-                        edge: edge(requires, None, None),
-                    }),
+                    let requires = requirements(policy, si, &sc);
+                    let perms = self.perms[p].as_ref();
+                    let identity = perms.and_then(|perms| perms.allows(self.inv, role_arn));
+                    let same_account =
+                        env.role_account.is_some() && account_of(arn) == env.role_account.as_deref();
+                    // In the role's own account a trust policy that names
+                    // the principal is enough — unless its own policies
+                    // deny the call, or (for a role) its permissions
+                    // boundary does not allow it. Across accounts both
+                    // sides must allow.
+                    let is_role = self.graph.node(p).kind == NodeKind::Role;
+                    let named_is_enough = same_account
+                        && perms.is_none_or(|perms| {
+                            !(perms.denies(self.inv, role_arn)
+                                || (is_role && perms.bounded_out(self.inv, role_arn)))
+                        });
+                    if identity.is_some() || named_is_enough {
+                        let identity = identity.and_then(|r| self.identity_origin(r, role_arn));
+                        out.push(Found { source: Source::Node(p), edge: edge(requires, identity, None) });
+                    }
                 }
             }
             Grant::Federated(f, _) => {
@@ -417,8 +419,14 @@ impl Builder<'_> {
                         Federated::Saml { name, .. } => format!("saml-provider/{name}"),
                         Federated::WebIdentity(host) => host.clone(),
                     };
+                    let account = match f {
+                        Federated::Saml { account, name } if is_identity_center(name) => {
+                            Some(account.clone())
+                        }
+                        _ => None,
+                    };
                     out.push(Found {
-                        source: Source::External(NodeKind::Federated, id, None),
+                        source: Source::External(NodeKind::Federated, id, account),
                         edge: edge(Vec::new(), None, None),
                     });
                 }
@@ -433,6 +441,14 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// Whether a SAML provider is the one IAM Identity Center creates in each
+/// account it manages (`AWSSSO_<id>_DO_NOT_DELETE`): its users are the
+/// organization's own workforce, signed in through the organization's
+/// Identity Center, not an outside identity provider's.
+pub(crate) fn is_identity_center(saml_provider: &str) -> bool {
+    saml_provider.starts_with("AWSSSO_")
 }
 
 /// The identity statement's location, at the resource that matches.
@@ -453,7 +469,7 @@ pub(super) fn identity_origin(inv: &Inventory, r: StatementRef, role_arn: Option
 
 /// What the caller needs beyond being itself: each capability is taken away
 /// in turn, and the statement's answer tells whether it was needed.
-fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Vec<Requirement> {
+pub(super) fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Vec<Requirement> {
     let checks: [(Requirement, &str, Domain); 6] = [
         (Requirement::ExternalId, "sts:externalid", Domain::Unknown { optional: true }),
         (Requirement::Mfa, "aws:multifactorauthpresent", Domain::Fixed("false".into())),

@@ -18,8 +18,9 @@ pub mod render;
 use std::collections::HashMap;
 
 pub use identity::Permissions;
-pub use paths::{Chain, Hop};
+pub use paths::{AccountTrust, Chain, Hop};
 
+use crate::model::arn::Arn;
 use crate::source::Span;
 
 pub type NodeId = usize;
@@ -153,6 +154,9 @@ impl TrustGraph {
         if let Some(ids) = self.by_name.get(name) {
             return ids.clone();
         }
+        if let Some(session) = Arn::parse(name).filter(|a| a.session_role().is_some()) {
+            return self.named_by(&session);
+        }
         let mut found: Vec<NodeId> = self
             .nodes
             .iter()
@@ -161,6 +165,30 @@ impl TrustGraph {
                 n.kind != NodeKind::Group && (n.id == name || n.id.ends_with(&format!("/{name}")))
             })
             .map(|(i, _)| i)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// The users and roles in the data that a principal ARN of a policy
+    /// stands for: the one with that ARN, or for an `assumed-role` session,
+    /// the role of that name at whatever path (see [`Arn::names`]).
+    pub fn named_by(&self, principal: &Arn) -> Vec<NodeId> {
+        if principal.session_role().is_none() {
+            let arn = principal.to_string();
+            let found =
+                [NodeKind::Role, NodeKind::User].into_iter().find_map(|k| self.index.get(&(k, arn.clone())));
+            return found.into_iter().copied().collect();
+        }
+        let (_, rest) = principal.resource_type();
+        let name = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
+        let mut found: Vec<NodeId> = self
+            .by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&n| self.nodes[n].kind == NodeKind::Role && principal.names(&self.nodes[n].id))
             .collect();
         found.sort_unstable();
         found

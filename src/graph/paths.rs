@@ -7,7 +7,8 @@ use std::collections::VecDeque;
 
 use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::Inventory;
-use crate::eval::{Env, Scenario, allows};
+use crate::eval::{Domain, Env, Scenario, allows};
+use crate::model::{Effect, Principal};
 
 /// One hop of a chain: `from` obtains `to`'s credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,17 @@ impl Chain {
     }
 }
 
+/// A trust policy entry that admits every principal of an account in the
+/// data whose identity policies allow the call (`arn:aws:iam::ID:root`):
+/// what `paths --to` shows besides the chains, since the principals that
+/// may do so tomorrow are not in the graph today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountTrust {
+    pub account: String,
+    pub requires: Vec<Requirement>,
+    pub trust: Origin,
+}
+
 /// How a node was reached in a search: through which edge, and for an edge
 /// from a group, which member.
 #[derive(Clone, Copy)]
@@ -50,6 +62,50 @@ impl TrustGraph {
         let Some((u, si)) = e.per_member else { return true };
         let arn = &self.nodes[member].id;
         allows(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env)).is_some()
+    }
+
+    /// The entries of `role`'s trust policy that admit a whole account of
+    /// the data (its id or `:root` ARN), with what a caller of it needs.
+    pub fn account_trust(&self, inv: &Inventory, env: &Env, role: NodeId) -> Vec<AccountTrust> {
+        let node = &self.nodes[role];
+        let Some(u) = node.entity.and_then(|e| inv.entities[e].trust) else { return Vec::new() };
+        let in_data = |a: &str| {
+            self.nodes
+                .iter()
+                .any(|n| matches!(n.kind, NodeKind::User | NodeKind::Role) && n.account.as_deref() == Some(a))
+        };
+        let env = Env::new(&env.trusted_accounts, env.org_id.as_deref(), node.account.as_deref());
+        let policy = &inv.units[u].policy;
+        let mut out = Vec::new();
+        for (si, s) in policy.statements.iter().enumerate() {
+            let Some(p) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow) else {
+                continue;
+            };
+            for entry in &p.entries {
+                let Principal::Account { id } = &entry.principal else { continue };
+                if !in_data(id) {
+                    continue;
+                }
+                // An account of the data is yours: in your organization.
+                let org = env.org_id.clone().map_or(Domain::Free { optional: true }, Domain::Fixed);
+                let sc = Scenario::aws_principal(id, true, &env)
+                    .with("aws:principalorgid", org)
+                    .with("aws:principalorgpaths", Domain::Free { optional: true });
+                if allows(policy, si, &sc).is_none() {
+                    continue;
+                }
+                out.push(AccountTrust {
+                    account: id.clone(),
+                    requires: super::build::requirements(policy, si, &sc),
+                    trust: Origin {
+                        file: inv.unit_file[u],
+                        span: entry.text.span,
+                        pointer: entry.text.pointer.clone(),
+                    },
+                });
+            }
+        }
+        out
     }
 
     /// Every node that can reach `target`, each with its shortest chain.

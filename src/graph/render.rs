@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use super::{AccountTrust, Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::{Analysis, Inventory};
 use crate::cli::{DocFormat, GraphFormat};
 use crate::eval::Env;
@@ -242,13 +242,17 @@ fn place(a: &Analysis, o: &Origin) -> String {
     format!("{}:{}:{} {}", file.name, at.line, at.column, o.pointer)
 }
 
-/// Writes chains into (`backward`) or out of `node`.
+/// Writes chains into (`backward`) or out of `node`; for chains into a
+/// role, `accounts` are its trust's entries that admit a whole account of
+/// the data.
+#[allow(clippy::too_many_arguments)]
 pub fn paths(
     g: &TrustGraph,
     a: &Analysis,
     node: NodeId,
     backward: bool,
     chains: &[Chain],
+    accounts: &[AccountTrust],
     format: DocFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -273,15 +277,33 @@ pub fn paths(
             })
             .collect();
         let key = if backward { "to" } else { "from" };
-        let v = json!({"version": 1, key: g.label(node), "chains": list});
+        let mut v = json!({"version": 1, key: g.label(node), "chains": list});
+        if !accounts.is_empty() {
+            v["account_trust"] = accounts
+                .iter()
+                .map(|t| {
+                    json!({
+                        "account": t.account,
+                        "requires": t.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "trust": origin_json(a, Some(&t.trust)),
+                    })
+                })
+                .collect();
+        }
         return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     let what = if backward { "can reach" } else { "is reachable from" };
-    if chains.is_empty() {
+    if chains.is_empty() && accounts.is_empty() {
         return writeln!(out, "Nothing {what} `{}`.", g.label(node));
     }
-    let verb = if backward { "Who can reach" } else { "What can be reached from" };
-    writeln!(out, "{verb} `{}`: {} principal(s)\n", g.label(node), chains.len())?;
+    if chains.is_empty() {
+        writeln!(out, "No user or role in the data can reach `{}` today.\n", g.label(node))?;
+    } else if backward {
+        writeln!(out, "Who can reach `{}`: {} principal(s)\n", g.label(node), chains.len())?;
+    } else {
+        let roles = chains.iter().filter(|c| g.node(c.target()).kind == NodeKind::Role).count();
+        writeln!(out, "What `{}` can reach: {roles} role(s)\n", g.label(node))?;
+    }
     for c in chains {
         let end = if backward { c.source() } else { c.target() };
         let outside = if g.node(end).outside { "  [outside your accounts]" } else { "" };
@@ -301,6 +323,21 @@ pub fn paths(
                 writeln!(out, "      identity: {}", place(a, id))?;
             }
         }
+        writeln!(out)?;
+    }
+    for t in accounts {
+        let needs = if t.requires.is_empty() {
+            String::new()
+        } else {
+            format!("  (needs {})", edge_label_hop(&t.requires))
+        };
+        writeln!(
+            out,
+            "principals of account {} that its identity policies allow  [account-wide trust]",
+            t.account
+        )?;
+        writeln!(out, "  → {}{needs}", g.label(node))?;
+        writeln!(out, "      trust:    {}", place(a, &t.trust))?;
         writeln!(out)?;
     }
     Ok(())

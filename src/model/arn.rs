@@ -42,6 +42,27 @@ impl Arn {
         let role = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
         Some(format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role))
     }
+
+    /// Whether this principal, as a policy names it, stands for the IAM user
+    /// or role `arn`. An `assumed-role` session ARN never carries its role's
+    /// path (`assumed-role/NAME/SESSION`, whatever the path of `role/PATH/NAME`),
+    /// so it stands for the role of that name, partition and account, at any
+    /// path; every other ARN stands for itself alone.
+    pub fn names(&self, arn: &str) -> bool {
+        let (kind, rest) = self.resource_type();
+        if self.service != "sts" || kind != "assumed-role" {
+            return self.to_string() == arn;
+        }
+        let name = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
+        Self::parse(arn).is_some_and(|a| {
+            let (kind, path) = a.resource_type();
+            a.service == "iam"
+                && kind == "role"
+                && a.partition == self.partition
+                && a.account == self.account
+                && path.rsplit('/').next() == Some(name)
+        })
+    }
 }
 
 impl std::fmt::Display for Arn {
@@ -89,6 +110,22 @@ mod tests {
         let s = Arn::parse("arn:aws-cn:sts::123456789012:assumed-role/R/session").unwrap();
         assert_eq!(s.session_role().unwrap(), "arn:aws-cn:iam::123456789012:role/R");
         assert_eq!(account_of("arn:aws:iam::123456789012:root"), Some("123456789012"));
+        // Identity Center roles live under a path the session ARN leaves out.
+        let sso =
+            Arn::parse("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_abc/alice").unwrap();
+        assert!(
+            sso.names(
+                "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc"
+            )
+        );
+        assert!(sso.names("arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_abc"));
+        assert!(!sso.names("arn:aws:iam::444455556666:role/AWSReservedSSO_Admin_abc"));
+        assert!(!sso.names("arn:aws-cn:iam::111122223333:role/AWSReservedSSO_Admin_abc"));
+        assert!(!sso.names("arn:aws:iam::111122223333:role/other/AWSReservedSSO_Admin_abcd"));
+        assert!(!sso.names("arn:aws:iam::111122223333:user/AWSReservedSSO_Admin_abc"));
+        let role = Arn::parse("arn:aws:iam::111122223333:role/ops/deploy").unwrap();
+        assert!(role.names("arn:aws:iam::111122223333:role/ops/deploy"));
+        assert!(!role.names("arn:aws:iam::111122223333:role/deploy"));
         assert!(is_unique_id("AROA1234567890EXAMPLE"));
         assert!(!is_unique_id("arn:aws:iam::1:root"));
     }

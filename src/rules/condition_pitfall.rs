@@ -1,6 +1,7 @@
 use super::{Context, Rule, declare_rule};
-use crate::eval::keys::known_key;
-use crate::model::{BaseOp, Condition, Effect, Quantifier, Statement};
+use crate::eval::Scenario;
+use crate::eval::keys::{self, known_key};
+use crate::model::{BaseOp, Condition, Effect, Federated, Principal, Quantifier, Statement};
 
 declare_rule!(
     ConditionPitfall,
@@ -79,6 +80,12 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
     if s.effect != Effect::Allow {
         return None;
     }
+    if let Some(found) = foreign_claim(s, c) {
+        return Some(found);
+    }
+    if let Some(found) = wildcard_in_string_equals(c) {
+        return Some(found);
+    }
     if op.quantifier == Some(Quantifier::ForAllValues) && !has_null_check(s, lc) {
         return Some((
             format!("`{op_name}` is true when `{key}` is absent: a request without the key passes"),
@@ -111,6 +118,75 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
         ));
     }
     None
+}
+
+/// A condition that needs a claim which the tokens of every federated
+/// principal of the statement never carry (another provider's, another
+/// cluster's): it is never true, and the statement admits nobody.
+fn foreign_claim(s: &Statement, c: &Condition) -> Option<(String, String)> {
+    let op = c.operator.value;
+    let (prefix, claim) = c.key_lc.split_once(':')?;
+    let needs_key =
+        !(op.if_exists || op.base.is_negated() || op.quantifier == Some(Quantifier::ForAllValues))
+            && (op.base != BaseOp::Null || c.values.iter().any(|v| v.value.eq_ignore_ascii_case("false")));
+    let entries = &s.principal.as_ref()?.entries;
+    let federated: Vec<&Federated> = entries
+        .iter()
+        .map(|e| match &e.principal {
+            Principal::Federated(f) => Some(f),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = *federated.first()?;
+    if !needs_key || (!keys::is_claim_prefix(prefix) && prefix != "saml") {
+        return None;
+    }
+    if !federated.iter().all(|f| Scenario::federated((*f).clone()).never_carries(&c.key_lc)) {
+        return None;
+    }
+    let key = &c.key.value;
+    let issuer = match first {
+        Federated::Oidc { issuer, .. } => Some(issuer.clone()),
+        Federated::WebIdentity(host) => Some(host.clone()),
+        Federated::Saml { .. } => None,
+    };
+    let (issuer, help) = match issuer {
+        Some(own) => {
+            let own_key = format!("{own}:{claim}");
+            (own, format!("name the claim after the trusted provider: `{own_key}`"))
+        }
+        None => (
+            "the SAML provider".to_owned(),
+            "a SAML trust is conditioned on `saml:` keys (`SAML:aud`, `SAML:sub`, …)".to_owned(),
+        ),
+    };
+    Some((
+        format!(
+            "tokens from `{issuer}` never carry `{key}`: this condition can never be satisfied, so the statement admits nobody"
+        ),
+        help,
+    ))
+}
+
+/// `StringEquals` on a federated claim with a value that holds a wildcard:
+/// `*` is a plain character there, and no real token's claim holds one.
+fn wildcard_in_string_equals(c: &Condition) -> Option<(String, String)> {
+    let op = c.operator.value;
+    let (prefix, _) = c.key_lc.split_once(':')?;
+    if !keys::is_claim_prefix(prefix)
+        || !matches!(op.base, BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase)
+    {
+        return None;
+    }
+    let value = c.values.iter().find(|v| v.value.contains(['*', '?']))?;
+    let (key, v) = (&c.key.value, &value.value);
+    let op_name = op_text(c);
+    Some((
+        format!(
+            "`{op_name}` compares `{key}` with `{v}` character for character: `*` and `?` are no wildcards there, so no token matches it"
+        ),
+        "did you mean `StringLike`? It reads `*` and `?` as wildcards; keep the pattern on your own repositories or projects".to_owned(),
+    ))
 }
 
 fn op_text(c: &Condition) -> String {

@@ -8,6 +8,8 @@ use crate::sources::Unit;
 pub struct Context<'a> {
     pub unit: &'a Unit,
     pub env: &'a Env,
+    /// The OpenID Connect providers declared in the policy's file.
+    pub oidc_providers: &'a [crate::sources::OidcProvider],
     /// `--max-session-duration`.
     pub max_session_duration: i64,
     pub(crate) file: usize,

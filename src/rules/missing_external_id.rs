@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::{Context, Rule, declare_rule};
-use crate::eval::{Scenario, accounts_named_by, allows, principal_account};
+use crate::eval::{Scenario, accounts_named_in, allows, principal_account};
 use crate::model::{Principal, PrincipalEntry};
 
 declare_rule!(
@@ -15,16 +15,17 @@ declare_rule!(
 impl Rule for MissingExternalId {
     fn check_policy(&self, cx: &mut Context<'_>) {
         let Some(policy) = cx.trust_policy() else { return };
-        for (i, s, principals) in policy.grants() {
-            // Accounts this statement admits: named as principals, or pinned
-            // by a condition behind a `*` principal.
+        for (i, _, principals) in policy.grants() {
+            // Accounts this statement may admit: named as principals, or,
+            // behind a `*` principal, named by a condition of any statement
+            // (an `Allow` that pins the `*`, a `Deny` that spares them).
             let mut accounts: BTreeMap<String, &PrincipalEntry> = BTreeMap::new();
             for e in &principals.entries {
                 if let Some(acct) = principal_account(&e.principal) {
                     accounts.entry(acct.to_owned()).or_insert(e);
                 }
                 if e.principal == Principal::Anyone {
-                    for acct in accounts_named_by(s, &["aws:principalaccount", "aws:principalarn"]) {
+                    for acct in accounts_named_in(policy, &["aws:principalaccount", "aws:principalarn"]) {
                         accounts.entry(acct).or_insert(e);
                     }
                 }

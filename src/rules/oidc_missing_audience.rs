@@ -22,6 +22,16 @@ impl Rule for OidcMissingAudience {
                 if matches!(f, Federated::Saml { .. }) {
                     continue;
                 }
+                // STS accepts only tokens whose audience is one of the
+                // provider's client ids: a provider declared next to the role
+                // with its list settles the audience already.
+                if let Federated::Oidc { account, issuer } = f
+                    && cx.oidc_providers.iter().any(|p| {
+                        p.is(account, issuer) && p.client_ids.as_ref().is_some_and(|ids| !ids.is_empty())
+                    })
+                {
+                    continue;
+                }
                 let prefix = key_prefix(f).unwrap_or_default();
                 let aud_key = format!("{prefix}:aud");
                 // A token for some other audience than the one the policy names.

@@ -149,6 +149,29 @@ pub struct Extracted {
     /// Suppressions written in the file itself (CloudFormation `Metadata`,
     /// Terraform comments).
     pub suppressions: Vec<InlineSuppression>,
+    /// OpenID Connect providers the file declares, with their client ids.
+    pub oidc_providers: Vec<OidcProvider>,
+}
+
+/// An OpenID Connect provider declared next to the roles that trust it (a
+/// CloudFormation `AWS::IAM::OIDCProvider`, a Terraform
+/// `aws_iam_openid_connect_provider`): STS accepts only tokens whose `aud`
+/// is one of its client ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProvider {
+    /// The account it is created in, as the ARNs of the source write it.
+    pub account: String,
+    /// Host and path of its URL, without `https://` (as in its ARN).
+    pub issuer: String,
+    /// Its client ids (audiences); `None` when the source does not settle them.
+    pub client_ids: Option<Vec<String>>,
+}
+
+impl OidcProvider {
+    /// Whether this is the provider a trust policy's principal names.
+    pub fn is(&self, account: &str, issuer: &str) -> bool {
+        self.account == account && self.issuer.eq_ignore_ascii_case(issuer)
+    }
 }
 
 /// A suppression written in a template: the rules it silences in `scope`.
@@ -212,6 +235,7 @@ impl Extracted {
         self.units.extend(other.units);
         self.problems.extend(other.problems);
         self.suppressions.extend(other.suppressions);
+        self.oidc_providers.extend(other.oidc_providers);
         for a in other.accounts {
             if !self.accounts.contains(&a) {
                 self.accounts.push(a);

@@ -73,6 +73,7 @@ pub fn extract(text: &str, root: &Value<'_>, out: &mut Extracted) {
             "AWS::IAM::UserPolicy" => x.named_policy(r, OwnerKind::User, "UserName"),
             "AWS::IAM::GroupPolicy" => x.named_policy(r, OwnerKind::Group, "GroupName"),
             "AWS::IAM::UserToGroupAddition" => x.group_addition(r),
+            "AWS::IAM::OIDCProvider" => x.oidc_provider(r),
             _ => {}
         }
     }
@@ -164,6 +165,22 @@ impl<'s> Extractor<'_, '_, 's> {
                 _ => Vec::new(),
             },
         }
+    }
+
+    /// An `AWS::IAM::OIDCProvider`: its issuer and, when the template
+    /// settles them, its client ids (`ClientIdList`).
+    fn oidc_provider(&mut self, r: &Resource<'_, 's>) {
+        let Some(url) = r.prop("Url").map(|u| self.text(u)) else { return };
+        let issuer = url.strip_prefix("https://").unwrap_or(&url).trim_end_matches('/').to_owned();
+        if is_symbolic(&issuer) {
+            return;
+        }
+        let client_ids = match r.prop("ClientIdList") {
+            None => Some(Vec::new()),
+            Some(list) => Some(self.strings(Some(list))).filter(|ids| !ids.iter().any(|i| is_symbolic(i))),
+        };
+        let account = STACK_ACCOUNT.to_owned();
+        self.out.oidc_providers.push(super::OidcProvider { account, issuer, client_ids });
     }
 
     fn register(&mut self, entity: Entity) -> usize {
