@@ -146,6 +146,22 @@ pub struct GraphArgs {
 
     #[arg(long, alias = "output-format", value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+
+    /// Only what can reach this role (an ARN, a role name, or a policy file's name)
+    #[arg(long, value_name = "ROLE")]
+    pub to: Option<String>,
+
+    /// Only what this principal can reach (an ARN or a user or role name)
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub from: Option<String>,
+
+    /// With `--to` or `--from`: at most this many hops away
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+
+    /// Only the users and roles of this account, with their callers and the roles they reach
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -678,8 +678,113 @@ fn rendered_graph_respects_principal_arn_conditions() {
         "Nothing is reachable from `arn:aws:iam::111122223333:user/bob`.\n"
     );
     let mermaid = run(&["graph", dir, "--format", "mermaid"]);
-    let edges: Vec<&str> = mermaid.lines().filter(|l| l.contains("-->")).collect();
+    let edges: Vec<&str> = mermaid.lines().filter(|l| l.contains("-->") && !l.contains("legend_")).collect();
     assert_eq!(edges.len(), 1, "only alice → target:\n{mermaid}");
+}
+
+/// The edges of a DOT graph, legend left out: `(from label, to label, red)`.
+fn dot_edges(dot: &str) -> Vec<(String, String, bool)> {
+    let labels: std::collections::HashMap<&str, &str> = dot
+        .lines()
+        .filter_map(|l| {
+            let (id, rest) = l.trim().split_once(" [label=\"")?;
+            Some((id, rest.split('"').next()?))
+        })
+        .collect();
+    let mut edges: Vec<(String, String, bool)> = dot
+        .lines()
+        .filter(|l| l.contains(" -> ") && !l.contains("legend_"))
+        .map(|l| {
+            let (ends, attrs) = l
+                .trim()
+                .trim_end_matches(';')
+                .split_once(" [")
+                .unwrap_or((l.trim().trim_end_matches(';'), ""));
+            let (from, to) = ends.split_once(" -> ").unwrap();
+            (labels[from].to_owned(), labels[to].to_owned(), attrs.contains("color=red"))
+        })
+        .collect();
+    edges.sort();
+    edges
+}
+
+#[test]
+fn edges_are_red_when_they_are_part_of_a_finding() {
+    // The GitHub trust pinned to one repository is not an open trust: its
+    // edge is not red, though the provider is outside.
+    let pinned = run(&["graph", "fixtures/rules/oidc-unrestricted-subject/ok-gitlab-project.json"]);
+    let edges = dot_edges(&pinned);
+    assert_eq!(edges.len(), 1, "{pinned}");
+    assert!(!edges[0].2, "{pinned}");
+    let open = run(&["graph", "fixtures/rules/oidc-unrestricted-subject/bad-github-any-repository.json"]);
+    assert!(dot_edges(&open)[0].2, "{open}");
+    // The chain of a privileged-role-reachable finding is red end to end;
+    // the edges off it are not.
+    let dot = run(&["graph", TWO_ACCOUNTS]);
+    let red: Vec<(String, String)> =
+        dot_edges(&dot).into_iter().filter(|e| e.2).map(|e| (e.0, e.1)).collect();
+    assert_eq!(
+        red,
+        vec![
+            ("account 999988887777".to_owned(), "role/vendor-ci".to_owned()),
+            ("federated token.actions.githubusercontent.com".to_owned(), "role/github-deploy".to_owned()),
+            ("role/deploy".to_owned(), "role/admin".to_owned()),
+            ("role/vendor-ci".to_owned(), "role/deploy".to_owned()),
+        ]
+    );
+    // A legend, and one font for nodes, edges and clusters.
+    assert!(dot.contains("subgraph \"cluster_legend\""), "{dot}");
+    assert!(dot.contains("graph [fontname=\"Helvetica\"];"), "{dot}");
+    let fonts: BTreeSet<&str> = dot
+        .lines()
+        .filter_map(|l| l.split_once("fontname=\""))
+        .map(|(_, r)| r.split('"').next().unwrap())
+        .collect();
+    assert_eq!(fonts, BTreeSet::from(["Helvetica"]));
+}
+
+/// The labels of the nodes a DOT graph draws, legend left out.
+fn dot_nodes(dot: &str) -> Vec<String> {
+    let mut v: Vec<String> = dot_edges(dot).into_iter().flat_map(|(a, b, _)| [a, b]).collect();
+    v.extend(dot.lines().filter(|l| l.trim_start().starts_with('n') && l.contains(" [label=\"")).filter_map(
+        |l| l.split_once(" [label=\"").and_then(|(_, r)| r.split('"').next()).map(str::to_owned),
+    ));
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn graph_cuts_to_what_reaches_a_role_from_a_principal_or_in_an_account() {
+    let to_admin = dot_nodes(&run(&["graph", TWO_ACCOUNTS, "--to", "admin"]));
+    assert_eq!(
+        to_admin,
+        strings(&["account 999988887777", "role/admin", "role/deploy", "role/vendor-ci", "user/alice"])
+    );
+    let near = dot_nodes(&run(&["graph", TWO_ACCOUNTS, "--to", "admin", "--depth", "1"]));
+    assert_eq!(near, strings(&["role/admin", "role/deploy"]));
+    let from_alice = dot_nodes(&run(&["graph", TWO_ACCOUNTS, "--from", "alice"]));
+    assert_eq!(from_alice, strings(&["role/admin", "role/deploy", "user/alice"]));
+    let account = dot_nodes(&run(&["graph", TWO_ACCOUNTS, "--account", "111111111111"]));
+    assert_eq!(
+        account,
+        strings(&[
+            "account 999988887777",
+            "role/deploy",
+            "role/juggler-a",
+            "role/juggler-b",
+            "role/vendor-ci",
+            "user/alice",
+            "user/bob",
+        ])
+    );
+    // JSON keeps the same cut.
+    let v = json(&["graph", TWO_ACCOUNTS, "--to", "admin", "--depth", "1", "--format", "json"]);
+    assert_eq!(v["nodes"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["edges"].as_array().unwrap().len(), 1, "{v}");
+    // `--depth` needs a starting point.
+    let o = trustlint(&["graph", TWO_ACCOUNTS, "--depth", "1", "--no-config"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 /// Whether Graphviz's `dot` can be run.

@@ -29,7 +29,7 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
 }
 
 /// The one user or role `name` stands for.
-fn resolve(graph: &TrustGraph, name: &str) -> Result<NodeId, Error> {
+pub(super) fn resolve(graph: &TrustGraph, name: &str) -> Result<NodeId, Error> {
     match graph.find(name).as_slice() {
         [one] => Ok(*one),
         [] => Err(Error::Usage(format!("no user or role `{name}` in the inputs"))),

@@ -152,6 +152,24 @@ pub fn tenant_issuer(issuer: &str) -> bool {
     i.starts_with("api.bitbucket.org/2.0/workspaces/") || i.starts_with("oidc.circleci.com/org/")
 }
 
+/// The issuer of a web identity principal whose tokens many tenants can
+/// mint (`None` for SAML, Cognito, and issuers of one tenant).
+pub fn shared_issuer(f: &Federated) -> Option<&str> {
+    let issuer = match f {
+        Federated::Oidc { issuer, .. } => issuer.as_str(),
+        Federated::WebIdentity(host) if host != "cognito-identity.amazonaws.com" => host.as_str(),
+        _ => return None,
+    };
+    let one_tenant = tenant_issuer(issuer) || provider(issuer).is_some_and(|p| (p.issuer_is_tenant)(issuer));
+    (!one_tenant).then_some(issuer)
+}
+
+/// Whether statement `si` of `policy` lets a token of another tenant of
+/// `f`'s provider in: what `oidc-unrestricted-subject` reports.
+pub fn admits_other_tenants(policy: &crate::model::Policy, si: usize, f: &Federated) -> bool {
+    shared_issuer(f).is_some() && super::allows(policy, si, &Scenario::other_tenant(f)).is_some()
+}
+
 pub fn provider(issuer: &str) -> Option<&'static Provider> {
     PROVIDERS.iter().find(|p| (p.matches)(issuer))
 }

@@ -118,6 +118,7 @@ impl TrustGraph {
                 trust: None,
                 identity: None,
                 per_member: None,
+                statement: None,
             });
         }
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
@@ -312,6 +313,7 @@ impl Builder<'_> {
             trust: trust.clone(),
             identity,
             per_member,
+            statement: Some((u, si)),
         };
         let from_account = |account: &str, out: &mut Vec<Found>| {
             let sc = self.caller(account, None, env);

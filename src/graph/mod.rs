@@ -14,6 +14,7 @@ mod build;
 pub mod identity;
 mod paths;
 pub mod render;
+pub mod view;
 
 use std::collections::HashMap;
 
@@ -119,6 +120,8 @@ pub struct Edge {
     /// individual caller (its ARN, name or tags): the trust unit and
     /// statement to check each member against.
     pub per_member: Option<(usize, usize)>,
+    /// The trust unit and statement the edge comes from.
+    pub statement: Option<(usize, usize)>,
 }
 
 /// The graph, with adjacency in both directions.

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde_json::json;
 
+use super::view::View;
 use super::{AccountTrust, Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::{Analysis, Inventory};
 use crate::cli::{DocFormat, GraphFormat};
@@ -20,42 +21,41 @@ struct Drawn<'a> {
     from: NodeId,
     to: NodeId,
     edge: &'a Edge,
+    /// Part of a finding: drawn red.
+    finding: bool,
 }
 
-/// Whether an edge from `from` is a risk in itself: a caller outside your
-/// accounts that needs no external id.
-fn risky(g: &TrustGraph, from: NodeId, e: &Edge) -> bool {
-    g.node(from).outside && !e.requires.contains(&Requirement::ExternalId)
-}
-
-fn drawn<'g>(g: &'g TrustGraph, inv: &Inventory, env: &Env) -> (Vec<NodeId>, Vec<Drawn<'g>>) {
+fn drawn<'g>(g: &'g TrustGraph, inv: &Inventory, env: &Env, view: &View) -> (Vec<NodeId>, Vec<Drawn<'g>>) {
     let shown_group =
         |n: NodeId| g.node(n).kind == NodeKind::Group && g.node(n).members.len() > EXPAND_GROUPS_UP_TO;
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for n in 0..g.nodes.len() {
         let node = g.node(n);
-        if node.kind == NodeKind::Group && !shown_group(n) {
+        if (node.kind == NodeKind::Group && !shown_group(n)) || !view.keeps(n) {
             continue;
         }
         nodes.push(n);
     }
-    for e in &g.edges {
+    let mut push = |from: NodeId, to: NodeId, ei: usize, edge: &'g Edge| {
+        if view.keeps(from) && view.keeps(to) {
+            edges.push(Drawn { from, to, edge, finding: view.in_finding(g, ei, from, to) });
+        }
+    };
+    for (ei, e) in g.edges.iter().enumerate() {
         let from_group = g.node(e.from).kind == NodeKind::Group;
         let to_group = g.node(e.to).kind == NodeKind::Group;
         match (from_group, to_group) {
             // Membership of a small group: drawn through its members' edges.
             (false, true) if !shown_group(e.to) => {}
             (true, _) if !shown_group(e.from) => {
-                edges.extend(
-                    g.node(e.from)
-                        .members
-                        .iter()
-                        .filter(|&&m| g.member_passes(inv, env, e, m))
-                        .map(|&m| Drawn { from: m, to: e.to, edge: e }),
-                );
+                for &m in &g.node(e.from).members {
+                    if g.member_passes(inv, env, e, m) {
+                        push(m, e.to, ei, e);
+                    }
+                }
             }
-            _ => edges.push(Drawn { from: e.from, to: e.to, edge: e }),
+            _ => push(e.from, e.to, ei, e),
         }
     }
     (nodes, edges)
@@ -85,14 +85,15 @@ pub fn graph(
     g: &TrustGraph,
     a: &Analysis,
     env: &Env,
+    view: &View,
     format: GraphFormat,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        GraphFormat::Dot => dot(g, &a.inventory, env, out),
-        GraphFormat::Mermaid => mermaid(g, &a.inventory, env, out),
+        GraphFormat::Dot => dot(g, &a.inventory, env, view, out),
+        GraphFormat::Mermaid => mermaid(g, &a.inventory, env, view, out),
         GraphFormat::Json => {
-            let v = to_json(g, a);
+            let v = to_json(g, a, view);
             writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
     }
@@ -114,10 +115,11 @@ fn dot_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }
 
-fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> std::io::Result<()> {
-    let (nodes, edges) = drawn(g, inv, env);
+fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, view: &View, out: &mut dyn Write) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g, inv, env, view);
     writeln!(out, "digraph trustlint {{")?;
     writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  graph [fontname=\"Helvetica\"];")?;
     writeln!(out, "  node [shape=box, style=rounded, fontname=\"Helvetica\"];")?;
     writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];")?;
     for (account, members) in by_account(g, &nodes) {
@@ -148,21 +150,37 @@ fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> std::
         if !label.is_empty() {
             attrs.push(format!("label={}", dot_quote(&label)));
         }
-        if risky(g, d.from, d.edge) {
+        if d.finding {
             attrs.push("color=red, penwidth=2".to_owned());
         }
         let attrs = if attrs.is_empty() { String::new() } else { format!(" [{}]", attrs.join(", ")) };
         writeln!(out, "  n{} -> n{}{attrs};", d.from, d.to)?;
     }
+    writeln!(out, "  subgraph \"cluster_legend\" {{")?;
+    writeln!(out, "    label=\"legend\";")?;
+    writeln!(out, "    node [shape=point, label=\"\"];")?;
+    writeln!(out, "    legend_a -> legend_b [label={}];", dot_quote(LEGEND_EDGE))?;
+    writeln!(out, "    legend_c -> legend_d [label={}, color=red, penwidth=2];", dot_quote(LEGEND_FINDING))?;
+    writeln!(out, "  }}")?;
     writeln!(out, "}}")
 }
+
+/// The legend: what an edge means, and what a red one means.
+const LEGEND_EDGE: &str = "can obtain the role's credentials (label: what the caller needs)";
+const LEGEND_FINDING: &str = "part of a finding: open trust, or a chain to an administrator-like role";
 
 fn mermaid_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "#quot;").replace('\n', "<br/>"))
 }
 
-fn mermaid(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> std::io::Result<()> {
-    let (nodes, edges) = drawn(g, inv, env);
+fn mermaid(
+    g: &TrustGraph,
+    inv: &Inventory,
+    env: &Env,
+    view: &View,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (nodes, edges) = drawn(g, inv, env, view);
     writeln!(out, "flowchart LR")?;
     for (account, members) in by_account(g, &nodes) {
         if let Some(account) = &account {
@@ -189,10 +207,15 @@ fn mermaid(g: &TrustGraph, inv: &Inventory, env: &Env, out: &mut dyn Write) -> s
         let arrow =
             if label.is_empty() { "-->".to_owned() } else { format!("-->|{}|", mermaid_quote(&label)) };
         writeln!(out, "  n{} {arrow} n{}", d.from, d.to)?;
-        if risky(g, d.from, d.edge) {
+        if d.finding {
             risky_links.push(i.to_string());
         }
     }
+    writeln!(out, "  subgraph legend[\"legend\"]")?;
+    writeln!(out, "    legend_a[\" \"] -->|{}| legend_b[\" \"]", mermaid_quote(LEGEND_EDGE))?;
+    writeln!(out, "    legend_c[\" \"] -->|{}| legend_d[\" \"]", mermaid_quote(LEGEND_FINDING))?;
+    writeln!(out, "  end")?;
+    risky_links.push((edges.len() + 1).to_string());
     if !risky_links.is_empty() {
         writeln!(out, "  linkStyle {} stroke:red,stroke-width:2px", risky_links.join(","))?;
     }
@@ -207,11 +230,12 @@ fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
     })
 }
 
-fn to_json(g: &TrustGraph, a: &Analysis) -> serde_json::Value {
+fn to_json(g: &TrustGraph, a: &Analysis, view: &View) -> serde_json::Value {
     let nodes: Vec<_> = g
         .nodes
         .iter()
         .enumerate()
+        .filter(|(i, _)| view.keeps(*i))
         .map(|(i, n)| {
             let mut v = json!({"id": i, "kind": n.kind.as_str(), "name": n.id, "account": n.account});
             if n.kind == NodeKind::Group {
@@ -223,11 +247,13 @@ fn to_json(g: &TrustGraph, a: &Analysis) -> serde_json::Value {
     let edges: Vec<_> = g
         .edges
         .iter()
-        .map(|e| {
+        .enumerate()
+        .filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to))
+        .map(|(ei, e)| {
             json!({
                 "from": e.from, "to": e.to,
                 "requires": e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                "risky": risky(g, e.from, e),
+                "risky": view.in_finding(g, ei, e.from, e.to),
                 "trust": origin_json(a, e.trust.as_ref()),
                 "identity": origin_json(a, e.identity.as_ref()),
             })

@@ -1,7 +1,7 @@
 use super::{Context, Rule, declare_rule};
 use crate::eval::providers::{self, key_prefix};
 use crate::eval::{Scenario, allows};
-use crate::model::{Federated, Principal};
+use crate::model::Principal;
 
 declare_rule!(
     OidcUnrestrictedSubject,
@@ -17,18 +17,10 @@ impl Rule for OidcUnrestrictedSubject {
         for (i, s, principals) in policy.grants() {
             for entry in &principals.entries {
                 let Principal::Federated(f) = &entry.principal else { continue };
-                let (issuer, provider) = match f {
-                    Federated::Oidc { issuer, .. } => (issuer.as_str(), providers::provider(issuer)),
-                    // Cognito is pinned by its audience: `oidc-missing-audience`.
-                    Federated::WebIdentity(host) if host != "cognito-identity.amazonaws.com" => {
-                        (host.as_str(), None)
-                    }
-                    _ => continue,
-                };
-                if providers::tenant_issuer(issuer) || provider.is_some_and(|p| (p.issuer_is_tenant)(issuer))
-                {
-                    continue;
-                }
+                // Cognito is pinned by its audience (`oidc-missing-audience`);
+                // an issuer of one tenant has no other tenants.
+                let Some(issuer) = providers::shared_issuer(f) else { continue };
+                let provider = providers::provider(issuer);
                 let Some(witness) = allows(policy, i, &Scenario::other_tenant(f)) else { continue };
                 // Point at the subject condition when there is one.
                 let prefix = key_prefix(f).unwrap_or_default();
