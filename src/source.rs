@@ -3,15 +3,32 @@
 use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `start..end` into a [`SourceFile`]'s text.
+///
+/// `file` says which file when what was read spans several (a Terraform
+/// module reads all the files of its directory and of the modules it calls):
+/// an index into that reading's list of files, `0` being the file itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
+    pub file: u32,
 }
 
 impl Span {
     pub const fn new(start: u32, end: u32) -> Self {
-        Self { start, end }
+        Self { start, end, file: 0 }
+    }
+
+    /// The same bytes, in file `file` of the reading.
+    #[must_use]
+    pub const fn in_file(self, file: u32) -> Self {
+        Self { file, ..self }
+    }
+
+    /// From the start of `self` to the end of `other` (same file).
+    #[must_use]
+    pub const fn to(self, other: Self) -> Self {
+        Self { end: other.end, ..self }
     }
 
     pub const fn len(self) -> u32 {

@@ -27,17 +27,18 @@ pub enum SpanMap {
     #[default]
     Identity,
     /// `offsets[i]` is the file offset, relative to `base`, of byte `i` of
-    /// the decoded text; one entry more than the text has bytes.
-    Table { base: u32, offsets: Vec<u32> },
+    /// the decoded text; one entry more than the text has bytes; `file` is
+    /// the file of the reading they are in.
+    Table { base: u32, offsets: Vec<u32>, file: u32 },
 }
 
 impl SpanMap {
     pub fn map(&self, s: Span) -> Span {
         match self {
             Self::Identity => s,
-            Self::Table { base, offsets } => {
+            Self::Table { base, offsets, file } => {
                 let at = |i: u32| base + offsets.get(i as usize).or(offsets.last()).copied().unwrap_or(0);
-                Span::new(at(s.start), at(s.end))
+                Span::new(at(s.start), at(s.end)).in_file(*file)
             }
         }
     }

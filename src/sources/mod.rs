@@ -199,7 +199,7 @@ impl Extracted {
         let lowered = match embedded_document(text, value) {
             Embedded::Object => lower(value, hint, &SpanMap::Identity),
             Embedded::Decoded { doc, offsets } => {
-                let map = SpanMap::Table { base: value.span.start, offsets };
+                let map = SpanMap::Table { base: value.span.start, offsets, file: value.span.file };
                 match crate::syntax::json::parse(&doc) {
                     Ok(v) => lower(&v, hint, &map),
                     Err(e) => {

@@ -210,7 +210,7 @@ impl<'s> Extractor<'_, '_, 's> {
             Kind::Object(_) => self.out.add_policy(self.t.text, &resolved, hint, owner),
             Kind::String(s) if s.trim_start().starts_with('{') => {
                 let doc = self.t.text(v, 0);
-                let map = SpanMap::Table { base: 0, offsets: doc.offsets };
+                let map = SpanMap::Table { base: 0, offsets: doc.offsets, file: 0 };
                 match crate::syntax::json::parse(&doc.s) {
                     Ok(parsed) => {
                         let lowered = lower(&parsed, hint, &map);

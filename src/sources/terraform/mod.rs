@@ -18,6 +18,8 @@
 //! `for_each`, and `.tf.json` files as the module's other files.
 
 mod document;
+mod functions;
+mod value;
 mod eval;
 mod siblings;
 mod suppress;
