@@ -12,7 +12,7 @@ use crate::discover::Input;
 use crate::error::Error;
 use crate::eval::Env;
 use crate::model::Problem;
-use crate::rules::{self, Context, InvalidPolicy};
+use crate::rules::{self, Context, InvalidPolicy, UnresolvedPolicy};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::sources::{self, Entity, Extracted, Unit};
@@ -26,6 +26,10 @@ pub struct Inventory {
     pub units: Vec<Unit>,
     /// The file each unit was read from.
     pub unit_file: Vec<usize>,
+    /// For units read with others from several files (a Terraform
+    /// module): which file each `Span::file` of theirs is.
+    unit_table: Vec<Option<u32>>,
+    tables: Vec<Vec<usize>>,
     /// Users, groups and roles; their `inline` and `trust` index `units`.
     pub entities: Vec<Entity>,
     pub entity_file: Vec<usize>,
@@ -69,12 +73,40 @@ impl Inventory {
         owner.logical_id.is_some().then_some(owner)
     }
 
-    fn add(&mut self, file: usize, mut x: Extracted) {
+    /// The file a span of `unit`'s policy is in.
+    pub fn file_of(&self, unit: usize, span: crate::source::Span) -> usize {
+        match self.unit_table[unit] {
+            Some(t) => {
+                self.tables[t as usize].get(span.file as usize).copied().unwrap_or(self.unit_file[unit])
+            }
+            None => self.unit_file[unit],
+        }
+    }
+
+    fn add(&mut self, file: usize, x: Extracted) {
+        self.add_with(file, None, x);
+    }
+
+    /// Adds what a reading of several files found; `table` maps the file
+    /// of each span to the analysis's files.
+    fn add_with(&mut self, file: usize, table: Option<Vec<usize>>, mut x: Extracted) {
         if !x.oidc_providers.is_empty() {
-            self.oidc_providers.entry(file).or_default().append(&mut x.oidc_providers);
+            // A provider of a module is seen from every file of it.
+            for &f in table.as_deref().unwrap_or(&[file]) {
+                self.oidc_providers.entry(f).or_default().extend(x.oidc_providers.iter().cloned());
+            }
+            x.oidc_providers.clear();
         }
         let base = self.units.len();
-        self.unit_file.extend(std::iter::repeat_n(file, x.units.len()));
+        let t = table.map(|t| {
+            self.tables.push(t);
+            u32::try_from(self.tables.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.unit_file.extend(x.units.iter().map(|u| match t {
+            Some(t) => self.tables[t as usize].get(u.policy.span.file as usize).copied().unwrap_or(file),
+            None => file,
+        }));
+        self.unit_table.extend(std::iter::repeat_n(t, x.units.len()));
         self.units.extend(x.units);
         for mut e in x.entities {
             e.inline.iter_mut().for_each(|u| *u += base);
@@ -108,6 +140,10 @@ pub struct Analysis {
     pub policies: usize,
     /// Files met while walking that are not IAM documents.
     pub skipped: usize,
+    /// Files read only for what they declare (the variables and called
+    /// modules of a Terraform configuration): in `files` for their places,
+    /// not counted as checked.
+    pub uncounted: usize,
     /// Inputs that could not be read (exit code 2).
     pub errors: Vec<Error>,
     /// Findings silenced by a suppression, with how.
@@ -119,6 +155,11 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The files checked (not those read only for what they declare).
+    pub fn checked_files(&self) -> usize {
+        self.files.len() - self.uncounted
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
@@ -142,7 +183,8 @@ enum Loaded {
 /// Checks every input with the settings' rules.
 pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     let progress = crate::progress::Progress::start(settings.progress, "reading files", inputs.len());
-    let loaded: Vec<Loaded> = inputs
+    let (terraform, others): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| is_terraform(i));
+    let loaded: Vec<Loaded> = others
         .par_iter()
         .map(|i| {
             let l = load(i, settings);
@@ -150,10 +192,12 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
             l
         })
         .collect();
+    let (terraform, terraform_errors) = read_terraform(&terraform, &progress);
     progress.stage("checking policies", 0);
 
     let mut analysis = Analysis::default();
     let mut problems: Vec<(usize, Problem, sources::Concern)> = Vec::new();
+    let mut unresolved: Vec<(usize, Problem, sources::Concern)> = Vec::new();
     let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
     let mut inventory = Inventory::default();
     let mut inline = Vec::new();
@@ -165,6 +209,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
                 inline.extend(x.suppressions.drain(..).map(|s| (id, s)));
                 accounts.extend(x.accounts.drain(..));
                 problems.extend(x.problems.drain(..).map(|(p, s)| (id, p, s)));
+                unresolved.extend(x.unresolved.drain(..).map(|(p, s)| (id, p, s)));
                 inventory.add(id, x);
             }
             Loaded::Unparseable { file, problem } => {
@@ -174,6 +219,27 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
             Loaded::Skipped => analysis.skipped += 1,
             Loaded::Failed(e) => analysis.errors.push(e),
         }
+    }
+    analysis.errors.extend(terraform_errors);
+    if let Some(mut read) = terraform {
+        let base = analysis.files.len();
+        let table: Vec<usize> = (base..base + read.files.len()).collect();
+        for f in read.files {
+            if f.skipped {
+                analysis.skipped += 1;
+            }
+            if !f.counted {
+                analysis.uncounted += 1;
+            }
+            analysis.files.push(SourceFile::new(f.name, f.text));
+        }
+        let x = &mut read.extracted;
+        let global = |span: crate::source::Span| table.get(span.file as usize).copied().unwrap_or(base);
+        inline.extend(x.suppressions.drain(..).map(|s| (global(s.span), s)));
+        problems.extend(x.problems.drain(..).map(|(p, s)| (global(p.span), p, s)));
+        problems.extend(read.problems.into_iter().map(|p| (global(p.span), p, sources::Concern::default())));
+        unresolved.extend(x.unresolved.drain(..).map(|(p, s)| (global(p.span), p, s)));
+        inventory.add_with(base, Some(table.clone()), read.extracted);
     }
     inventory.accounts = Arc::new(accounts);
     analysis.policies = inventory.units.len();
@@ -194,6 +260,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
                 oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], Vec::as_slice),
                 max_session_duration: settings.max_session_duration,
                 file,
+                files: inventory.unit_table[i].map(|t| inventory.tables[t as usize].as_slice()),
                 findings: Vec::new(),
             };
             for rule in &enabled {
@@ -216,6 +283,20 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     analysis.inventory = inventory;
     drop(progress);
 
+    if settings.rules.contains(&&UnresolvedPolicy::META) {
+        findings.extend(unresolved.into_iter().map(|(file, p, concern)| Finding {
+            rule: &UnresolvedPolicy::META,
+            severity: UnresolvedPolicy::META.severity,
+            message: p.message,
+            file,
+            span: p.span,
+            pointer: p.pointer,
+            subject: concern.subject,
+            construct: concern.construct,
+            label: None,
+            help: Some("give the value a default or a `.tfvars` entry, run `terraform init` for remote modules, or check the plan (`terraform show -json`) instead".into()),
+        }));
+    }
     if settings.rules.contains(&&InvalidPolicy::META) {
         findings.extend(problems.into_iter().map(|(file, p, concern)| Finding {
             rule: &InvalidPolicy::META,
@@ -297,6 +378,48 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         Err(problem) if explicit || looks_like_iam(&file.text) => Loaded::Unparseable { file, problem },
         Ok(None) | Err(_) => Loaded::Skipped,
     }
+}
+
+/// Whether an input is Terraform source, read with its module.
+fn is_terraform(input: &Input) -> bool {
+    match input {
+        Input::File { path, .. } => {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.ends_with(".tf") || name.ends_with(".tf.json")
+        }
+        Input::Stdin => false,
+    }
+}
+
+/// Reads the Terraform inputs and evaluates their modules together.
+fn read_terraform(
+    inputs: &[&Input],
+    progress: &crate::progress::Progress,
+) -> (Option<sources::terraform::Read>, Vec<Error>) {
+    if inputs.is_empty() {
+        return (None, Vec::new());
+    }
+    let read: Vec<Result<sources::terraform::InputFile, Error>> = inputs
+        .par_iter()
+        .map(|i| {
+            let name = i.display_name();
+            let Input::File { path, .. } = i else { unreachable!("standard input is not read here") };
+            let bytes = read(i).map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
+            let text = text::decode(bytes)
+                .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
+            progress.step();
+            Ok(sources::terraform::InputFile { path: Some(path.clone()), name, text: Arc::from(text) })
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    (Some(sources::terraform::read(files)), errors)
 }
 
 /// Inputs larger than this cannot be analysed: spans are 32-bit offsets.

@@ -243,7 +243,7 @@ impl Builder<'_> {
     }
 
     fn origin(&self, unit: usize, span: crate::source::Span, pointer: &str) -> Origin {
-        Origin { file: self.inv.unit_file[unit], span, pointer: pointer.to_owned() }
+        Origin { file: self.inv.file_of(unit, span), span, pointer: pointer.to_owned() }
     }
 
     /// The identity statement's location, at the resource that matches.
@@ -459,13 +459,12 @@ pub(super) fn identity_origin(inv: &Inventory, r: StatementRef, role_arn: Option
         return None;
     }
     let s = statement(inv, r);
-    let file = inv.unit_file[r.0];
     let at = s.resources.as_ref().and_then(|res| {
         res.items.iter().find(|i| role_arn.is_some_and(|a| crate::eval::glob(&i.value, a)) || i.value == "*")
     });
     Some(match at {
-        Some(i) => Origin { file, span: i.span, pointer: i.pointer.clone() },
-        None => Origin { file, span: s.span, pointer: s.pointer.clone() },
+        Some(i) => Origin { file: inv.file_of(r.0, i.span), span: i.span, pointer: i.pointer.clone() },
+        None => Origin { file: inv.file_of(r.0, s.span), span: s.span, pointer: s.pointer.clone() },
     })
 }
 

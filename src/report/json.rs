@@ -82,7 +82,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         version: VERSION,
         findings,
         summary: Summary {
-            files: a.files.len(),
+            files: a.checked_files(),
             policies: a.policies,
             findings: a.findings.len(),
             errors: a.count(Severity::Error),

@@ -88,7 +88,7 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     let mut line = format!(
         "{found} in {}, {}",
         plural(a.policies, "policy").replace("policys", "policies"),
-        plural(a.files.len(), "file")
+        plural(a.checked_files(), "file")
     );
     if a.skipped > 0 {
         let _ = write!(line, "; {} skipped (not IAM)", plural(a.skipped, "file"));

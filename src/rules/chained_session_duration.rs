@@ -35,8 +35,11 @@ impl Rule for ChainedSessionDuration {
             if callers.peek().is_none() || !g.in_edges(r).all(|edge| is_role(edge.from)) {
                 continue;
             }
-            let origin =
-                crate::graph::Origin { file: inv.unit_file[t], span: d.span, pointer: d.pointer.clone() };
+            let origin = crate::graph::Origin {
+                file: inv.file_of(t, d.span),
+                span: d.span,
+                pointer: d.pointer.clone(),
+            };
             let message = format!(
                 "only other roles can assume this role, and role chaining caps sessions at 1 h: its `MaxSessionDuration` of {} s can never be used",
                 d.value

@@ -13,6 +13,8 @@ pub struct Context<'a> {
     /// `--max-session-duration`.
     pub max_session_duration: i64,
     pub(crate) file: usize,
+    /// For a policy read from several files: the file of each `Span::file`.
+    pub(crate) files: Option<&'a [usize]>,
     pub(crate) findings: Vec<Finding>,
 }
 
@@ -45,7 +47,7 @@ impl<'a> Context<'a> {
             rule,
             severity,
             message,
-            file: self.file,
+            file: self.files.and_then(|t| t.get(span.file as usize).copied()).unwrap_or(self.file),
             span,
             pointer: pointer.to_owned(),
             subject: self.unit.owner.subject().map(str::to_owned),

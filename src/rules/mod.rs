@@ -21,6 +21,7 @@ mod privileged_role_reachable;
 mod saml_missing_audience;
 mod service_confused_deputy;
 mod trust_policy_size;
+mod unresolved_policy;
 mod unused_suppression;
 mod wildcard_principal;
 
@@ -43,6 +44,7 @@ pub use privileged_role_reachable::PrivilegedRoleReachable;
 pub use saml_missing_audience::SamlMissingAudience;
 pub use service_confused_deputy::ServiceConfusedDeputy;
 pub use trust_policy_size::TrustPolicySize;
+pub use unresolved_policy::UnresolvedPolicy;
 pub use unused_suppression::UnusedSuppression;
 pub use wildcard_principal::WildcardPrincipal;
 
@@ -112,6 +114,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AssumeAnyRole,
     &ChainedSessionDuration,
     &UnusedSuppression,
+    &UnresolvedPolicy,
 ];
 
 /// Looks a rule up by name or code (case-insensitive).

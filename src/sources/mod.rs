@@ -6,7 +6,7 @@
 mod cloudformation;
 mod embedded;
 mod iam_export;
-mod terraform;
+pub mod terraform;
 mod terraform_plan;
 
 use crate::model::lower::SpanMap;
@@ -151,6 +151,9 @@ pub struct Extracted {
     pub suppressions: Vec<InlineSuppression>,
     /// OpenID Connect providers the file declares, with their client ids.
     pub oidc_providers: Vec<OidcProvider>,
+    /// Policies (or parts of them) that could not be built from the source,
+    /// with what was unknown (`unresolved-policy`).
+    pub unresolved: Vec<(Problem, Concern)>,
 }
 
 /// An OpenID Connect provider declared next to the roles that trust it (a
@@ -234,6 +237,7 @@ impl Extracted {
         self.managed.extend(other.managed.into_iter().map(|(arn, u)| (arn, u + base)));
         self.units.extend(other.units);
         self.problems.extend(other.problems);
+        self.unresolved.extend(other.unresolved);
         self.suppressions.extend(other.suppressions);
         self.oidc_providers.extend(other.oidc_providers);
         for a in other.accounts {
@@ -243,7 +247,7 @@ impl Extracted {
         }
     }
 
-    fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
+    pub(crate) fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
         let concern = owner.concern();
         self.problems.extend(lowered.problems.into_iter().map(|p| (p, concern.clone())));
         self.units.push(Unit { policy: lowered.policy, owner, max_session_duration: None });
@@ -307,7 +311,16 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
 pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Problem> {
     let syntax = Syntax::of(name, text);
     if syntax == Syntax::Hcl {
-        return Ok(terraform::extract_hcl(name, text)?.map(|x| (Format::TerraformSource, x)));
+        let mut read = terraform::read_one(name, text);
+        if let Some(p) = read.problems.pop() {
+            return Err(p);
+        }
+        let x = read.extracted;
+        let found = !x.units.is_empty()
+            || !x.entities.is_empty()
+            || !x.unresolved.is_empty()
+            || !x.problems.is_empty();
+        return Ok(found.then_some((Format::TerraformSource, x)));
     }
     let parsed = match syntax {
         Syntax::Yaml => crate::syntax::yaml::parse(text).map_err(|e| (e, "invalid YAML")),
@@ -336,7 +349,7 @@ impl Syntax {
         let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
         let is = |e: &str| ext.eq_ignore_ascii_case(e);
         let start = text.trim_start();
-        if is("tf") {
+        if is("tf") || (ext.is_empty() && !start.starts_with(['{', '[']) && terraform::looks_like_hcl(text)) {
             Self::Hcl
         } else if is("json") || is("tfstate") {
             Self::Json
@@ -359,7 +372,7 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
         }
         Format::CloudFormation => cloudformation::extract(text, root, &mut out),
         Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),
-        Format::TerraformJson => terraform::extract_json(text, root, &mut out),
+        Format::TerraformJson => out = terraform::read_one("", text).extracted,
         Format::TerraformSource => {}
         _ => iam_export::extract(text, root, format, &mut out),
     }

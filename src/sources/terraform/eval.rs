@@ -1,79 +1,123 @@
-//! Evaluating Terraform expressions as far as the module settles them:
-//! literals, variables with values, locals, string templates, `jsonencode`,
-//! and the attributes of IAM resources the module declares. What is left open
-//! becomes a symbolic value.
+//! Evaluating Terraform expressions as Terraform does: literals, templates
+//! with their directives, references, function calls, conditionals,
+//! operators, `for` expressions and splats. What the source does not settle
+//! is an [`Unknown`](super::value::Unknown) value, never a guess.
 
-use std::borrow::Cow;
+use std::cell::RefCell;
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, FuncCall, Traversal, TraversalOperator};
-use hcl_edit::template::{Element, Template};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, FuncCall, Traversal, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::template::{Directive, Element, Template};
 
-use super::{Expr, Module, Origin, document, span};
-use crate::model::symbolic::{STACK_ACCOUNT, is_symbolic, symbol};
-use crate::model::{KindHint, SpanMap, lower};
+use super::instance::Instance;
+use super::module::{Expr, ExprKind, span};
+use super::value::{BUDGET, Member, Val, Value, Why, sorted};
 use crate::source::Span;
-use crate::sources::{Extracted, Owner};
-use crate::syntax::json::{self, Kind, Member, Value, unescape_with_offsets};
+use crate::syntax::json::{self, Kind, unescape_with_offsets};
 
-/// How many references (variables, locals, resources) one value may go
-/// through: bounds the work and breaks reference cycles.
-const MAX_HOPS: usize = 24;
+/// How deep references, calls and nesting may go before a value is
+/// unknown: bounds the work and breaks reference cycles.
+const MAX_DEPTH: u32 = 64;
+/// The most elements a `for` expression or directive iterates.
+const MAX_ITEMS: usize = 10_000;
 
-/// The name and ARN of a role, user, group or managed policy.
-#[derive(Debug, Clone, Default)]
-pub struct Named {
-    pub name: String,
-    pub arn: String,
+/// Names bound while evaluating: `each`, `count`, a `for` expression's
+/// variables, a `dynamic` block's iterator.
+pub struct Binds<'b> {
+    pub name: &'b str,
+    pub value: Value,
+    pub up: Option<&'b Binds<'b>>,
 }
 
-/// What expressions are evaluated against, and where their text is.
+impl Binds<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        if self.name == name {
+            return Some(&self.value);
+        }
+        // An unnamed binding binds each member of its object (a template's
+        // variables).
+        if self.name.is_empty()
+            && let Some(v) = self.value.get(name)
+        {
+            return Some(v);
+        }
+        self.up?.get(name)
+    }
+}
+
+/// Where an expression is evaluated: in which module instance, which file
+/// (and text) it is written in, with which names bound.
 #[derive(Clone, Copy)]
-pub struct Cx<'a, 's> {
-    m: &'a Module<'a>,
-    /// The file being read.
-    home: &'a str,
-    /// The file the expressions are in: the one being read or another file
-    /// of the module.
-    file: &'a str,
-    /// The text the HCL expressions were parsed from: the file itself, or a
+pub struct Cx<'t, 'r, 's> {
+    pub inst: &'s Instance<'t, 'r>,
+    pub file: u32,
+    /// The text byte ranges of the expressions index: the file, or a
     /// decoded string of a `.tf.json` file.
     src: &'s str,
     /// For a decoded string: where its literal starts in the file, and the
     /// offset from there of each decoded byte (plus one past the end).
     table: Option<(u32, &'s [u32])>,
-    /// In another file of the module: the span of the reference in the file
-    /// being read that led there, which everything found there is shown at.
-    pin: Option<Span>,
+    pub binds: Option<&'s Binds<'s>>,
+    depth: u32,
 }
 
-impl<'a> Cx<'a, 'a> {
-    pub fn new(m: &'a Module<'a>, file: &'a str) -> Self {
-        Self { m, home: file, file, src: file, table: None, pin: None }
+impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
+    /// Evaluating in `inst`, in `file`, with `binds`.
+    pub fn new(inst: &'s Instance<'t, 'r>, file: u32, binds: Option<&'s Binds<'s>>) -> Self {
+        Self { inst, file, src: inst.text(file), table: None, binds, depth: 0 }
     }
-}
 
-/// Gives every part of a value the span `at`.
-fn respan(v: &mut Value<'_>, at: Span) {
-    v.span = at;
-    match &mut v.kind {
-        Kind::Array(items) => items.iter_mut().for_each(|i| respan(i, at)),
-        Kind::Object(members) => {
-            for m in members {
-                m.key_span = at;
-                respan(&mut m.value, at);
-            }
+    /// Evaluating text that is no file of the reading (a template file).
+    pub fn over(inst: &'s Instance<'t, 'r>, src: &'s str, binds: &'s Binds<'s>) -> Self {
+        Self { inst, file: u32::MAX, src, table: None, binds: Some(binds), depth: 0 }
+    }
+
+    /// The same place with more names bound.
+    pub fn with<'b>(&self, binds: &'b Binds<'b>) -> Cx<'t, 'r, 'b>
+    where
+        's: 'b,
+    {
+        Cx {
+            inst: self.inst,
+            file: self.file,
+            src: self.src,
+            table: self.table,
+            binds: Some(binds),
+            depth: self.depth,
         }
-        _ => {}
     }
-}
 
-impl<'a: 's, 's> Cx<'a, 's> {
-    /// The file offset of byte `i` of `src`.
+    pub fn deeper(&self) -> Option<Self> {
+        (self.depth < MAX_DEPTH).then(|| Self { depth: self.depth + 1, ..*self })
+    }
+
+    /// A declared expression (a variable's default, a local, an output),
+    /// evaluated where it is written, with no names bound.
+    pub fn decl(&self, e: Expr<'t>) -> Value {
+        let Some(cx) = self.deeper() else { return too_deep(e.span()) };
+        let cx = Cx { file: e.file, src: self.inst.text(e.file), table: None, binds: None, ..cx };
+        cx.expr(e)
+    }
+
+    /// An expression written in this context's file.
+    pub fn expr(&self, e: Expr<'_>) -> Value {
+        if e.file != self.file || self.table.is_some() {
+            let cx = Cx { file: e.file, src: self.inst.text(e.file), table: None, ..*self };
+            return match e.kind {
+                ExprKind::Hcl(x) => cx.hcl(x),
+                ExprKind::Json(v) => cx.json(v),
+            };
+        }
+        match e.kind {
+            ExprKind::Hcl(x) => self.hcl(x),
+            ExprKind::Json(v) => self.json(v),
+        }
+    }
+
+    /// The file offset of byte `i` of the text.
     fn at(&self, i: usize) -> u32 {
-        if let Some(pin) = self.pin {
-            return pin.start;
-        }
         match self.table {
             None => u32::try_from(i).unwrap_or(u32::MAX),
             Some((base, offsets)) => base + offsets.get(i).or(offsets.last()).copied().unwrap_or(0),
@@ -81,601 +125,620 @@ impl<'a: 's, 's> Cx<'a, 's> {
     }
 
     pub fn span(&self, r: Option<std::ops::Range<usize>>) -> Span {
-        if let Some(pin) = self.pin {
-            return pin;
-        }
         match (self.table, r) {
-            (None, r) => span(r),
-            (Some(_), Some(r)) => Span::new(self.at(r.start), self.at(r.end)),
-            (Some(_), None) => Span::default(),
+            (None, r) => span(self.file, r),
+            (Some(_), Some(r)) => Span::new(self.at(r.start), self.at(r.end)).in_file(self.file),
+            (Some(_), None) => Span::default().in_file(self.file),
         }
     }
 
     /// The source of an expression, on one line.
-    fn source(&self, r: Option<std::ops::Range<usize>>) -> String {
+    pub fn source(&self, r: Option<std::ops::Range<usize>>) -> String {
         let text = r.and_then(|r| self.src.get(r)).unwrap_or("?");
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        let one: Vec<&str> = text.split_whitespace().collect();
+        let mut s = one.join(" ");
+        if s.len() > 200 {
+            let mut cut = 200;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
+            s.push('…');
+        }
+        s
     }
 
-    fn symbolic(&self, e: &Expression) -> Value<'s> {
-        Value { span: self.span(e.span()), kind: Kind::String(Cow::Owned(symbol(&self.source(e.span())))) }
+    fn unknown(&self, e: &Expression, why: Why) -> Value {
+        Value::unknown(self.source(e.span()), why, self.span(e.span()))
     }
 
-    /// The context to evaluate what `origin` declares in, when it is not
-    /// this one. Entering another file pins spans to `at`, the reference in
-    /// the file being read.
-    fn across(&self, origin: Origin<'a>, at: Span) -> Option<Cx<'a, 'a>> {
-        let text = match origin {
-            Origin::Here => self.home,
-            Origin::There(text) => text,
+    fn error(&self, e: &Expression, message: impl Into<String>) -> Value {
+        Value::error(self.source(e.span()), message, self.span(e.span()))
+    }
+
+    /// An HCL expression.
+    pub fn hcl(&self, e: &Expression) -> Value {
+        if !self.inst.r.budget.step() {
+            return self.unknown(e, Why::Unresolved(BUDGET.into()));
+        }
+        let Some(cx) = self.deeper() else { return too_deep(self.span(e.span())) };
+        let at = self.span(e.span());
+        let kind = match e {
+            Expression::Null(_) => Val::Null,
+            Expression::Bool(b) => Val::Bool(*b.value()),
+            Expression::Number(n) => Val::Number(n.value().as_f64().unwrap_or(f64::NAN)),
+            Expression::String(s) => Val::String(s.value().clone()),
+            Expression::StringTemplate(t) => return cx.template(t, at),
+            Expression::HeredocTemplate(h) => return cx.template(&h.template, at),
+            Expression::Array(a) => Val::List(a.iter().map(|x| cx.hcl(x)).collect()),
+            Expression::Object(o) => {
+                let mut members = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_owned(),
+                        hcl_edit::expr::ObjectKey::Expression(x) => match cx.hcl(x) {
+                            v if v.unknown_part().is_some() => return v,
+                            v => v.display(),
+                        },
+                    };
+                    members.push(Member { key, key_span: cx.span(k.span()), value: cx.hcl(v.expr()) });
+                }
+                Val::Object(sorted(members))
+            }
+            Expression::Parenthesis(p) => return cx.hcl(p.inner()),
+            Expression::Variable(v) => match self.binds.and_then(|b| b.get(v.as_str())) {
+                Some(bound) => return bound.clone(),
+                None => {
+                    return self.unknown(e, Why::Unresolved(format!("`{}` is not defined here", v.as_str())));
+                }
+            },
+            Expression::Traversal(t) => return cx.traversal(e, t),
+            Expression::FuncCall(f) => return cx.call(e, f),
+            Expression::Conditional(c) => {
+                let cond = cx.hcl(&c.cond_expr);
+                return match cond.as_bool() {
+                    Some(true) => cx.hcl(&c.true_expr),
+                    Some(false) => cx.hcl(&c.false_expr),
+                    None => {
+                        let (a, b) = (cx.hcl(&c.true_expr), cx.hcl(&c.false_expr));
+                        if same(&a, &b) {
+                            a
+                        } else {
+                            let why = cond.unknown_part().map_or(Why::Input, |u| u.why.clone());
+                            self.unknown(e, why)
+                        }
+                    }
+                };
+            }
+            Expression::UnaryOp(u) => {
+                let v = cx.hcl(&u.expr);
+                match (u.operator.value(), &v.kind) {
+                    (_, Val::Unknown(_)) => return v,
+                    (UnaryOperator::Neg, _) => match v.as_number() {
+                        Some(n) => Val::Number(-n),
+                        None => return self.error(e, "`-` needs a number"),
+                    },
+                    (UnaryOperator::Not, _) => match v.as_bool() {
+                        Some(b) => Val::Bool(!b),
+                        None => return self.error(e, "`!` needs a bool"),
+                    },
+                }
+            }
+            Expression::BinaryOp(b) => return cx.binary(e, b.operator.value(), &b.lhs_expr, &b.rhs_expr),
+            Expression::ForExpr(f) => return cx.for_expr(e, f),
         };
-        (!std::ptr::eq(text, self.file)).then(|| Cx {
-            m: self.m,
-            home: self.home,
-            file: text,
-            src: text,
-            table: None,
-            pin: Some(self.pin.unwrap_or(at)),
-        })
+        self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
     }
 
-    fn value_in(&self, origin: Origin<'a>, e: Expr<'a>, at: Span, hops: usize) -> Value<'s> {
-        match self.across(origin, at) {
-            Some(cx) => cx.value(e, hops),
-            None => self.value(e, hops),
+    fn binary(&self, e: &Expression, op: &BinaryOperator, lhs: &Expression, rhs: &Expression) -> Value {
+        use BinaryOperator as B;
+        let l = self.hcl(lhs);
+        // `&&` and `||` settle on one known side.
+        match (op, l.as_bool()) {
+            (B::And, Some(false)) => return Value::new(Val::Bool(false), self.span(e.span())),
+            (B::Or, Some(true)) => return Value::new(Val::Bool(true), self.span(e.span())),
+            _ => {}
+        }
+        let r = self.hcl(rhs);
+        let at = self.span(e.span());
+        if let Some(u) = l.unknown_part().or(r.unknown_part()) {
+            if matches!(op, B::And | B::Or)
+                && let Some(b) = r.as_bool()
+                && (b == matches!(op, B::Or))
+            {
+                return Value::new(Val::Bool(b), at);
+            }
+            return Value::unknown(self.source(e.span()), u.why.clone(), at);
+        }
+        let kind = match op {
+            B::Eq => Val::Bool(same(&l, &r)),
+            B::NotEq => Val::Bool(!same(&l, &r)),
+            B::And | B::Or => match (l.as_bool(), r.as_bool()) {
+                (Some(a), Some(b)) => Val::Bool(if matches!(op, B::And) { a && b } else { a || b }),
+                _ => return self.error(e, "a logical operator needs bools"),
+            },
+            _ => {
+                let (Some(a), Some(b)) = (l.as_number(), r.as_number()) else {
+                    return self.error(e, "an arithmetic operator needs numbers");
+                };
+                match op {
+                    B::LessEq => Val::Bool(a <= b),
+                    B::GreaterEq => Val::Bool(a >= b),
+                    B::Less => Val::Bool(a < b),
+                    B::Greater => Val::Bool(a > b),
+                    B::Plus => Val::Number(a + b),
+                    B::Minus => Val::Number(a - b),
+                    B::Mul => Val::Number(a * b),
+                    B::Div if b != 0.0 => Val::Number(a / b),
+                    B::Mod if b != 0.0 => Val::Number(a % b),
+                    _ => return self.error(e, "division by zero"),
+                }
+            }
+        };
+        Value::new(kind, at)
+    }
+
+    /// A string template. A template of one interpolation is that value,
+    /// whatever its type, as in Terraform.
+    pub fn template(&self, t: &Template, at: Span) -> Value {
+        if let Some(Element::Interpolation(i)) = t.as_single_element() {
+            return self.hcl(&i.expr);
+        }
+        let mut out = String::new();
+        if let Err(v) = self.render(t, &mut out) {
+            return v;
+        }
+        self.inst.r.budget.check(Value::string(out, at), "a string template")
+    }
+
+    /// Appends a template's text to `out`; an error or unresolved part
+    /// makes the whole template that.
+    fn render(&self, t: &Template, out: &mut String) -> Result<(), Value> {
+        for el in t {
+            match el {
+                Element::Literal(l) => out.push_str(l.value()),
+                Element::Interpolation(i) => {
+                    let v = self.hcl(&i.expr);
+                    self.push_part(&v, out)?;
+                }
+                Element::Directive(d) => match &**d {
+                    Directive::If(d) => {
+                        let cond = self.hcl(&d.if_expr.cond_expr);
+                        match cond.as_bool() {
+                            Some(true) => self.render(&d.if_expr.template, out)?,
+                            Some(false) => {
+                                if let Some(e) = &d.else_expr {
+                                    self.render(&e.template, out)?;
+                                }
+                            }
+                            None => {
+                                let why = cond.unknown_part().map_or(Why::Input, |u| u.why.clone());
+                                return Err(Value::unknown(
+                                    self.source(d.if_expr.cond_expr.span()),
+                                    why,
+                                    self.span(d.if_expr.cond_expr.span()),
+                                ));
+                            }
+                        }
+                    }
+                    Directive::For(d) => {
+                        let f = &d.for_expr;
+                        let items = match self.items(&self.hcl(&f.collection_expr)) {
+                            Ok(items) => items,
+                            Err(v) => return Err(v),
+                        };
+                        for (k, v) in items {
+                            let key_name = f.key_var.as_ref().map_or("", |k| k.as_str());
+                            let (kb, vb);
+                            let binds = if f.key_var.is_some() {
+                                kb = Binds { name: key_name, value: k, up: self.binds };
+                                vb = Binds { name: f.value_var.as_str(), value: v, up: Some(&kb) };
+                                &vb
+                            } else {
+                                vb = Binds { name: f.value_var.as_str(), value: v, up: self.binds };
+                                &vb
+                            };
+                            self.with(binds).render(&f.template, out)?;
+                            if !self.inst.r.budget.pay(out.len() as u64 / 64 + 1) {
+                                return Err(Value::unknown(
+                                    "a string template",
+                                    Why::Unresolved(BUDGET.into()),
+                                    Span::default(),
+                                ));
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        if out.len() as u64 > super::value::MAX_VALUE_WEIGHT {
+            return Err(Value::unknown("a string template", Why::Unresolved(BUDGET.into()), Span::default()));
+        }
+        Ok(())
+    }
+
+    /// Appends one interpolated value.
+    fn push_part(&self, v: &Value, out: &mut String) -> Result<(), Value> {
+        match &v.kind {
+            Val::Unknown(u) if u.why != Why::Input => Err(v.clone()),
+            Val::Unknown(_) => {
+                out.push_str(&v.display());
+                Ok(())
+            }
+            Val::List(_) | Val::Object(_) => {
+                Err(Value::error("a template", "a list or object cannot be written into a string", v.span))
+            }
+            _ => {
+                out.push_str(&v.display());
+                Ok(())
+            }
         }
     }
 
-    fn string_in(&self, origin: Origin<'a>, e: Expr<'a>, hops: usize) -> String {
-        match self.across(origin, Span::default()) {
-            Some(cx) => cx.string(e, hops),
-            None => self.string(e, hops),
+    /// The key and value of each element of a collection, for iterating.
+    pub fn items(&self, v: &Value) -> Result<Vec<(Value, Value)>, Value> {
+        let items: Vec<(Value, Value)> = match &v.kind {
+            Val::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (Value::new(Val::Number(i as f64), x.span), x.clone()))
+                .collect(),
+            Val::Object(members) => {
+                members.iter().map(|m| (Value::string(m.key.clone(), m.key_span), m.value.clone())).collect()
+            }
+            Val::Null => return Err(Value::error("a `for`", "cannot iterate over null", v.span)),
+            Val::Unknown(_) => return Err(v.clone()),
+            _ => return Err(Value::error("a `for`", "cannot iterate over a single value", v.span)),
+        };
+        if items.len() > MAX_ITEMS {
+            return Err(Value::unknown(
+                "a `for` over too many elements",
+                Why::Unresolved(BUDGET.into()),
+                v.span,
+            ));
+        }
+        Ok(items)
+    }
+
+    fn for_expr(&self, e: &Expression, f: &ForExpr) -> Value {
+        let at = self.span(e.span());
+        let items = match self.items(&self.hcl(&f.intro.collection_expr)) {
+            Ok(items) => items,
+            Err(v) => return Value { span: at, ..v },
+        };
+        let mut list = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        for (k, v) in items {
+            let key_name = f.intro.key_var.as_ref().map_or("", |k| k.as_str());
+            let (kb, vb);
+            let binds = if f.intro.key_var.is_some() {
+                kb = Binds { name: key_name, value: k, up: self.binds };
+                vb = Binds { name: f.intro.value_var.as_str(), value: v, up: Some(&kb) };
+                &vb
+            } else {
+                vb = Binds { name: f.intro.value_var.as_str(), value: v, up: self.binds };
+                &vb
+            };
+            let cx = self.with(binds);
+            if let Some(c) = &f.cond {
+                let keep = cx.hcl(&c.expr);
+                match keep.as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        return Value::unknown(
+                            self.source(e.span()),
+                            keep.unknown_part().map_or(Why::Input, |u| u.why.clone()),
+                            at,
+                        );
+                    }
+                }
+            }
+            let value = cx.hcl(&f.value_expr);
+            match &f.key_expr {
+                None => list.push(value),
+                Some(key) => {
+                    let key = cx.hcl(key);
+                    if key.unknown_part().is_some() {
+                        return Value::unknown(
+                            self.source(e.span()),
+                            key.unknown_part().map_or(Why::Input, |u| u.why.clone()),
+                            at,
+                        );
+                    }
+                    let key_text = key.display();
+                    if f.grouping {
+                        match members.iter_mut().find(|m| m.key == key_text) {
+                            Some(m) => {
+                                if let Val::List(items) = &mut m.value.kind {
+                                    items.push(value);
+                                }
+                            }
+                            None => members.push(Member {
+                                key: key_text,
+                                key_span: key.span,
+                                value: Value::new(Val::List(vec![value]), at),
+                            }),
+                        }
+                    } else {
+                        if members.iter().any(|m| m.key == key_text) {
+                            return self.error(e, format!("duplicate key `{key_text}` (use `...` to group)"));
+                        }
+                        members.push(Member { key: key_text, key_span: key.span, value });
+                    }
+                }
+            }
+        }
+        let kind = if f.key_expr.is_some() { Val::Object(sorted(members)) } else { Val::List(list) };
+        self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
+    }
+
+    fn call(&self, e: &Expression, f: &FuncCall) -> Value {
+        let at = self.span(e.span());
+        if !f.name.namespace.is_empty() {
+            return self.unknown(
+                e,
+                Why::Unresolved(format!(
+                    "the provider function `{}` is not evaluated",
+                    self.source(e.span())
+                )),
+            );
+        }
+        let name = f.name.name.as_str();
+        let args: Vec<&Expression> = f.args.iter().collect();
+        match (name, args.as_slice()) {
+            // `try` and `can` look at their arguments' errors, so they take
+            // them unevaluated.
+            ("try", _) => {
+                for a in &args {
+                    let v = self.hcl(a);
+                    if !v.is_error() {
+                        return v;
+                    }
+                }
+                return self.error(e, "no argument of `try` succeeded");
+            }
+            ("can", [x]) => {
+                let v = self.hcl(x);
+                return match v.kind {
+                    Val::Unknown(ref u) if u.why != Why::Input && !v.is_error() => v,
+                    _ => Value::new(Val::Bool(!v.is_error()), at),
+                };
+            }
+            _ => {}
+        }
+        let mut values: Vec<Value> = args.iter().map(|a| self.hcl(a)).collect();
+        if f.args.expand_final()
+            && let Some(last) = values.pop()
+        {
+            match last.kind {
+                Val::List(items) => values.extend(items),
+                _ => return self.unknown(e, Why::Input),
+            }
+        }
+        if let Some(err) = values.iter().find(|v| v.is_error()) {
+            return Value { span: at, ..err.clone() };
+        }
+        match super::functions::call(name, values, at, &self.inst.host()) {
+            Some(v) => nest_bound(v, &self.source(e.span())),
+            None => {
+                self.unknown(e, Why::Unresolved(format!("the function `{name}` is not known to trustlint")))
+            }
         }
     }
 
-    /// The value of an expression, as a JSON tree with spans in the file.
-    pub fn value(&self, e: Expr<'s>, hops: usize) -> Value<'s> {
-        match e {
-            Expr::Json(v) => self.json_value(v, hops),
-            Expr::Hcl(e) => self.hcl_value(e, hops),
+    /// A reference and what follows it: `var.x`, `local.x[0]`,
+    /// `module.m.out`, `data.t.n.attr`, `t.n[*].attr`, `each.value.k`.
+    fn traversal(&self, e: &Expression, t: &Traversal) -> Value {
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let what = self.source(e.span());
+        let at = self.span(e.span());
+        let (base, used) = match &t.expr {
+            Expression::Variable(root) => {
+                if let Some(bound) = self.binds.and_then(|b| b.get(root.as_str())) {
+                    (bound.clone(), 0)
+                } else {
+                    match self.inst.reference(self, root.as_str(), &ops, at) {
+                        Some(found) => found,
+                        None => return Value::unknown(what, Why::Input, at),
+                    }
+                }
+            }
+            other => (self.hcl(other), 0),
+        };
+        let v = self.follow(base, &ops[used..], &what, at);
+        if v.unknown_part().is_some() {
+            // Shown as the whole reference.
+            if let Val::Unknown(u) = v.kind {
+                return Value::unknown(what, u.why, at);
+            }
         }
+        v
     }
 
-    fn json_value(&self, v: &Value<'s>, hops: usize) -> Value<'s> {
-        let kind = match &v.kind {
-            Kind::String(s) if s.contains("${") => Kind::String(Cow::Owned(self.json_template(v, hops))),
-            Kind::Array(items) => Kind::Array(items.iter().map(|i| self.json_value(i, hops)).collect()),
-            Kind::Object(members) => Kind::Object(
-                members
-                    .iter()
-                    .map(|m| Member {
-                        key: m.key.clone(),
-                        key_span: m.key_span,
-                        value: self.json_value(&m.value, hops),
-                    })
-                    .collect(),
+    /// Applies traversal operators to a value.
+    pub fn follow(&self, mut v: Value, ops: &[&TraversalOperator], what: &str, at: Span) -> Value {
+        for (i, op) in ops.iter().enumerate() {
+            if v.unknown_part().is_some() {
+                return v;
+            }
+            v = match op {
+                TraversalOperator::GetAttr(id) => match &v.kind {
+                    Val::Object(_) => match v.get(id.as_str()) {
+                        Some(x) => x.clone(),
+                        None => return Value::error(what, format!("no attribute `{}`", id.as_str()), at),
+                    },
+                    Val::Null => return Value::error(what, "attribute of null", at),
+                    _ => {
+                        return Value::error(
+                            what,
+                            format!("`{}` of a value that is not an object", id.as_str()),
+                            at,
+                        );
+                    }
+                },
+                TraversalOperator::Index(x) => {
+                    let key = self.hcl(x);
+                    index(&v, &key, what, at)
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    index(&v, &Value::new(Val::Number(*n.value() as f64), at), what, at)
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let rest: Vec<&TraversalOperator> = match op {
+                        TraversalOperator::AttrSplat(_) => ops[i + 1..]
+                            .iter()
+                            .take_while(|o| matches!(o, TraversalOperator::GetAttr(_)))
+                            .copied()
+                            .collect(),
+                        _ => ops[i + 1..].to_vec(),
+                    };
+                    let skip = rest.len();
+                    let items = match v.kind {
+                        Val::List(items) => items,
+                        Val::Null => Vec::new(),
+                        _ => vec![v],
+                    };
+                    let mapped: Vec<Value> =
+                        items.into_iter().map(|x| self.follow(x, &rest, what, at)).collect();
+                    let list = Value::new(Val::List(mapped), at);
+                    return self.follow(list, &ops[i + 1 + skip..], what, at);
+                }
+            };
+        }
+        v
+    }
+
+    /// A value of a `.tf.json` file: its strings are templates.
+    pub fn json(&self, v: &json::Value<'_>) -> Value {
+        match &v.kind {
+            Kind::String(s) if s.contains("${") || s.contains("%{") => self
+                .with_json_template(v, |cx, t, _| cx.template(t, v.span))
+                .unwrap_or_else(|(span, message)| Value::error(s.to_string(), message, span)),
+            Kind::Array(items) => Value::new(Val::List(items.iter().map(|i| self.json(i)).collect()), v.span),
+            Kind::Object(members) => Value::new(
+                Val::Object(sorted(
+                    members
+                        .iter()
+                        .map(|m| Member {
+                            key: m.key.to_string(),
+                            key_span: m.key_span,
+                            value: self.json(&m.value),
+                        })
+                        .collect(),
+                )),
+                v.span,
             ),
-            other => other.clone(),
-        };
-        Value { span: v.span, kind }
+            _ => Value::from_tree(v),
+        }
     }
 
     /// Decodes a string of a `.tf.json` file and parses it as a template,
     /// then runs `f` on it with a context that maps its spans into the file.
-    fn with_json_template<T>(
+    pub fn with_json_template<T>(
         &self,
-        v: &Value<'_>,
-        f: impl for<'t> FnOnce(Cx<'a, 't>, &'t Template, usize) -> T,
+        v: &json::Value<'_>,
+        f: impl for<'x> FnOnce(Cx<'t, 'r, 'x>, &'x Template, usize) -> T,
     ) -> Result<T, (Span, String)> {
-        let raw = &self.file[v.span.range()];
+        let raw = &self.inst.text(self.file)[v.span.range()];
         let (decoded, offsets) =
             unescape_with_offsets(raw).ok_or_else(|| (v.span, "invalid string literal".to_owned()))?;
-        let sub = Cx {
-            m: self.m,
-            home: self.home,
-            file: self.file,
-            src: &decoded,
-            table: Some((v.span.start, &offsets)),
-            pin: self.pin,
-        };
+        let sub = Cx { src: &decoded, table: Some((v.span.start, &offsets)), ..*self };
         match hcl_edit::parser::parse_template(&decoded) {
             Ok(t) => Ok(f(sub, &t, decoded.len())),
             Err(e) => {
                 let at = sub.at(e.location().offset());
-                Err((Span::new(at, at), format!("invalid template: {}", e.message())))
+                Err((Span::new(at, at).in_file(self.file), format!("invalid template: {}", e.message())))
             }
         }
     }
 
-    fn json_template(&self, v: &Value<'_>, hops: usize) -> String {
-        let literal = || v.as_str().unwrap_or_default().to_owned();
-        self.with_json_template(v, |cx, t, _| cx.template_string(t, hops)).unwrap_or_else(|_| literal())
+    /// The file offset of the decoded template byte `i`, and the text, for
+    /// building policies from template text.
+    pub fn offset(&self, i: usize) -> u32 {
+        self.at(i)
     }
 
-    fn hcl_value(&self, e: &'s Expression, hops: usize) -> Value<'s> {
-        let kind = match e {
-            Expression::Null(_) => Kind::Null,
-            Expression::Bool(b) => Kind::Bool(*b.value()),
-            Expression::Number(_) => match e.span().and_then(|r| self.src.get(r)) {
-                Some(n) => Kind::Number(n),
-                None => return self.symbolic(e),
-            },
-            Expression::String(s) => Kind::String(Cow::Owned(s.value().clone())),
-            Expression::StringTemplate(t) => Kind::String(Cow::Owned(self.template_string(t, hops))),
-            Expression::HeredocTemplate(h) => {
-                Kind::String(Cow::Owned(self.template_string(&h.template, hops)))
-            }
-            Expression::Array(a) => Kind::Array(a.iter().map(|x| self.hcl_value(x, hops)).collect()),
-            Expression::Object(o) => Kind::Object(
-                o.iter()
-                    .map(|(k, v)| {
-                        let key = match k {
-                            hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_owned(),
-                            hcl_edit::expr::ObjectKey::Expression(x) => self.string(Expr::Hcl(x), hops),
-                        };
-                        Member {
-                            key: Cow::Owned(key),
-                            key_span: self.span(k.span()),
-                            value: self.hcl_value(v.expr(), hops),
-                        }
-                    })
-                    .collect(),
-            ),
-            Expression::Parenthesis(p) => return self.hcl_value(p.inner(), hops),
-            Expression::Traversal(t) => return self.reference(e, t, hops),
-            Expression::FuncCall(f) => return self.call(e, f, hops),
-            _ => return self.symbolic(e),
-        };
-        Value { span: self.span(e.span()), kind }
-    }
-
-    fn call(&self, e: &'s Expression, f: &'s FuncCall, hops: usize) -> Value<'s> {
-        let args: Vec<&Expression> = f.args.iter().collect();
-        if !f.name.namespace.is_empty() {
-            return self.symbolic(e);
-        }
-        let span = self.span(e.span());
-        match (f.name.name.as_str(), args.as_slice()) {
-            ("jsonencode", [x]) => {
-                Value { span, kind: Kind::String(Cow::Owned(self.hcl_value(x, hops).to_json())) }
-            }
-            ("tolist" | "toset", [x]) => self.hcl_value(x, hops),
-            ("concat", _) => {
-                let mut items = Vec::new();
-                for a in args {
-                    match self.hcl_value(a, hops).kind {
-                        Kind::Array(more) => items.extend(more),
-                        _ => return self.symbolic(e),
-                    }
-                }
-                Value { span, kind: Kind::Array(items) }
-            }
-            _ => self.symbolic(e),
-        }
-    }
-
-    /// A scalar value as text; anything else symbolic.
-    pub fn string(&self, e: Expr<'s>, hops: usize) -> String {
-        let v = self.value(e, hops);
-        match v.kind {
-            Kind::String(s) => s.into_owned(),
-            Kind::Number(n) => n.to_owned(),
-            Kind::Bool(b) => b.to_string(),
-            Kind::Null => String::new(),
-            Kind::Array(_) | Kind::Object(_) => symbol(&v.to_json()),
-        }
-    }
-
-    /// A list of strings (or a single string).
-    pub fn strings(&self, e: Expr<'s>, hops: usize) -> Vec<String> {
-        match self.value(e, hops).kind {
-            Kind::Array(items) => items
-                .into_iter()
-                .map(|v| match v.kind {
-                    Kind::String(s) => s.into_owned(),
-                    _ => symbol(&v.to_json()),
-                })
-                .collect(),
-            Kind::String(s) => vec![s.into_owned()],
-            _ => Vec::new(),
-        }
-    }
-
-    fn template_string(&self, t: &'s Template, hops: usize) -> String {
-        let mut out = String::new();
-        for el in t {
-            match el {
-                Element::Literal(l) => out.push_str(l.value()),
-                Element::Interpolation(i) => out.push_str(&self.string(Expr::Hcl(&i.expr), hops)),
-                Element::Directive(d) => out.push_str(&symbol(&self.source(d.span()))),
-            }
-        }
-        out
-    }
-
-    /// A reference: `var.x`, `local.x`, `data.type.label.attr` or
-    /// `type.label.attr`, then any further attributes and indexes.
-    fn reference(&self, expr: &'s Expression, traversal: &'s Traversal, hops: usize) -> Value<'s> {
-        let Expression::Variable(root) = &traversal.expr else {
-            return self.symbolic(expr);
-        };
-        if hops >= MAX_HOPS {
-            return self.symbolic(expr);
-        }
-        let names: Vec<&str> = traversal
-            .operators
-            .iter()
-            .map_while(|op| match op.value() {
-                TraversalOperator::GetAttr(id) => Some(id.as_str()),
-                _ => None,
-            })
-            .collect();
-        let at = self.span(expr.span());
-        let (base, used) = match (root.as_str(), names.as_slice()) {
-            ("var", [name, ..]) => match self.m.var(name) {
-                Some((Some(default), origin)) => (Some(self.value_in(origin, default, at, hops + 1)), 1),
-                _ => (None, 0),
-            },
-            ("local", [name, ..]) => (self.m.local(name).map(|(l, o)| self.value_in(o, l, at, hops + 1)), 1),
-            ("data", [kind, label, attr, ..]) => (self.data_attr(kind, label, attr, hops + 1), 3),
-            (kind, [label, attr, ..]) => (self.resource_attr(kind, label, attr, hops + 1), 2),
-            _ => (None, 0),
-        };
-        let Some(mut value) = base else {
-            return self.symbolic(expr);
-        };
-        for op in &traversal.operators[used..] {
-            let next = match op.value() {
-                TraversalOperator::GetAttr(id) => value.get(id.as_str()).cloned(),
-                TraversalOperator::LegacyIndex(i) => index(&value, usize::try_from(*i.value()).ok()),
-                TraversalOperator::Index(at) => match self.hcl_value(at, hops + 1).kind {
-                    Kind::Number(number) => index(&value, number.parse().ok()),
-                    Kind::String(key) => value.get(&key).cloned(),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let Some(next) = next else {
-                return self.symbolic(expr);
-            };
-            value = next;
-        }
-        if !matches!(value.kind, Kind::Array(_) | Kind::Object(_)) {
-            // A scalar is shown where it is used.
-            value.span = at;
-        }
-        value
-    }
-
-    fn data_attr(&self, kind: &str, label: &str, attr: &str, hops: usize) -> Option<Value<'s>> {
-        let text = match (kind, attr) {
-            ("aws_caller_identity", "account_id") => STACK_ACCOUNT.to_owned(),
-            ("aws_partition", "partition") => "aws".to_owned(),
-            ("aws_partition", "dns_suffix") => "amazonaws.com".to_owned(),
-            ("aws_iam_policy_document", "json" | "minified_json") => {
-                self.document(label, Span::default(), hops)?.to_json()
-            }
-            _ => return None,
-        };
-        Some(Value { span: Span::default(), kind: Kind::String(Cow::Owned(text)) })
-    }
-
-    fn resource_attr(&self, kind: &str, label: &str, attr: &str, hops: usize) -> Option<Value<'s>> {
-        let (r, origin) = self.m.resource(kind, label)?;
-        let string = |key: &str| Some(self.string_in(origin, r.body.attr(key)?.value, hops));
-        let text = match (kind, attr) {
-            ("aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy", "arn")
-            | ("aws_iam_policy", "id") => self.named(kind, label, hops)?.arn,
-            ("aws_iam_role" | "aws_iam_user" | "aws_iam_group", "name" | "id")
-            | ("aws_iam_policy", "name") => self.named(kind, label, hops)?.name,
-            ("aws_iam_openid_connect_provider", "arn" | "id") => {
-                let url = string("url")?;
-                let host = url.strip_prefix("https://").unwrap_or(&url);
-                format!("arn:aws:iam::{STACK_ACCOUNT}:oidc-provider/{host}")
-            }
-            ("aws_iam_openid_connect_provider", "url") => string("url")?,
-            ("aws_iam_saml_provider", "arn" | "id") => {
-                let name = string("name")?;
-                format!("arn:aws:iam::{STACK_ACCOUNT}:saml-provider/{name}")
-            }
-            _ => return None,
-        };
-        Some(Value { span: Span::default(), kind: Kind::String(Cow::Owned(text)) })
-    }
-
-    /// The name and ARN of a role, user, group or managed policy the module
-    /// declares: its `name` (the resource's label when the name is not
-    /// settled) under its `path`, in the deploying account.
-    pub fn named(&self, kind: &str, label: &str, hops: usize) -> Option<Named> {
-        let (r, origin) = self.m.resource(kind, label)?;
-        let prefix = match kind {
-            "aws_iam_role" => "role",
-            "aws_iam_user" => "user",
-            "aws_iam_group" => "group",
-            "aws_iam_policy" => "policy",
-            _ => return None,
-        };
-        let settled = |s: &String| !s.is_empty() && !is_symbolic(s);
-        let name = r
-            .body
-            .attr("name")
-            .map(|a| self.string_in(origin, a.value, hops + 1))
-            .filter(settled)
-            .unwrap_or_else(|| label.to_owned());
-        let path = r
-            .body
-            .attr("path")
-            .map(|a| self.string_in(origin, a.value, hops + 1))
-            .filter(|p| settled(p) && p.starts_with('/') && p.ends_with('/'))
-            .unwrap_or_else(|| "/".to_owned());
-        let arn = format!("arn:aws:iam::{STACK_ACCOUNT}:{prefix}{path}{name}");
-        Some(Named { name, arn })
-    }
-
-    /// The document of `data "aws_iam_policy_document" "label"`; when
-    /// another file declares it, shown at `at`.
-    fn document(&self, label: &str, at: Span, hops: usize) -> Option<Value<'s>> {
-        let (d, origin) = self.m.data_source("aws_iam_policy_document", label)?;
-        if matches!(origin, Origin::Here) {
-            self.m.used_documents.borrow_mut().insert(d.label.to_owned());
-        }
-        let (mut v, pin) = match self.across(origin, at) {
-            Some(cx) => (document::build(&cx, &d, hops), cx.pin),
-            None => (document::build(self, &d, hops), self.pin),
-        };
-        if let Some(pin) = pin {
-            respan(&mut v, pin);
-        }
-        Some(v)
-    }
-
-    /// Lowers the policy an attribute holds and records it. `None` when the
-    /// value is not a policy the file settles (a `file()` call, a module
-    /// output) or does not lower.
-    pub fn policy(
-        &self,
-        e: Expr<'s>,
-        hint: KindHint,
-        owner: Owner,
-        out: &mut Extracted,
-        hops: usize,
-    ) -> Option<usize> {
-        if hops >= MAX_HOPS {
-            return None;
-        }
-        let e = match e {
-            Expr::Json(v) if v.as_str().is_some_and(|s| s.contains("${")) => {
-                let parsed = self.with_json_template(v, |cx, t, end| {
-                    if let Some(inner) = single_interpolation(t) {
-                        return cx.policy(Expr::Hcl(inner), hint, owner.clone(), out, hops);
-                    }
-                    let (doc, offsets) = cx.template_json(t, false, end, hops);
-                    cx.lower_text(&doc, offsets, hint, owner.clone(), out)
-                });
-                return parsed.unwrap_or_else(|(span, message)| {
-                    out.problem(span, message, &owner);
-                    None
-                });
-            }
-            Expr::Json(v) => return out.add_policy(self.file, v, hint, owner),
-            Expr::Hcl(e) => e,
-        };
-        match e {
-            Expression::FuncCall(f)
-                if f.name.namespace.is_empty() && f.name.name.as_str() == "jsonencode" =>
-            {
-                let [x] = f.args.iter().collect::<Vec<_>>()[..] else {
-                    return None;
-                };
-                let v = self.hcl_value(x, hops);
-                Some(out.push(lower(&v, hint, &SpanMap::Identity), owner))
-            }
-            Expression::FuncCall(f) if f.name.namespace.is_empty() && f.name.name.as_str() == "file" => {
-                let [x] = f.args.iter().collect::<Vec<_>>()[..] else {
-                    return None;
-                };
-                let path = self.string(Expr::Hcl(x), hops);
-                let doc = self.m.read_beside(&path)?;
-                // Findings point at the `file(…)` call: the policy's own
-                // place is another file, which is checked on its own too.
-                let call = self.span(e.span());
-                let offsets = vec![0; doc.len() + 1];
-                let map = SpanMap::Table { base: call.start, offsets };
-                match json::parse(&doc) {
-                    Ok(v) => Some(out.push(lower(&v, hint, &map), owner)),
-                    Err(err) => {
-                        let message = format!("`{path}` is not valid JSON: {}", err.message);
-                        out.problem(call, message, &owner);
-                        None
-                    }
-                }
-            }
-            Expression::Parenthesis(p) => self.policy(Expr::Hcl(p.inner()), hint, owner, out, hops),
-            Expression::String(_) => {
-                let r = e.span()?;
-                let (doc, mut offsets) = self.decode(r.start + 1, r.end - 1, true);
-                offsets.push(self.at(r.end - 1));
-                self.lower_text(&doc, offsets, hint, owner, out)
-            }
-            Expression::StringTemplate(t) => {
-                if let Some(inner) = single_interpolation(t) {
-                    return self.policy(Expr::Hcl(inner), hint, owner, out, hops);
-                }
-                let end = e.span()?.end - 1;
-                let (doc, offsets) = self.template_json(t, true, end, hops);
-                self.lower_text(&doc, offsets, hint, owner, out)
-            }
-            Expression::HeredocTemplate(h) => {
-                let end = h.template.span().or_else(|| e.span())?.end;
-                let (doc, offsets) = self.template_json(&h.template, false, end, hops);
-                self.lower_text(&doc, offsets, hint, owner, out)
-            }
-            Expression::Traversal(t) => {
-                let Expression::Variable(root) = &t.expr else {
-                    return None;
-                };
-                let names: Vec<&str> = t
-                    .operators
-                    .iter()
-                    .map(|op| match op.value() {
-                        TraversalOperator::GetAttr(id) => id.as_str(),
-                        _ => "",
-                    })
-                    .collect();
-                match (root.as_str(), names.as_slice()) {
-                    ("data", ["aws_iam_policy_document", label, "json" | "minified_json"]) => {
-                        let v = self.document(label, self.span(e.span()), hops + 1)?;
-                        Some(out.push(lower(&v, hint, &SpanMap::Identity), owner))
-                    }
-                    ("var" | "local", [name]) => {
-                        let (x, origin) = if root.as_str() == "var" {
-                            let (default, origin) = self.m.var(name)?;
-                            (default?, origin)
-                        } else {
-                            self.m.local(name)?
-                        };
-                        match self.across(origin, self.span(e.span())) {
-                            Some(cx) => cx.policy(x, hint, owner, out, hops + 1),
-                            None => self.policy(x, hint, owner, out, hops + 1),
-                        }
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
-    /// Lowers a policy held as text, mapping its spans back into the file
-    /// (in another file of the module: all to the reference).
-    fn lower_text(
-        &self,
-        doc: &str,
-        offsets: Vec<u32>,
-        hint: KindHint,
-        owner: Owner,
-        out: &mut Extracted,
-    ) -> Option<usize> {
-        let map = SpanMap::Table { base: 0, offsets };
-        match json::parse(doc) {
-            Ok(mut v) => {
-                if let Some(pin) = self.pin {
-                    respan(&mut v, pin);
-                    return Some(out.push(lower(&v, hint, &SpanMap::Identity), owner));
-                }
-                Some(out.push(lower(&v, hint, &map), owner))
-            }
-            Err(e) => {
-                let message = format!("the embedded policy is not valid JSON: {}", e.message);
-                out.problem(self.pin.unwrap_or_else(|| map.map(e.span)), message, &owner);
-                None
-            }
-        }
-    }
-
-    /// The text of `src[start..end]` as a quoted HCL string (escapes decoded)
-    /// or as heredoc text, with the file offset of each byte.
-    fn decode(&self, start: usize, end: usize, quoted: bool) -> (String, Vec<u32>) {
-        let raw = self.src.get(start..end).unwrap_or_default();
-        let mut out = String::with_capacity(raw.len());
-        let mut offsets = Vec::with_capacity(raw.len() + 1);
-        let mut i = 0;
-        while i < raw.len() {
-            let rest = &raw[i..];
-            let (c, len) = if rest.starts_with("$${") || rest.starts_with("%%{") {
-                (rest.as_bytes()[0] as char, 2)
-            } else if quoted && rest.starts_with('\\') {
-                hcl_escape(rest)
-            } else {
-                let c = rest.chars().next().unwrap_or('\u{fffd}');
-                (c, c.len_utf8())
-            };
-            let at = self.at(start + i);
-            offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
-            out.push(c);
-            i += len;
-        }
-        (out, offsets)
-    }
-
-    /// A template holding JSON: literal text as written, interpolations as
-    /// their value (JSON-escaped, or the JSON of a `jsonencode` call), with
-    /// the file offset of each byte plus one for `end`.
-    fn template_json(&self, t: &'s Template, quoted: bool, end: usize, hops: usize) -> (String, Vec<u32>) {
-        let mut text = String::new();
-        let mut offsets = Vec::new();
-        for el in t {
-            let Some(r) = el.span() else { continue };
-            match el {
-                Element::Literal(_) => {
-                    let (s, o) = self.decode(r.start, r.end, quoted);
-                    text.push_str(&s);
-                    offsets.extend(o);
-                }
-                Element::Interpolation(i) => {
-                    let s = match &i.expr {
-                        Expression::FuncCall(f)
-                            if f.name.name.as_str() == "jsonencode" && f.args.len() == 1 =>
-                        {
-                            f.args
-                                .iter()
-                                .next()
-                                .map(|x| self.hcl_value(x, hops).to_json())
-                                .unwrap_or_default()
-                        }
-                        x => {
-                            let quoted =
-                                serde_json::to_string(&self.string(Expr::Hcl(x), hops)).unwrap_or_default();
-                            quoted[1..quoted.len() - 1].to_owned()
-                        }
-                    };
-                    let at = self.at(r.start);
-                    offsets.extend(std::iter::repeat_n(at, s.len()));
-                    text.push_str(&s);
-                }
-                Element::Directive(_) => {}
-            }
-        }
-        offsets.push(self.at(end));
-        (text, offsets)
+    pub fn src(&self) -> &'s str {
+        self.src
     }
 }
 
-/// The expression of a template that is one interpolation and nothing else
-/// (`"${jsonencode(...)}"`).
-fn single_interpolation(t: &Template) -> Option<&Expression> {
-    match t.as_single_element()? {
-        Element::Interpolation(i) => Some(&i.expr),
-        _ => None,
-    }
-}
-
-/// Decodes one escape sequence of a quoted HCL string: the character and how
-/// many bytes it took.
-fn hcl_escape(s: &str) -> (char, usize) {
-    let b = s.as_bytes();
-    let simple = match b.get(1) {
-        Some(b'n') => Some('\n'),
-        Some(b'r') => Some('\r'),
-        Some(b't') => Some('\t'),
-        Some(b'"') => Some('"'),
-        Some(b'\\') => Some('\\'),
-        _ => None,
-    };
-    if let Some(c) = simple {
-        return (c, 2);
-    }
-    for (tag, digits) in [(b'u', 4), (b'U', 8)] {
-        if b.get(1) == Some(&tag)
-            && let Some(hex) = s.get(2..2 + digits)
-            && let Some(c) = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
-        {
-            return (c, 2 + digits);
+/// `jsonencode` of `jsonencode` of …: each level escapes the one inside, so
+/// the text doubles; past a few levels the value is left unknown.
+fn nest_bound(v: Value, what: &str) -> Value {
+    fn depth(v: &Value) -> usize {
+        match &v.kind {
+            Val::Encoded(inner) => 1 + depth(inner),
+            Val::List(items) => items.iter().map(depth).max().unwrap_or(0),
+            Val::Object(members) => members.iter().map(|m| depth(&m.value)).max().unwrap_or(0),
+            _ => 0,
         }
     }
-    ('\\', 1)
+    if depth(&v) > 8 {
+        return Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span);
+    }
+    v
 }
 
-fn index<'s>(v: &Value<'s>, i: Option<usize>) -> Option<Value<'s>> {
-    v.as_array()?.get(i?).cloned()
+fn too_deep(at: Span) -> Value {
+    Value::unknown("a value", Why::Unresolved("references nest too deep (or refer to themselves)".into()), at)
+}
+
+/// Terraform's `==`: known values of the same type and content.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (&a.kind, &b.kind) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Number(x), Val::Number(y)) => x == y,
+        (Val::String(_) | Val::Encoded(_), Val::String(_) | Val::Encoded(_)) => a.as_text() == b.as_text(),
+        (Val::List(x), Val::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Val::Object(x), Val::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| a.key == b.key && same(&a.value, &b.value))
+        }
+        _ => false,
+    }
+}
+
+/// `v[key]`.
+fn index(v: &Value, key: &Value, what: &str, at: Span) -> Value {
+    if key.unknown_part().is_some() {
+        return Value::unknown(what, key.unknown_part().map_or(Why::Input, |u| u.why.clone()), at);
+    }
+    match &v.kind {
+        Val::List(items) => {
+            let Some(n) = key.as_number().filter(|n| n.fract() == 0.0 && *n >= 0.0) else {
+                return Value::error(what, "a list index must be a whole number", at);
+            };
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            match items.get(n as usize) {
+                Some(x) => x.clone(),
+                None => Value::error(what, "index out of range", at),
+            }
+        }
+        Val::Object(_) => match v.get(&key.display()) {
+            Some(x) => x.clone(),
+            None => Value::error(what, format!("no element `{}`", key.display()), at),
+        },
+        _ => Value::error(what, "index of a value that is not a collection", at),
+    }
+}
+
+/// Memoized values of declarations, evaluated once per instance; a
+/// declaration being evaluated when it is asked for again is a cycle.
+#[derive(Default)]
+pub struct Memo<'t> {
+    slots: RefCell<std::collections::HashMap<(u8, &'t str), Option<Value>>>,
+}
+
+impl<'t> Memo<'t> {
+    pub fn get_or(&self, kind: u8, name: &'t str, at: Span, f: impl FnOnce() -> Value) -> Value {
+        if let Some(slot) = self.slots.borrow().get(&(kind, name)) {
+            return slot.clone().unwrap_or_else(|| too_deep(at));
+        }
+        self.slots.borrow_mut().insert((kind, name), None);
+        let v = f();
+        self.slots.borrow_mut().insert((kind, name), Some(v.clone()));
+        v
+    }
 }

@@ -272,7 +272,11 @@ impl Value {
             json::Kind::Object(members) => Val::Object(sorted(
                 members
                     .iter()
-                    .map(|m| Member { key: m.key.to_string(), key_span: m.key_span, value: Self::from_tree(&m.value) })
+                    .map(|m| Member {
+                        key: m.key.to_string(),
+                        key_span: m.key_span,
+                        value: Self::from_tree(&m.value),
+                    })
                     .collect(),
             )),
         };
@@ -364,11 +368,7 @@ impl Budget {
 
     /// Pays for `v`, or gives back an unknown value in its place.
     pub fn check(&self, v: Value, what: &str) -> Value {
-        if self.pay(v.weight()) {
-            v
-        } else {
-            Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span)
-        }
+        if self.pay(v.weight()) { v } else { Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span) }
     }
 
     pub fn spent(&self) -> bool {
@@ -405,7 +405,11 @@ mod tests {
 
     #[test]
     fn objects_sort_and_the_last_key_wins() {
-        let m = |k: &str, v: &str| Member { key: k.into(), key_span: Span::default(), value: Value::string(v, Span::default()) };
+        let m = |k: &str, v: &str| Member {
+            key: k.into(),
+            key_span: Span::default(),
+            value: Value::string(v, Span::default()),
+        };
         let o = Value::new(Val::Object(sorted(vec![m("b", "1"), m("a", "2"), m("b", "3")])), Span::default());
         assert_eq!(o.to_json(), r#"{"a":"2","b":"3"}"#);
         assert_eq!(o.get("b").and_then(Value::as_str), Some("3"));

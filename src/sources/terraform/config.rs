@@ -1,0 +1,353 @@
+//! Loading Terraform configuration as Terraform does: every `.tf` and
+//! `.tf.json` file of a module directory, the `.tfvars` of a root, and the
+//! directories its `module` blocks call (local sources, or what `terraform
+//! init` installed under `.terraform/modules`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::structure::{Body as HclBody, Structure};
+
+use crate::model::Problem;
+use crate::source::Span;
+
+/// The largest file read beside the ones the user named: source files and
+/// policies are kilobytes.
+pub const MAX_FILE: u64 = 4 << 20;
+/// At most this many module directories in one reading.
+const MAX_DIRS: usize = 2_000;
+
+/// A file of a reading.
+#[derive(Debug)]
+pub struct Source {
+    /// As shown in findings.
+    pub name: String,
+    pub text: Arc<str>,
+    /// The user asked to check it (named it, or it was found by a walk).
+    pub input: bool,
+    pub syntax: Syntax,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Hcl,
+    Json,
+    /// A `.tfvars` file.
+    Vars,
+}
+
+/// A `.tf` or `.tf.json` file named by the user (or met by a walk).
+pub struct InputFile {
+    /// `None` for standard input: a module of that one file.
+    pub path: Option<PathBuf>,
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+/// A module directory.
+#[derive(Debug)]
+pub struct Dir {
+    pub path: PathBuf,
+    /// As shown (`path.module`).
+    pub shown: String,
+    /// Its `.tf` and `.tf.json` files, in name order.
+    pub files: Vec<u32>,
+    /// `terraform.tfvars`, then `*.auto.tfvars` in name order: the last
+    /// value read wins. Used only when the directory is the root.
+    pub tfvars: Vec<u32>,
+    /// `.terraform/modules/modules.json`: module key (`a.b`) → directory.
+    pub installed: HashMap<String, PathBuf>,
+    /// Some of its files were named by the user.
+    pub input: bool,
+}
+
+/// Everything one reading loaded, before indexing.
+#[derive(Default)]
+pub struct Loaded {
+    pub files: Vec<Source>,
+    /// The parsed body of each HCL file (`None` for the others).
+    pub hcl: Vec<Option<HclBody>>,
+    pub dirs: Vec<Dir>,
+    by_path: HashMap<PathBuf, usize>,
+    /// Input files that do not parse, with the problem.
+    pub problems: Vec<(u32, Problem)>,
+}
+
+impl Loaded {
+    /// The directory a module source names, called from `from`; `None` for
+    /// a source that is not a local path.
+    pub fn local_source(&self, from: usize, source: &str) -> Option<usize> {
+        if !is_local(source) {
+            return None;
+        }
+        self.by_path.get(&normalize(&self.dirs[from].path.join(source))).copied()
+    }
+
+    /// The directory `terraform init` installed the module with key `key`
+    /// (`a.b` for module `b` called by module `a`) in, for the root `root`.
+    pub fn installed(&self, root: usize, key: &str) -> Option<usize> {
+        let dir = self.dirs[root].installed.get(key)?;
+        self.by_path.get(dir).copied()
+    }
+
+    fn add_file(&mut self, name: String, text: Arc<str>, input: bool, syntax: Syntax) -> u32 {
+        let id = u32::try_from(self.files.len()).unwrap_or(u32::MAX);
+        let hcl = match syntax {
+            Syntax::Hcl | Syntax::Vars => match hcl_edit::parser::parse_body(&text) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    if input && syntax == Syntax::Hcl {
+                        let at = u32::try_from(e.location().offset()).unwrap_or(u32::MAX);
+                        let problem = Problem {
+                            span: Span::new(at, at).in_file(id),
+                            pointer: String::new(),
+                            message: format!("invalid HCL: {}", e.message()),
+                        };
+                        self.problems.push((id, problem));
+                    }
+                    None
+                }
+            },
+            Syntax::Json => None,
+        };
+        self.files.push(Source { name, text, input, syntax });
+        self.hcl.push(hcl);
+        id
+    }
+}
+
+pub fn is_local(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
+
+/// `a/./b/../c` → `a/c`, without asking the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+fn shown(p: &Path) -> String {
+    crate::support::path::display_path(p)
+}
+
+fn read_text(path: &Path) -> Option<Arc<str>> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE {
+        return None;
+    }
+    crate::syntax::text::decode(std::fs::read(path).ok()?).ok().map(Arc::from)
+}
+
+fn syntax_of(name: &str) -> Option<Syntax> {
+    if name.ends_with(".tf.json") {
+        Some(Syntax::Json)
+    } else if name.ends_with(".tf") {
+        Some(Syntax::Hcl)
+    } else {
+        None
+    }
+}
+
+/// Loads the module directories of `inputs` and every directory they call.
+pub fn load(inputs: Vec<InputFile>) -> Loaded {
+    let mut l = Loaded::default();
+    // The files the user gave, by directory.
+    let mut by_dir: BTreeMap<PathBuf, Vec<InputFile>> = BTreeMap::new();
+    let mut stdin = Vec::new();
+    for f in inputs {
+        match &f.path {
+            Some(p) => {
+                let dir = normalize(p.parent().unwrap_or(Path::new(".")));
+                by_dir.entry(dir).or_default().push(f);
+            }
+            None => stdin.push(f),
+        }
+    }
+    for f in stdin {
+        let syntax = if f.text.trim_start().starts_with('{') { Syntax::Json } else { Syntax::Hcl };
+        let id = l.add_file(f.name, f.text, true, syntax);
+        l.dirs.push(Dir {
+            path: PathBuf::from("."),
+            shown: ".".into(),
+            files: vec![id],
+            tfvars: Vec::new(),
+            installed: HashMap::new(),
+            input: true,
+        });
+    }
+    let mut queue: Vec<PathBuf> = Vec::new();
+    for (dir, files) in by_dir {
+        load_dir(&mut l, &dir, files);
+        queue.push(dir);
+    }
+    // Follow the calls.
+    let mut next = 0;
+    while next < queue.len() && l.dirs.len() < MAX_DIRS {
+        let dir = queue[next].clone();
+        next += 1;
+        let Some(&d) = l.by_path.get(&dir) else { continue };
+        let mut called: Vec<PathBuf> = l.dirs[d].installed.values().cloned().collect();
+        for source in module_sources(&l, d) {
+            if is_local(&source) {
+                called.push(normalize(&dir.join(&source)));
+            }
+        }
+        called.sort();
+        for c in called {
+            if !l.by_path.contains_key(&c) && c.is_dir() {
+                load_dir(&mut l, &c, Vec::new());
+                queue.push(c);
+            }
+        }
+    }
+    l
+}
+
+/// Reads a directory: the given input files, and the other `.tf`,
+/// `.tf.json` and `.tfvars` files from disk.
+fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
+    let input = !inputs.is_empty();
+    let named: HashMap<std::ffi::OsString, InputFile> = inputs
+        .into_iter()
+        .map(|f| (f.path.as_deref().and_then(Path::file_name).unwrap_or_default().to_owned(), f))
+        .collect();
+    let mut tf: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
+    let mut vars: Vec<(bool, std::ffi::OsString, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name();
+        let Some(s) = name.to_str() else { continue };
+        if syntax_of(s).is_some() {
+            tf.push((name.clone(), entry.path()));
+        } else if s == "terraform.tfvars" || s.ends_with(".auto.tfvars") {
+            vars.push((s != "terraform.tfvars", name.clone(), entry.path()));
+        }
+    }
+    // An input file the directory listing did not show (a path that is not
+    // the directory's own name for it): keep it all the same.
+    for name in named.keys() {
+        if !tf.iter().any(|(n, _)| n == name) {
+            tf.push((name.clone(), dir.join(name)));
+        }
+    }
+    tf.sort();
+    vars.sort();
+    let mut named = named;
+    let mut files = Vec::new();
+    for (name, path) in tf {
+        let syntax = syntax_of(name.to_str().unwrap_or_default()).unwrap_or(Syntax::Hcl);
+        let id = match named.remove(&name) {
+            Some(f) => l.add_file(f.name, f.text, true, syntax),
+            None => {
+                let Some(text) = read_text(&path) else { continue };
+                l.add_file(shown(&path), text, false, syntax)
+            }
+        };
+        files.push(id);
+    }
+    let mut tfvars = Vec::new();
+    for (_, _, path) in vars {
+        if let Some(text) = read_text(&path) {
+            tfvars.push(l.add_file(shown(&path), text, false, Syntax::Vars));
+        }
+    }
+    let installed = read_modules_json(dir);
+    l.by_path.insert(dir.to_path_buf(), l.dirs.len());
+    l.dirs.push(Dir { path: dir.to_path_buf(), shown: shown(dir), files, tfvars, installed, input });
+}
+
+/// `.terraform/modules/modules.json`, which `terraform init` writes: where
+/// each module of the configuration was installed.
+fn read_modules_json(dir: &Path) -> HashMap<String, PathBuf> {
+    let mut out = HashMap::new();
+    let Some(text) = read_text(&dir.join(".terraform/modules/modules.json")) else { return out };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return out };
+    for m in v.get("Modules").and_then(|m| m.as_array()).into_iter().flatten() {
+        let (Some(key), Some(d)) =
+            (m.get("Key").and_then(|k| k.as_str()), m.get("Dir").and_then(|d| d.as_str()))
+        else {
+            continue;
+        };
+        if !key.is_empty() {
+            out.insert(key.to_owned(), normalize(&dir.join(d)));
+        }
+    }
+    out
+}
+
+/// The `source` of every `module` block of a directory, where it is a
+/// literal.
+fn module_sources(l: &Loaded, d: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for &f in &l.dirs[d].files {
+        match l.files[f as usize].syntax {
+            Syntax::Hcl => {
+                let Some(body) = &l.hcl[f as usize] else { continue };
+                for s in body {
+                    if let Structure::Block(b) = s
+                        && b.ident.as_str() == "module"
+                        && let Some(a) = b.body.get_attribute("source")
+                        && let hcl_edit::expr::Expression::String(s) = &a.value
+                    {
+                        out.push(s.value().clone());
+                    }
+                }
+            }
+            Syntax::Json => {
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&l.files[f as usize].text) else {
+                    continue;
+                };
+                let modules = match v.get("module") {
+                    Some(serde_json::Value::Array(items)) => items.iter().collect(),
+                    Some(m) => vec![m],
+                    None => Vec::new(),
+                };
+                for m in modules {
+                    for (_, call) in m.as_object().into_iter().flatten() {
+                        let calls = match call {
+                            serde_json::Value::Array(items) => items.iter().collect(),
+                            c => vec![c],
+                        };
+                        for c in calls {
+                            if let Some(s) = c.get("source").and_then(|s| s.as_str()) {
+                                out.push(s.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            Syntax::Vars => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize_without_the_file_system() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("./x")), PathBuf::from("x"));
+        assert_eq!(normalize(Path::new("../../m")), PathBuf::from("../../m"));
+        assert_eq!(normalize(Path::new("a/../../m")), PathBuf::from("../m"));
+        assert_eq!(normalize(Path::new("")), PathBuf::from("."));
+    }
+}
