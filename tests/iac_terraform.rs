@@ -160,12 +160,13 @@ fn file_reads_the_json_beside_the_module() {
     let out = check("fixtures/iac/terraform-file");
     // The role's finding points at its `file(…)` call, and the JSON file is
     // checked on its own too; the missing file leaves the role without a trust
-    // policy rather than guessing one.
+    // policy rather than guessing one, and says so.
     let call = position("../terraform-file/main.tf", "file(\"${path.module}", 0)
         .replace("fixtures/iac/terraform/../", "fixtures/iac/");
     assert!(out.contains(&format!("{call}: warning[missing-external-id]")), "{out}");
     assert!(out.contains("vendor-trust.json:6:29: warning[missing-external-id]"), "{out}");
-    assert!(out.ends_with("Found 2 findings (2 warnings) in 2 policies, 2 files.\n"), "{out}");
+    assert!(out.contains("main.tf:9:24: note[unresolved-policy] the trust policy could not be built from `file(\"policies/missing.json\")`"), "{out}");
+    assert!(out.ends_with("Found 3 findings (2 warnings, 1 note) in 2 policies, 2 files.\n"), "{out}");
 }
 
 const MODULE: &str = "fixtures/iac/terraform-module";
@@ -185,29 +186,29 @@ fn graph_edges(path: &str) -> Vec<((String, String), (String, String))> {
 #[test]
 fn a_module_is_read_across_its_files() {
     // The variables, locals and OIDC provider `main.tf` uses are declared in
-    // `variables.tf`, `locals.tf` and `roles.tf`: the findings they lead to
-    // are shown at the references in `main.tf`, whether the directory or the
-    // file alone is checked.
+    // `variables.tf`, `locals.tf` and `roles.tf`: a finding is shown where
+    // the value that decides it is written (a variable's default in
+    // `variables.tf`), whether the directory or the file alone is checked.
     for path in [MODULE.to_owned(), format!("{MODULE}/main.tf")] {
         let out = check(&path);
-        let vendor = position_in(MODULE, "main.tf", "var.vendor_account", 0);
+        let vendor = position_in(MODULE, "variables.tf", "\"999988887777\"", 0);
         assert!(
             out.contains(&format!(
                 "{vendor}: warning[missing-external-id] principals in account `999988887777`"
             )),
             "{out}"
         );
-        assert_eq!(vendor, format!("{MODULE}/main.tf:11:27"));
-        let session = position_in(MODULE, "main.tf", "var.max_session", 0);
+        assert_eq!(vendor, format!("{MODULE}/variables.tf:6:17"));
+        let session = position_in(MODULE, "variables.tf", "43200", 0);
         assert!(
             out.contains(&format!(
                 "{session}: warning[excessive-session-duration] sessions of this role may last 12 h (43200 s)"
             )),
             "{out}"
         );
-        assert_eq!(session, format!("{MODULE}/main.tf:5:26"));
+        assert_eq!(session, format!("{MODULE}/variables.tf:12:17"));
         // `repo:${local.github_org}/*`, the local being the variable, whose
-        // default is `*`.
+        // default is `*`: the template in `main.tf` builds the pattern.
         let subject = position_in(MODULE, "main.tf", "\"repo:${local.github_org}/*\"", 0);
         assert!(out.contains(&format!("{subject}: error[oidc-unrestricted-subject]")), "{out}");
         // `var.audit_account` has no default anywhere: it stays open.
@@ -240,7 +241,9 @@ fn tfvars_override_the_defaults() {
     std::fs::write(dir.0.join("org.auto.tfvars"), "github_org = \"my-org\"\n").unwrap();
     let out = check(&dir.0.to_string_lossy());
     assert!(
-        out.contains("main.tf:11:27: warning[missing-external-id] principals in account `111122223333`"),
+        out.contains(
+            "terraform.tfvars:1:18: warning[missing-external-id] principals in account `111122223333`"
+        ),
         "{out}"
     );
     assert!(!out.contains("excessive-session-duration"), "{out}");
@@ -261,15 +264,23 @@ fn a_module_of_many_files_is_read_once() {
     }
     let out = check(&dir.0.to_string_lossy());
     assert_eq!(out.matches("missing-external-id").count(), n, "{out}");
+    // `r299`'s role trusts `var.account_0`, whose default `r000.tf` holds.
     assert!(
-        out.contains("r299.tf:8:58: warning[missing-external-id] principals in account `100000000000`"),
+        out.contains("r000.tf:2:13: warning[missing-external-id] principals in account `100000000000`"),
         "{out}"
     );
-    // In this process too, file by file.
+    // In this process too: one file given, the directory read with it.
     for i in [0, 150, 299] {
         let path = dir.0.join(format!("r{i:03}.tf"));
         let text = std::fs::read_to_string(&path).unwrap();
-        let (_, x) = trustlint::sources::read(&path.to_string_lossy(), &text).unwrap().unwrap();
+        let input = trustlint::sources::terraform::InputFile {
+            path: Some(path),
+            name: format!("r{i:03}.tf"),
+            text: text.into(),
+        };
+        let read = trustlint::sources::terraform::read(vec![input]);
+        let x = &read.extracted;
+        assert_eq!(x.units.len(), 1, "only the given file's role");
         let aws = &x.units[0].policy.statements[0].principal.as_ref().unwrap().entries[0];
         assert_eq!(aws.text.value, format!("1{:011}", (i + 1) % n));
     }

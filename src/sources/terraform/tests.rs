@@ -131,10 +131,11 @@ Statement = [{
     assert_eq!(
         got,
         [
-            "arn:aws:iam::{{AccountId}}:saml-provider/okta",
+            // Terraform's `jsonencode` writes keys in order: `AWS` first.
             "{{local.a}}",
             "{{module.accounts.ci}}",
             "arn:aws:iam::{{each.value}}:root",
+            "arn:aws:iam::{{AccountId}}:saml-provider/okta",
         ]
     );
 }
