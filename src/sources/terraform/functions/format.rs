@@ -24,7 +24,7 @@ pub(super) fn format(c: &Call<'_>, args: Vec<Value>) -> Out {
 /// other arguments repeat.
 pub(super) fn formatlist(c: &Call<'_>, args: Vec<Value>) -> Out {
     c.arity(&args, 1, ANY)?;
-    c.known(&args)?;
+    c.known(&args[..1])?;
     c.not_null(&args[..1])?;
     let f = c.text_with_symbols(&args[0])?;
     let rest = &args[1..];
@@ -45,7 +45,16 @@ pub(super) fn formatlist(c: &Call<'_>, args: Vec<Value>) -> Out {
             }
         }
     }
-    let rows = rows.map_or(1, |(n, _)| n);
+    // An unknown argument may be a list: with no known list to give the
+    // number of rows, the result is unknown. Beside one, it is written as
+    // its symbol in each row.
+    let rows = match rows {
+        Some((n, _)) => n,
+        None => {
+            c.known(rest)?;
+            1
+        }
+    };
     let mut meter = Meter(1);
     let mut out = Vec::with_capacity(rows.min(1024));
     for row in 0..rows {
@@ -209,6 +218,7 @@ fn append(c: &Call<'_>, verb: &Verb<'_>, arg: &Value, out: &mut String) -> Resul
         'v' => {
             let text = match &arg.kind {
                 Val::String(s) if !verb.sharp => s.clone(),
+                Val::Encoded(_) if !verb.sharp => arg.as_text().unwrap_or_default().into_owned(),
                 Val::Unknown(_) if !verb.sharp => arg.display(),
                 Val::Number(n) if !verb.sharp => go_g(*n, None, false),
                 _ => arg.to_json(),

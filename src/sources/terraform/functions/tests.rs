@@ -197,6 +197,8 @@ fn format_verbs() {
     assert_eq!(f("%v", vec![n(1_000_000.0)]), "1e+06");
     assert_eq!(f("%v", vec![strs(&["a", "b"])]), r#"["a","b"]"#);
     assert_eq!(f("%#v", vec![s("x", 2)]), r#""x""#);
+    let encoded = Value::new(Val::Encoded(Box::new(strs(&["a"]))), sp(2));
+    assert_eq!(f("%v|%s|%#v", vec![encoded.clone(), encoded.clone(), encoded]), r#"["a"]|["a"]|"[\"a\"]""#);
     assert_eq!(f("%#v", vec![obj(vec![("k", n(1.0))])]), r#"{"k":1}"#);
     assert_eq!(f("100%%", vec![]), "100%");
     assert_eq!(f("%[2]s-%[1]s-%s", vec![s("a", 2), s("b", 3)]), "b-a-b");
@@ -259,6 +261,11 @@ fn formatlist_walks_lists_together() {
     assert_eq!(
         unknown("formatlist", vec![s("%s", 1), var("var.accounts")]).0,
         "formatlist(\"%s\", var.accounts)"
+    );
+    let beside = run("formatlist", vec![s("arn:aws:iam::%s:role/%s", 1), var("var.acct"), strs(&["a", "b"])]);
+    assert_eq!(
+        beside.to_json(),
+        r#"["arn:aws:iam::{{var.acct}}:role/a","arn:aws:iam::{{var.acct}}:role/b"]"#
     );
 }
 
