@@ -48,12 +48,11 @@ pub(super) fn formatlist(c: &Call<'_>, args: Vec<Value>) -> Out {
     // An unknown argument may be a list: with no known list to give the
     // number of rows, the result is unknown. Beside one, it is written as
     // its symbol in each row.
-    let rows = match rows {
-        Some((n, _)) => n,
-        None => {
-            c.known(rest)?;
-            1
-        }
+    let rows = if let Some((n, _)) = rows {
+        n
+    } else {
+        c.known(rest)?;
+        1
     };
     let mut meter = Meter(1);
     let mut out = Vec::with_capacity(rows.min(1024));
