@@ -380,7 +380,9 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     }
 }
 
-/// Whether an input is Terraform source, read with its module.
+/// Whether an input is Terraform source, read with its module. Terraform
+/// reads only these exact (lowercase) suffixes.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn is_terraform(input: &Input) -> bool {
     match input {
         Input::File { path, .. } => {

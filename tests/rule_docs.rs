@@ -89,6 +89,9 @@ fn code_blocks(text: &str) -> Vec<(&str, String)> {
 
 /// Checks one example on its own, with the default settings.
 fn analyze_example(dir: &Path, file_name: &str, json: &str) -> Analysis {
+    // A Terraform module is its directory: each example gets its own.
+    let dir = dir.join(file_name.replace('.', "-"));
+    std::fs::create_dir_all(&dir).expect("the example's directory can be made");
     let path = dir.join(file_name);
     std::fs::write(&path, json).expect("the example can be written");
     let inputs = [Input::File { path, explicit: true }];

@@ -151,6 +151,7 @@ fn read_text(path: &Path) -> Option<Arc<str>> {
     crate::syntax::text::decode(std::fs::read(path).ok()?).ok().map(Arc::from)
 }
 
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn syntax_of(name: &str) -> Option<Syntax> {
     if name.ends_with(".tf.json") {
         Some(Syntax::Json)
@@ -252,12 +253,11 @@ fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
     let mut files = Vec::new();
     for (name, path) in tf {
         let syntax = syntax_of(name.to_str().unwrap_or_default()).unwrap_or(Syntax::Hcl);
-        let id = match named.remove(&name) {
-            Some(f) => l.add_file(f.name, f.text, true, syntax),
-            None => {
-                let Some(text) = read_text(&path) else { continue };
-                l.add_file(shown(&path), text, false, syntax)
-            }
+        let id = if let Some(f) = named.remove(&name) {
+            l.add_file(f.name, f.text, true, syntax)
+        } else {
+            let Some(text) = read_text(&path) else { continue };
+            l.add_file(shown(&path), text, false, syntax)
         };
         files.push(id);
     }

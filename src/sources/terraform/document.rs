@@ -40,7 +40,7 @@ pub fn for_blocks<'t>(
             .unwrap_or(key);
         let Some(each) = d.body.attr("for_each") else { continue };
         let collection = cx.expr(each.value);
-        let items = match cx.items(&collection) {
+        let items = match super::eval::items(&collection) {
             Ok(items) => items,
             Err(v) if v.is_error() || v.is_null() => Vec::new(),
             // Not known: the block may be there, with values not known.
@@ -64,6 +64,7 @@ pub fn for_blocks<'t>(
 
 /// The policy document a data source describes, as a value; unknown when
 /// a document it merges is.
+#[allow(clippy::many_single_char_names)]
 pub fn build<'t>(cx: &Cx<'t, '_, '_>, d: &super::module::Block<'t>) -> Value {
     let head = Span::new(d.span.start, d.span.start).in_file(d.span.file);
     let mut own = Vec::new();
@@ -277,12 +278,11 @@ fn conditions<'t>(cx: &Cx<'t, '_, '_>, body: Body<'t>) -> Option<(Span, Value)> 
         match ops.iter_mut().find(|m| m.key == op) {
             Some(m) => {
                 if let Val::Object(keys) = &mut m.value.kind {
-                    match keys.iter_mut().find(|k| k.key == entry.key) {
-                        Some(k) => append(&mut k.value, entry.value),
-                        None => {
-                            keys.push(entry);
-                            keys.sort_by(|a, b| a.key.cmp(&b.key));
-                        }
+                    if let Some(k) = keys.iter_mut().find(|k| k.key == entry.key) {
+                        append(&mut k.value, entry.value);
+                    } else {
+                        keys.push(entry);
+                        keys.sort_by(|a, b| a.key.cmp(&b.key));
                     }
                 }
                 m.value.span = m.value.span.to(b.span);

@@ -173,7 +173,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             Expression::Array(a) => Val::List(a.iter().map(|x| cx.hcl(x)).collect()),
             Expression::Object(o) => {
                 let mut members = Vec::new();
-                for (k, v) in o.iter() {
+                for (k, v) in o {
                     let key = match k {
                         hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_owned(),
                         hcl_edit::expr::ObjectKey::Expression(x) => match cx.hcl(x) {
@@ -224,13 +224,14 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                     },
                 }
             }
-            Expression::BinaryOp(b) => return cx.binary(e, b.operator.value(), &b.lhs_expr, &b.rhs_expr),
+            Expression::BinaryOp(b) => return cx.binary(e, *b.operator.value(), &b.lhs_expr, &b.rhs_expr),
             Expression::ForExpr(f) => return cx.for_expr(e, f),
         };
         self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
     }
 
-    fn binary(&self, e: &Expression, op: &BinaryOperator, lhs: &Expression, rhs: &Expression) -> Value {
+    #[allow(clippy::many_single_char_names)]
+    fn binary(&self, e: &Expression, op: BinaryOperator, lhs: &Expression, rhs: &Expression) -> Value {
         use BinaryOperator as B;
         let l = self.hcl(lhs);
         // `&&` and `||` settle on one known side.
@@ -299,7 +300,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                 Element::Literal(l) => out.push_str(l.value()),
                 Element::Interpolation(i) => {
                     let v = self.hcl(&i.expr);
-                    self.push_part(&v, out)?;
+                    push_part(&v, out)?;
                 }
                 Element::Directive(d) => match &**d {
                     Directive::If(d) => {
@@ -323,10 +324,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                     }
                     Directive::For(d) => {
                         let f = &d.for_expr;
-                        let items = match self.items(&self.hcl(&f.collection_expr)) {
-                            Ok(items) => items,
-                            Err(v) => return Err(v),
-                        };
+                        let items = items(&self.hcl(&f.collection_expr))?;
                         for (k, v) in items {
                             let key_name = f.key_var.as_ref().map_or("", |k| k.as_str());
                             let (kb, vb);
@@ -357,52 +355,9 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         Ok(())
     }
 
-    /// Appends one interpolated value.
-    fn push_part(&self, v: &Value, out: &mut String) -> Result<(), Value> {
-        match &v.kind {
-            Val::Unknown(u) if u.why != Why::Input => Err(v.clone()),
-            Val::Unknown(_) => {
-                out.push_str(&v.display());
-                Ok(())
-            }
-            Val::List(_) | Val::Object(_) => {
-                Err(Value::error("a template", "a list or object cannot be written into a string", v.span))
-            }
-            _ => {
-                out.push_str(&v.display());
-                Ok(())
-            }
-        }
-    }
-
-    /// The key and value of each element of a collection, for iterating.
-    pub fn items(&self, v: &Value) -> Result<Vec<(Value, Value)>, Value> {
-        let items: Vec<(Value, Value)> = match &v.kind {
-            Val::List(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (Value::new(Val::Number(i as f64), x.span), x.clone()))
-                .collect(),
-            Val::Object(members) => {
-                members.iter().map(|m| (Value::string(m.key.clone(), m.key_span), m.value.clone())).collect()
-            }
-            Val::Null => return Err(Value::error("a `for`", "cannot iterate over null", v.span)),
-            Val::Unknown(_) => return Err(v.clone()),
-            _ => return Err(Value::error("a `for`", "cannot iterate over a single value", v.span)),
-        };
-        if items.len() > MAX_ITEMS {
-            return Err(Value::unknown(
-                "a `for` over too many elements",
-                Why::Unresolved(BUDGET.into()),
-                v.span,
-            ));
-        }
-        Ok(items)
-    }
-
     fn for_expr(&self, e: &Expression, f: &ForExpr) -> Value {
         let at = self.span(e.span());
-        let items = match self.items(&self.hcl(&f.intro.collection_expr)) {
+        let items = match items(&self.hcl(&f.intro.collection_expr)) {
             Ok(items) => items,
             Err(v) => return Value { span: at, ..v },
         };
@@ -473,6 +428,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
     }
 
+    #[allow(clippy::many_single_char_names)]
     fn call(&self, e: &Expression, f: &FuncCall) -> Value {
         let at = self.span(e.span());
         if !f.name.namespace.is_empty() {
@@ -530,7 +486,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
     /// A reference and what follows it: `var.x`, `local.x[0]`,
     /// `module.m.out`, `data.t.n.attr`, `t.n[*].attr`, `each.value.k`.
     fn traversal(&self, e: &Expression, t: &Traversal) -> Value {
-        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(hcl_edit::Decorated::value).collect();
         let what = self.source(e.span());
         let at = self.span(e.span());
         let (base, used) = match &t.expr {
@@ -582,7 +538,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                     index(&v, &key, what, at)
                 }
                 TraversalOperator::LegacyIndex(n) => {
-                    index(&v, &Value::new(Val::Number(*n.value() as f64), at), what, at)
+                    index(&v, &Value::new(Val::Number(index_number(*n.value())), at), what, at)
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
                     let rest: Vec<&TraversalOperator> = match op {
@@ -664,6 +620,47 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
     }
 }
 
+/// Appends one interpolated value.
+fn push_part(v: &Value, out: &mut String) -> Result<(), Value> {
+    match &v.kind {
+        Val::Unknown(u) if u.why != Why::Input => Err(v.clone()),
+        Val::List(_) | Val::Object(_) => {
+            Err(Value::error("a template", "a list or object cannot be written into a string", v.span))
+        }
+        _ => {
+            out.push_str(&v.display());
+            Ok(())
+        }
+    }
+}
+
+/// A list index as a number (indexes are far below 2^52).
+#[allow(clippy::cast_precision_loss)]
+pub fn index_number<N: TryInto<u32>>(i: N) -> f64 {
+    f64::from(i.try_into().unwrap_or(u32::MAX))
+}
+
+/// The key and value of each element of a collection, for iterating.
+pub fn items(v: &Value) -> Result<Vec<(Value, Value)>, Value> {
+    let items: Vec<(Value, Value)> = match &v.kind {
+        Val::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (Value::new(Val::Number(index_number(i)), x.span), x.clone()))
+            .collect(),
+        Val::Object(members) => {
+            members.iter().map(|m| (Value::string(m.key.clone(), m.key_span), m.value.clone())).collect()
+        }
+        Val::Null => return Err(Value::error("a `for`", "cannot iterate over null", v.span)),
+        Val::Unknown(_) => return Err(v.clone()),
+        _ => return Err(Value::error("a `for`", "cannot iterate over a single value", v.span)),
+    };
+    if items.len() > MAX_ITEMS {
+        return Err(Value::unknown("a `for` over too many elements", Why::Unresolved(BUDGET.into()), v.span));
+    }
+    Ok(items)
+}
+
 /// `jsonencode` of `jsonencode` of …: each level escapes the one inside, so
 /// the text doubles; past a few levels the value is left unknown.
 fn nest_bound(v: Value, what: &str) -> Value {
@@ -690,6 +687,7 @@ pub fn same(a: &Value, b: &Value) -> bool {
     match (&a.kind, &b.kind) {
         (Val::Null, Val::Null) => true,
         (Val::Bool(x), Val::Bool(y)) => x == y,
+        #[allow(clippy::float_cmp)]
         (Val::Number(x), Val::Number(y)) => x == y,
         (Val::String(_) | Val::Encoded(_), Val::String(_) | Val::Encoded(_)) => a.as_text() == b.as_text(),
         (Val::List(x), Val::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),

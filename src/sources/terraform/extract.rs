@@ -155,8 +155,7 @@ fn managed_policy<'t>(cx: &Cx<'t, '_, '_>, r: &Block<'t>, key: &Key, address: &s
 fn strings(v: &Value) -> Vec<String> {
     match &v.kind {
         Val::List(items) => items.iter().filter(|i| !i.is_null()).map(Value::display).collect(),
-        Val::Null => Vec::new(),
-        Val::Unknown(_) => Vec::new(),
+        Val::Null | Val::Unknown(_) => Vec::new(),
         _ => vec![v.display()],
     }
 }
@@ -341,6 +340,7 @@ fn single(t: &Template) -> bool {
 }
 
 /// A policy held by a value.
+#[allow(clippy::needless_pass_by_value)]
 fn policy_value(
     cx: &Cx<'_, '_, '_>,
     value: Value,
@@ -416,6 +416,7 @@ fn respan(v: &mut crate::syntax::json::Value<'_>, at: Span) {
 }
 
 /// A template holding JSON, lowered with the place of every character.
+#[allow(clippy::many_single_char_names)]
 fn template_policy(
     cx: &Cx<'_, '_, '_>,
     t: &Template,
@@ -438,12 +439,11 @@ fn template_policy(
             Element::Interpolation(i) => {
                 let v = cx.hcl(&i.expr);
                 unresolved_parts(&v, owner.subject().unwrap_or_default(), out);
-                let s = match &v.kind {
-                    Val::Encoded(inner) => inner.to_json(),
-                    _ => {
-                        let quoted = serde_json::to_string(&v.display()).unwrap_or_default();
-                        quoted[1..quoted.len() - 1].to_owned()
-                    }
+                let s = if let Val::Encoded(inner) = &v.kind {
+                    inner.to_json()
+                } else {
+                    let quoted = serde_json::to_string(&v.display()).unwrap_or_default();
+                    quoted[1..quoted.len() - 1].to_owned()
                 };
                 let at = cx.offset(r.start);
                 offsets.extend(std::iter::repeat_n(at, s.len()));

@@ -220,7 +220,7 @@ impl<'t, 'r> Instance<'t, 'r> {
                             let index = Member {
                                 key: "index".into(),
                                 key_span: v.span,
-                                value: Value::new(Val::Number(i as f64), v.span),
+                                value: Value::new(Val::Number(super::eval::index_number(i)), v.span),
                             };
                             (Key::Index(i), Some(Value::new(Val::Object(vec![index]), v.span)))
                         })
@@ -467,7 +467,9 @@ fn each(key: Value, value: Value) -> Value {
 
 fn matches_key(key: &Key, v: &Value) -> bool {
     match key {
-        Key::Index(i) => v.as_number() == Some(*i as f64),
+        Key::Index(i) => {
+            v.as_number().is_some_and(|n| n.fract() == 0.0 && n >= 0.0 && n.to_string() == i.to_string())
+        }
         Key::Name(k) => v.as_text().is_some_and(|t| t == *k),
         Key::None | Key::Any => false,
     }
@@ -536,10 +538,6 @@ impl super::functions::Host for Host<'_, '_, '_> {
         // not show: they are shown at the call.
         v.respan(at);
         v
-    }
-
-    fn module_dir(&self) -> &str {
-        &self.inst.r.loaded.dirs[self.inst.module.dir].shown
     }
 
     fn budget(&self) -> &Budget {

@@ -270,7 +270,7 @@ impl<'t> Module<'t> {
                     }
                 }
                 ("module", [name]) => {
-                    self.calls.push(Block { kind: "module", label: name, body: inner, span: here })
+                    self.calls.push(Block { kind: "module", label: name, body: inner, span: here });
                 }
                 (which @ ("resource" | "data"), [kind, label]) => {
                     let r = Block { kind, label, body: inner, span: here };

@@ -1,6 +1,7 @@
 //! Tests of the Terraform reader: one file on its own, and modules read
 //! across files and directories.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::*;
@@ -331,11 +332,11 @@ fn an_unknown_whole_policy_is_noted_and_null_means_unset() {
 fn pathological_values_stop_at_the_budget() {
     let mut text = String::from("locals {\n  l0 = [\"a\", \"b\"]\n");
     for i in 1..=30 {
-        text.push_str(&format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1));
+        let _ = writeln!(text, "  l{i} = concat(local.l{}, local.l{})", i - 1, i - 1);
     }
     text.push_str("  s0 = \"xxxxxxxx\"\n");
     for i in 1..=40 {
-        text.push_str(&format!("  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n", i - 1, i - 1));
+        let _ = writeln!(text, "  s{i} = \"${{local.s{}}}${{local.s{}}}\"", i - 1, i - 1);
     }
     text.push_str("}\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = [local.l30, local.s40] } }] })\n}\n");
     let started = std::time::Instant::now();

@@ -371,10 +371,6 @@ impl Budget {
         if self.pay(v.weight()) { v } else { Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span) }
     }
 
-    pub fn spent(&self) -> bool {
-        self.spent.get()
-    }
-
     fn take(&self, left: &Cell<u64>, n: u64) -> bool {
         match left.get().checked_sub(n) {
             Some(rest) if !self.spent.get() => {
@@ -420,7 +416,6 @@ mod tests {
         let b = Budget::new(10, 2);
         assert!(b.pay(6));
         assert!(!b.pay(6));
-        assert!(b.spent());
         assert!(!b.pay(1), "spent stays spent");
         let b = Budget::new(100, 1);
         assert!(b.step());

@@ -24,7 +24,7 @@
 //! place, so a finding points at the literal that decided.
 
 // The evaluator is being built on top of this table.
-#![allow(dead_code)]
+
 // One signature for the whole table: most functions take their arguments
 // apart, the others only read them.
 #![allow(clippy::needless_pass_by_value)]
@@ -51,8 +51,6 @@ pub trait Host {
     /// `templatefile`: renders `text` (the template file's content, read from
     /// `path`) with the variables of the object `vars`.
     fn render_template(&self, path: &str, text: &str, vars: &Value, at: Span) -> Value;
-    /// The directory of the module, as the user wrote it (`path.module`).
-    fn module_dir(&self) -> &str;
     fn budget(&self) -> &Budget;
 }
 

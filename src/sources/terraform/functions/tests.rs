@@ -38,11 +38,6 @@ impl Host for TestHost {
         Value::string(out, at)
     }
 
-    #[allow(clippy::unnecessary_literal_bound)]
-    fn module_dir(&self) -> &str {
-        "."
-    }
-
     fn budget(&self) -> &Budget {
         &self.budget
     }
