@@ -192,6 +192,16 @@ fn attachment<'t>(cx: &Cx<'t, '_, '_>, r: &Block<'t>, address: &str, out: &mut E
             }
             return;
         }
+        "aws_iam_openid_connect_provider" => {
+            // STS accepts only tokens whose `aud` is one of its client ids.
+            let Some(url) = value("url").filter(Value::is_known) else { return };
+            let url = url.display();
+            let issuer = url.strip_prefix("https://").unwrap_or(&url).trim_end_matches('/').to_owned();
+            let client_ids = value("client_id_list").filter(Value::is_known).map(|v| strings(&v));
+            let account = cx.inst.r.account.clone();
+            out.oidc_providers.push(crate::sources::OidcProvider { account, issuer, client_ids });
+            return;
+        }
         "aws_iam_policy_attachment" => {
             let Some(arn) = value("policy_arn").map(|v| v.display()) else { return };
             for (key, kind) in

@@ -344,3 +344,18 @@ fn pathological_values_stop_at_the_budget() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(!r.extracted.unresolved.is_empty(), "the budget is reported");
 }
+
+#[test]
+fn oidc_providers_carry_their_client_ids() {
+    let text = "locals {\n  host = \"token.actions.githubusercontent.com\"\n}\nresource \"aws_iam_openid_connect_provider\" \"gh\" {\n  url            = \"https://${local.host}\"\n  client_id_list = [\"sts.amazonaws.com\"]\n}\nresource \"aws_iam_openid_connect_provider\" \"other\" {\n  url            = \"https://oidc.example.com\"\n  client_id_list = var.ids\n}\nvariable \"ids\" {}\n";
+    let x = read(text);
+    let got: Vec<(&str, Option<Vec<String>>)> =
+        x.oidc_providers.iter().map(|p| (p.issuer.as_str(), p.client_ids.clone())).collect();
+    assert_eq!(
+        got,
+        [
+            ("token.actions.githubusercontent.com", Some(vec!["sts.amazonaws.com".to_owned()])),
+            ("oidc.example.com", None)
+        ]
+    );
+}
