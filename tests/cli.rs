@@ -216,9 +216,7 @@ fn config_file_is_found_upward_and_overridden_by_flags() {
         std::fs::read_to_string(format!("{}/{PROJECT}/exports/get-role.json", env!("CARGO_MANIFEST_DIR")))
             .unwrap();
     std::fs::write(nested.join("role.json"), role).unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&nested).output().unwrap()
-    };
+    let run = |args: &[&str]| Command::new(common::bin()).args(args).current_dir(&nested).output().unwrap();
     let o = run(&["check", "--format", "concise", "role.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let o = run(&["check", "--format", "concise", "--max-session-duration", "3600", "role.json"]);

@@ -22,7 +22,7 @@ impl Scratch {
 
     /// Runs `trustlint ARGS` in the scratch directory.
     fn tl(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&self.0).output().unwrap()
+        Command::new(common::bin()).args(args).current_dir(&self.0).output().unwrap()
     }
 }
 
@@ -252,9 +252,11 @@ fn a_bad_baseline_is_an_error_naming_the_line() {
 /// Runs trustlint with standard output and error on a pseudo-terminal
 /// (`script` from util-linux), returning what the terminal showed.
 fn on_a_terminal(s: &Scratch, args: &str, no_color: bool) -> Option<String> {
-    let bin = env!("CARGO_BIN_EXE_trustlint");
+    let bin = common::bin();
     let mut cmd = Command::new("script");
-    cmd.args(["-qec", &format!("{bin} {args}"), "/dev/null"]).current_dir(&s.0).env("COLUMNS", "100");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .current_dir(&s.0)
+        .env("COLUMNS", "100");
     cmd.env_remove("NO_COLOR");
     if no_color {
         cmd.env("NO_COLOR", "1");
@@ -284,7 +286,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
 /// Runs `trustlint ARGS` with `input` on standard input.
 fn with_stdin(s: &Scratch, args: &[&str], input: &str) -> Output {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+    let mut child = Command::new(common::bin())
         .args(args)
         .current_dir(&s.0)
         .stdin(std::process::Stdio::piped())

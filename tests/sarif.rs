@@ -2,12 +2,14 @@
 //! is in fixtures/sarif), every rule described, fingerprints that do not
 //! move with lines.
 
+mod common;
+
 use std::process::Command;
 
 fn sarif(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["check", "--no-config", "--format", "sarif"];
     all.extend_from_slice(args);
-    let o = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+    let o = Command::new(common::bin())
         .args(&all)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
@@ -93,4 +95,28 @@ fn fingerprints_survive_moved_lines() {
     assert_ne!(line_before, line_after);
     assert_eq!(before, after);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A finding names its rule by a reference that need not be the registry's
+/// own address (a `const` has none: an optimized build may copy it at each
+/// use). The rule index must still be the rule's, whatever the build profile.
+#[test]
+fn rule_index_does_not_depend_on_addresses() {
+    use trustlint::diagnostic::RuleMeta;
+    use trustlint::settings::{OutputFormat, Settings};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cli/project");
+    let settings = Settings { paths: vec![dir.to_owned()], ..Settings::default() };
+    let mut analysis = trustlint::analyze_paths(&settings).unwrap();
+    assert!(analysis.findings.iter().any(|f| f.rule.code != "TL001"), "the project has findings");
+    for f in &mut analysis.findings {
+        let copy = RuleMeta { ..*f.rule };
+        f.rule = Box::leak(Box::new(copy));
+    }
+    let log: serde_json::Value =
+        serde_json::from_str(&trustlint::report::render_to_string(&analysis, OutputFormat::Sarif)).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    for res in log["runs"][0]["results"].as_array().unwrap() {
+        let index = res["ruleIndex"].as_u64().map(|i| usize::try_from(i).unwrap());
+        assert_eq!(index.map(|i| &rules[i]["id"]), Some(&res["ruleId"]), "{res}");
+    }
 }

@@ -70,7 +70,6 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             }
             let mut result = json!({
                 "ruleId": f.rule.code,
-                "ruleIndex": metas.iter().position(|m| std::ptr::eq(*m, f.rule)).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": message},
                 "locations": [{
@@ -85,6 +84,13 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                 "partialFingerprints": {"trustlint/v1": fingerprint(a, f)},
                 "properties": {"rule": f.rule.name, "pointer": f.pointer},
             });
+            // Rules are found by code: a `const` has no fixed address, so
+            // comparing pointers to the registry's metadata finds nothing in
+            // an optimized build. A rule missing from the registry gets no
+            // index rather than the first rule's.
+            if let Some(index) = metas.iter().position(|m| m.code == f.rule.code) {
+                result["ruleIndex"] = json!(index);
+            }
             if let Some(subject) = &f.subject {
                 result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": subject}]);
             }

@@ -8,9 +8,16 @@ use std::process::{Command, Output};
 use trustlint::model::PolicyKind;
 use trustlint::sources;
 
+/// The binary under test: the one cargo built for these tests, or the one
+/// `TRUSTLINT_BIN` names (CI runs the output-contract tests against the
+/// release build too, the build users install).
+pub fn bin() -> PathBuf {
+    std::env::var_os("TRUSTLINT_BIN").map_or_else(|| env!("CARGO_BIN_EXE_trustlint").into(), PathBuf::from)
+}
+
 /// Runs the binary from the crate root, at the default terminal width.
 pub fn trustlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trustlint"))
+    Command::new(bin())
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("COLUMNS")
