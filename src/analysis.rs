@@ -369,7 +369,9 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         Err(_) => return Loaded::Skipped,
     };
     let file = SourceFile::new(name, text);
-    match sources::read(&file.name, &file.text) {
+    let account =
+        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(&file.name)).map(|(_, a)| a.as_str());
+    match sources::read_in(&file.name, &file.text, account) {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
         Ok(None) if explicit => {
             let reason = "it has none of the keys of a policy, export or template (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, `Resources`, …) and declares no IAM resources".to_owned();

@@ -64,6 +64,9 @@ pub struct ConfigFile {
     pub suppress: Vec<toml::Spanned<SuppressEntry>>,
     /// Whether suppressions written in templates count (default true).
     pub inline_suppressions: Option<bool>,
+    /// Glob → the account the templates it matches deploy to.
+    #[serde(default)]
+    pub stack_accounts: BTreeMap<String, String>,
 }
 
 /// A `[[suppress]]` entry: findings in `path` of `rules` (or at `pointer`,
@@ -159,6 +162,20 @@ impl ConfigFile {
             .collect()
     }
 
+    /// The checked `[stack-accounts]` table.
+    ///
+    /// # Errors
+    /// A bad glob or account id.
+    pub fn stack_accounts(&self) -> Result<Vec<(glob::Pattern, String)>, Error> {
+        let mut out = Vec::new();
+        for (glob, account) in &self.stack_accounts {
+            let pattern = glob::Pattern::new(glob).map_err(|_| self.key_error("stack-accounts", glob))?;
+            let account = account_id(account).map_err(|_| self.key_error("stack-accounts", account))?;
+            out.push((pattern, account));
+        }
+        Ok(out)
+    }
+
     /// The checked `[per-file-ignores]` table.
     ///
     /// # Errors
@@ -187,7 +204,9 @@ impl ConfigFile {
         let offset =
             text.find(&format!("[{table}]")).map_or(0, |t| text[t..].find(name).map_or(t, |n| t + n));
         let (line, column) = line_col(text, offset);
-        let message = if table == "severity" || glob::Pattern::new(name).is_ok() {
+        let message = if table == "stack-accounts" && glob::Pattern::new(name).is_ok() {
+            format!("`{name}` in `[{table}]` is not a 12-digit account id")
+        } else if table == "severity" || glob::Pattern::new(name).is_ok() {
             format!("`{name}` in `[{table}]` is not a rule")
         } else {
             format!("`{name}` in `[{table}]` is not a glob pattern")
@@ -221,6 +240,8 @@ pub struct Settings {
     pub severities: Vec<(&'static RuleMeta, Severity)>,
     /// Rules not reported in files matching a glob.
     pub per_file_ignores: Vec<(glob::Pattern, Vec<&'static RuleMeta>)>,
+    /// Templates that deploy to a known account: glob → account id.
+    pub stack_accounts: Vec<(glob::Pattern, String)>,
     /// `[[suppress]]` entries.
     pub suppressions: Vec<ConfigSuppression>,
     /// Whether suppressions written in templates count.
@@ -250,6 +271,7 @@ impl Default for Settings {
             output_file: None,
             severities: Vec::new(),
             per_file_ignores: Vec::new(),
+            stack_accounts: Vec::new(),
             suppressions: Vec::new(),
             inline_suppressions: true,
             baseline: None,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use common::{Scratch, dump, first_line, trustlint};
-use trustlint::model::symbolic::STACK_ACCOUNT;
+use trustlint::model::symbolic::stack_account;
 use trustlint::model::{PolicyKind, Principal};
 use trustlint::sources::{self, Extracted};
 
@@ -21,7 +21,7 @@ const CDK: &str = "fixtures/iac/cdk/cdk.out";
 fn resolved(path: &Path) -> String {
     let mut out = dump(path);
     let text = std::fs::read_to_string(path).unwrap();
-    let (_, x) = sources::read(&path.to_string_lossy(), &text).unwrap().unwrap();
+    let (_, x) = sources::read(&common::shown(path), &text).unwrap().unwrap();
     out.push_str("resolved:\n");
     for u in &x.units {
         let _ = writeln!(out, "- {}", u.owner.subject().unwrap_or("-"));
@@ -174,12 +174,11 @@ fn the_stack_account_is_the_roles_own() {
     for path in ["fixtures/iac/cloudformation/roles.yaml", "fixtures/iac/cloudformation/roles.json"] {
         let (_, x) = extract(path);
         let glass = trust_principals(&x, "BreakGlassRole");
-        assert_eq!(
-            glass,
-            [(Principal::Account { id: STACK_ACCOUNT.into() }, format!("arn:aws:iam::{STACK_ACCOUNT}:root"))]
-        );
+        // Each template deploys to its own stack's account.
+        let stack = stack_account(path);
+        assert_eq!(glass, [(Principal::Account { id: stack.clone() }, format!("arn:aws:iam::{stack}:root"))]);
         let role = x.units.iter().find(|u| u.owner.logical_id.as_deref() == Some("BreakGlassRole")).unwrap();
-        assert_eq!(role.owner.account(), Some(STACK_ACCOUNT));
+        assert_eq!(role.owner.account(), Some(stack.as_str()));
         // No finding calls the stack's own account a third party.
         let (_, out) = run(&["check", "--no-config", "--format", "json", path]);
         let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -317,4 +316,88 @@ fn resolution_is_bounded() {
     assert_eq!(x.units.len(), 200);
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
     assert!(x.entities.iter().all(|e| e.name.len() <= 1024 || e.name.contains("{{")));
+}
+
+/// Two stacks that each declare a role `AppRole` without `RoleName`: one a
+/// vendor may assume (no permissions), one with `AdministratorAccess` that
+/// only EC2 may assume. CloudFormation names each `STACK-AppRole-SUFFIX`:
+/// two roles, and nothing reaches the administrator from outside.
+#[test]
+fn roles_of_two_stacks_are_not_merged_by_name() {
+    let settings =
+        trustlint::settings::Settings { paths: vec!["fixtures/iac/stacks".into()], ..Default::default() };
+    let analysis = trustlint::analyze_paths(&settings).unwrap();
+    let out = trustlint::report::render_to_string(&analysis, trustlint::settings::OutputFormat::Concise);
+    assert!(!out.contains("privileged-role-reachable"), "{out}");
+    let roles: Vec<&str> = analysis.inventory.entities.iter().filter_map(|e| e.arn.as_deref()).collect();
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert_ne!(roles[0], roles[1]);
+
+    // Saying that both stacks deploy to one account does not merge roles
+    // whose names CloudFormation generates either.
+    let glob = glob::Pattern::new("fixtures/iac/stacks/**").unwrap();
+    let settings =
+        trustlint::settings::Settings { stack_accounts: vec![(glob, "111122223333".into())], ..settings };
+    let analysis = trustlint::analyze_paths(&settings).unwrap();
+    let roles: Vec<&str> = analysis.inventory.entities.iter().filter_map(|e| e.arn.as_deref()).collect();
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    assert!(roles.iter().all(|r| r.starts_with("arn:aws:iam::111122223333:role/")), "{roles:?}");
+    let out = trustlint::report::render_to_string(&analysis, trustlint::settings::OutputFormat::Concise);
+    assert!(!out.contains("privileged-role-reachable"), "{out}");
+}
+
+/// Named roles of stacks that deploy to one account are one role there; the
+/// graph draws each stack's account apart otherwise.
+#[test]
+fn stack_accounts_from_the_config_file() {
+    let dir = Scratch::new("stack-accounts");
+    let write = |name: &str, text: &str| {
+        let path = dir.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trustlint"))
+            .args(args)
+            .current_dir(&dir.0)
+            .output()
+            .unwrap()
+    };
+    let t = |name: &str| {
+        format!(
+            r#"{{"Resources": {{"R": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "{name}",
+            "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+            "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}}}}}}}}}}"#
+        )
+    };
+    write("prod/a.json", &t("shared"));
+    write("prod/b.json", &t("shared"));
+    write("dev/c.json", &t("shared"));
+    write("trustlint.toml", "[stack-accounts]\n\"prod/*\" = \"111122223333\"\n");
+    let o = run(&["graph", ".", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut roles: Vec<String> = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "role")
+        .map(|n| n["name"].as_str().unwrap().to_owned())
+        .collect();
+    roles.sort();
+    assert_eq!(
+        roles,
+        vec![
+            "arn:aws:iam::111122223333:role/shared".to_owned(),
+            "arn:aws:iam::{{AccountId@dev/c.json}}:role/shared".to_owned()
+        ]
+    );
+    let dot = String::from_utf8_lossy(&run(&["graph", "."]).stdout).into_owned();
+    assert!(dot.contains("label=\"account 111122223333\""), "{dot}");
+    assert!(dot.contains("label=\"stack dev/c.json (account not known)\""), "{dot}");
+    write("trustlint.toml", "[stack-accounts]\n\"prod/*\" = \"prod\"\n");
+    let o = run(&["graph", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("`prod` in `[stack-accounts]` is not a 12-digit"), "{err}");
 }

@@ -42,6 +42,7 @@ fn input_settings(args: InputArgs) -> Result<(Settings, ConfigFile), Error> {
         org_id,
         exclude,
         stdin_filename: args.stdin_filename,
+        stack_accounts: config.stack_accounts()?,
         ..Settings::default()
     };
     Ok((settings, config))

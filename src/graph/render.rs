@@ -111,6 +111,14 @@ fn by_account(g: &TrustGraph, nodes: &[NodeId]) -> BTreeMap<Option<String>, Vec<
     groups
 }
 
+/// An account's cluster: its id, or the stack whose account is not known.
+fn cluster_label(account: &str) -> String {
+    match crate::model::symbolic::stack_of(account) {
+        Some(stack) => format!("stack {stack} (account not known)"),
+        None => format!("account {account}"),
+    }
+}
+
 fn dot_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }
@@ -126,7 +134,7 @@ fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, view: &View, out: &mut dyn Wr
         let indent = if account.is_some() { "    " } else { "  " };
         if let Some(account) = &account {
             writeln!(out, "  subgraph {} {{", dot_quote(&format!("cluster_{account}")))?;
-            writeln!(out, "    label={};", dot_quote(&format!("account {account}")))?;
+            writeln!(out, "    label={};", dot_quote(&cluster_label(account)))?;
         }
         for n in members {
             let attrs = match g.node(n).kind {
@@ -185,7 +193,7 @@ fn mermaid(
     for (account, members) in by_account(g, &nodes) {
         if let Some(account) = &account {
             let id: String = account.chars().filter(char::is_ascii_alphanumeric).collect();
-            writeln!(out, "  subgraph a{id}[{}]", mermaid_quote(&format!("account {account}")))?;
+            writeln!(out, "  subgraph a{id}[{}]", mermaid_quote(&cluster_label(account)))?;
         }
         for n in members {
             let label = mermaid_quote(&short(g, n));

@@ -76,9 +76,9 @@ impl std::fmt::Display for Arn {
 }
 
 /// A 12-digit account id, or the account a template deploys to
-/// ([`super::symbolic::STACK_ACCOUNT`]).
+/// ([`super::symbolic::is_stack_account`]).
 pub fn is_account_id(s: &str) -> bool {
-    (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())) || s == super::symbolic::STACK_ACCOUNT
+    (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())) || super::symbolic::is_stack_account(s)
 }
 
 /// The account of an ARN string, when it has a concrete one.

@@ -11,6 +11,29 @@
 /// written into split into their parts like any other.
 pub const STACK_ACCOUNT: &str = "{{AccountId}}";
 
+/// The account one stack (a CloudFormation template, a Terraform root
+/// module) deploys to, when nothing says which it is: unknown, and not the
+/// account of another stack, so that roles of two stacks with the same name
+/// stay two roles. `scope` names the stack (its file or root directory).
+/// Like [`STACK_ACCOUNT`] it has no `:`.
+pub fn stack_account(scope: &str) -> String {
+    format!("{{{{AccountId@{}}}}}", scope.replace(':', ".").replace(['{', '}'], ""))
+}
+
+/// Whether `s` is a stack's unknown account ([`STACK_ACCOUNT`] or
+/// [`stack_account`]).
+pub fn is_stack_account(s: &str) -> bool {
+    s == STACK_ACCOUNT
+        || s.strip_prefix("{{AccountId@")
+            .and_then(|r| r.strip_suffix("}}"))
+            .is_some_and(|r| !r.contains([':', '{', '}']))
+}
+
+/// The stack a [`stack_account`] symbol names.
+pub fn stack_of(account: &str) -> Option<&str> {
+    account.strip_prefix("{{AccountId@")?.strip_suffix("}}")
+}
+
 /// A symbolic value for an expression the template does not settle. Colons
 /// become dots (`AWS::Region` → `AWS.Region`): a symbol inside an ARN must not
 /// add parts to it.
@@ -36,5 +59,12 @@ mod tests {
         assert!(is_symbolic("repo:{{Ref Org}}/app:*"));
         assert!(!is_symbolic("repo:org/app:*"));
         assert!(!is_symbolic("}} {{"));
+        let a = stack_account("stacks/app.yaml");
+        assert_eq!(a, "{{AccountId@stacks/app.yaml}}");
+        assert!(is_symbolic(&a) && is_stack_account(&a) && is_stack_account(STACK_ACCOUNT));
+        assert_ne!(a, stack_account("stacks/other.yaml"));
+        assert_eq!(stack_account("C:\\t.json"), "{{AccountId@C.\\t.json}}");
+        assert_eq!(stack_of(&a), Some("stacks/app.yaml"));
+        assert!(!is_stack_account("{{Ref AWS.AccountId}}"));
     }
 }

@@ -309,6 +309,20 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
 /// # Errors
 /// A file that does not parse: the problem, with its place.
 pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Problem> {
+    read_in(name, text, None)
+}
+
+/// [`read`], for a file whose stack deploys to `account` when given (a
+/// template's own account otherwise: see
+/// [`crate::model::symbolic::stack_account`]).
+///
+/// # Errors
+/// A file that does not parse: the problem, with its place.
+pub fn read_in(
+    name: &str,
+    text: &str,
+    account: Option<&str>,
+) -> Result<Option<(Format, Extracted)>, Problem> {
     let syntax = Syntax::of(name, text);
     if syntax == Syntax::Hcl {
         let mut read = terraform::read_one(name, text);
@@ -333,7 +347,24 @@ pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Probl
     })?;
     // IAM reads policies as JSON only: from YAML, only templates count.
     let format = detect(&root).filter(|f| syntax != Syntax::Yaml || *f == Format::CloudFormation);
-    Ok(format.map(|f| (f, extract(text, &root, f))))
+    let stack = match account {
+        // A known account: named roles of other stacks in it are the same
+        // roles, generated names are still the stack's own.
+        Some(account) => Stack {
+            account: account.to_owned(),
+            generated_prefix: Some(crate::model::symbolic::symbol(&format!("Stack {name}"))),
+        },
+        None => Stack { account: crate::model::symbolic::stack_account(name), generated_prefix: None },
+    };
+    Ok(format.map(|f| (f, extract_in(text, &root, f, stack))))
+}
+
+/// The stack a template deploys: its account, and what its generated
+/// resource names start with.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub account: String,
+    pub generated_prefix: Option<String>,
 }
 
 /// The syntax a file is written in.
@@ -365,12 +396,18 @@ impl Syntax {
 
 /// Extracts every policy in a file of a detected format.
 pub fn extract(text: &str, root: &Value<'_>, format: Format) -> Extracted {
+    let stack = Stack { account: crate::model::symbolic::STACK_ACCOUNT.to_owned(), generated_prefix: None };
+    extract_in(text, root, format, stack)
+}
+
+/// [`extract`], for a template of `stack`.
+fn extract_in(text: &str, root: &Value<'_>, format: Format, stack: Stack) -> Extracted {
     let mut out = Extracted::default();
     match format {
         Format::PolicyDocument => {
             out.add_policy(text, root, KindHint::Detect, Owner::UNATTACHED);
         }
-        Format::CloudFormation => cloudformation::extract(text, root, &mut out),
+        Format::CloudFormation => cloudformation::extract(text, root, stack, &mut out),
         Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),
         Format::TerraformJson => out = terraform::read_one("", text).extracted,
         Format::TerraformSource => {}

@@ -49,10 +49,17 @@ pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
+/// A fixture's name as a run from the crate root shows it: relative, so
+/// that what is derived from it (a template's stack) reads the same on
+/// every machine.
+pub fn shown(path: &Path) -> String {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
 /// A readable dump of everything extracted from one file.
 pub fn dump(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
-    let (format, x) = sources::read(&path.to_string_lossy(), &text).unwrap().expect("an IAM document");
+    let (format, x) = sources::read(&shown(path), &text).unwrap().expect("an IAM document");
     let mut out = format!("format: {format:?}\naccounts: {:?}\n", x.accounts);
     for u in &x.units {
         let kind = match u.policy.kind {

@@ -102,6 +102,13 @@ enum Slot<T> {
 
 pub struct Template<'t, 's> {
     pub text: &'s str,
+    /// The account the stack deploys to: `AWS::AccountId`, and the account
+    /// of the ARNs of the resources it creates.
+    pub account: String,
+    /// For resources without a name of their own: what CloudFormation puts
+    /// before the logical id in the name it generates (`STACK-LogicalId-…`),
+    /// when the stack's account is known and two stacks' roles could meet.
+    pub generated_prefix: Option<String>,
     parameters: HashMap<&'t str, &'t Value<'s>>,
     resources: HashMap<&'t str, (ResourceKind, &'t Value<'s>)>,
     /// SAM's implicit roles (`<Function>Role`) and the function that makes each.
@@ -145,6 +152,13 @@ fn respan<'s>(v: &Value<'s>, span: Span) -> Value<'s> {
 }
 
 impl<'t, 's> Template<'t, 's> {
+    /// The template deploys to `account` (a stack's symbol or an id).
+    #[must_use]
+    pub fn in_account(mut self, account: String) -> Self {
+        self.account = account;
+        self
+    }
+
     pub fn new(text: &'s str, root: &'t Value<'s>) -> Self {
         let parameters = members(root.get("Parameters")).iter().map(|m| (m.key.as_ref(), &m.value)).collect();
         let mut resources = HashMap::new();
@@ -161,6 +175,8 @@ impl<'t, 's> Template<'t, 's> {
         }
         Self {
             text,
+            account: STACK_ACCOUNT.to_owned(),
+            generated_prefix: None,
             parameters,
             resources,
             implicit_roles,
@@ -249,7 +265,7 @@ impl<'t, 's> Template<'t, 's> {
         let s = |s: String| Some(string_value(s, span));
         match target {
             "AWS::NoValue" => return None,
-            "AWS::AccountId" => return s(STACK_ACCOUNT.to_owned()),
+            "AWS::AccountId" => return s(self.account.clone()),
             "AWS::Partition" => return s("aws".to_owned()),
             "AWS::URLSuffix" => return s("amazonaws.com".to_owned()),
             _ if target.starts_with("AWS::") => return s(symbol(target)),
@@ -311,9 +327,12 @@ impl<'t, 's> Template<'t, 's> {
             ResourceKind::SamlProvider => "Name",
             _ => "",
         };
-        let name = match self.property(id, key) {
-            Some(v) => self.text(v, depth + 1),
-            None => Text { s: id.to_owned(), offsets: scalar::coarse(Span::new(0, 0), id.len()) },
+        let name = if let Some(v) = self.property(id, key) {
+            self.text(v, depth + 1)
+        } else {
+            let s = self.generated_prefix.as_ref().map_or_else(|| id.to_owned(), |p| format!("{p}-{id}"));
+            let offsets = scalar::coarse(Span::new(0, 0), s.len());
+            Text { s, offsets }
         };
         let name = (name.s.len() <= MAX_NAME).then_some(name);
         self.names.borrow_mut().insert(id.to_owned(), Slot::Done(name.clone()));
@@ -333,7 +352,8 @@ impl<'t, 's> Template<'t, 's> {
 
     /// The ARN CloudFormation gives a resource, in the stack's account.
     pub fn arn(&self, id: &str, depth: usize) -> Option<String> {
-        let arn = |kind: &str, name: &str| format!("arn:aws:iam::{STACK_ACCOUNT}:{kind}/{name}");
+        let account = &self.account;
+        let arn = |kind: &str, name: &str| format!("arn:aws:iam::{account}:{kind}/{name}");
         let named = |kind: &str| {
             let name = self.name(id, depth)?;
             Some(arn(kind, &format!("{}{}", self.path(id, depth), name.s)))

@@ -19,7 +19,7 @@ use intrinsics::{Template, intrinsic};
 use super::iam_export::SESSION_DURATION_RANGE;
 use super::{Entity, Extracted, InlineSuppression, Owner, OwnerKind};
 use crate::model::lower::pointer_token;
-use crate::model::symbolic::{STACK_ACCOUNT, is_symbolic};
+use crate::model::symbolic::is_symbolic;
 use crate::model::{KindHint, SpanMap, Spanned, lower};
 use crate::syntax::json::{Kind, Member, Value};
 
@@ -37,8 +37,12 @@ pub fn detect(root: &Value<'_>) -> bool {
     })
 }
 
-pub fn extract(text: &str, root: &Value<'_>, out: &mut Extracted) {
-    let template = Template::new(text, root);
+/// Extracts a template that deploys to `account`: a stack's own symbol
+/// ([`crate::model::symbolic::stack_account`]) unless the configuration
+/// says which account it is.
+pub fn extract(text: &str, root: &Value<'_>, stack: super::Stack, out: &mut Extracted) {
+    let mut template = Template::new(text, root).in_account(stack.account);
+    template.generated_prefix = stack.generated_prefix;
     let mut x = Extractor { t: &template, out, entities: HashMap::new() };
     let resources: Vec<Resource<'_, '_>> = root
         .get("Resources")
@@ -179,7 +183,7 @@ impl<'s> Extractor<'_, '_, 's> {
             None => Some(Vec::new()),
             Some(list) => Some(self.strings(Some(list))).filter(|ids| !ids.iter().any(|i| is_symbolic(i))),
         };
-        let account = STACK_ACCOUNT.to_owned();
+        let account = self.t.account.clone();
         self.out.oidc_providers.push(super::OidcProvider { account, issuer, client_ids });
     }
 
@@ -198,7 +202,7 @@ impl<'s> Extractor<'_, '_, 's> {
         if let Some(&i) = self.entities.get(&(kind, name.to_owned())) {
             return i;
         }
-        let arn = format!("arn:aws:iam::{STACK_ACCOUNT}:{}/{name}", kind_word(kind));
+        let arn = format!("arn:aws:iam::{}:{}/{name}", self.t.account, kind_word(kind));
         self.register(Entity { kind: Some(kind), arn: Some(arn), name: name.to_owned(), ..Entity::default() })
     }
 
