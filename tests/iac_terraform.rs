@@ -285,3 +285,59 @@ fn a_module_of_many_files_is_read_once() {
         assert_eq!(aws.text.value, format!("1{:011}", (i + 1) % n));
     }
 }
+
+const MODULES: &str = "fixtures/iac/terraform-modules";
+
+#[test]
+fn module_calls_are_instantiated_with_their_arguments() {
+    // A live configuration calling local modules: `for_each` over a map of
+    // vendors, a wildcard passed as an argument, a call disabled by
+    // `create = false`, a dynamic trust statement naming another module's
+    // output, and a registry module that is not installed.
+    let out = trustlint(&["check", "--no-config", "--format", "json", MODULES]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut lines = String::new();
+    for f in report["findings"].as_array().unwrap() {
+        let _ = writeln!(
+            lines,
+            "{}:{}:{} {} [{}] {}",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"],
+            f["rule"].as_str().unwrap(),
+            f["subject"].as_str().unwrap_or("-"),
+            f["message"].as_str().unwrap()
+        );
+    }
+    let _ = writeln!(lines, "{}", report["summary"]);
+    insta::assert_snapshot!(lines);
+}
+
+#[test]
+fn the_graph_crosses_module_boundaries() {
+    // `lambda-exec` (made by one module instance) trusts the role another
+    // module makes, through that module's output.
+    let edges = graph_edges(MODULES);
+    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    assert!(edges.contains(&(role("deployer"), role("lambda-exec"))), "{edges:?}");
+    let oidc = ("federated".to_owned(), "token.actions.githubusercontent.com".to_owned());
+    assert!(edges.contains(&(oidc, role("deployer"))), "{edges:?}");
+    // The disabled module makes no role.
+    assert!(!edges.iter().any(|(a, b)| a.1.ends_with("/legacy") || b.1.ends_with("/legacy")), "{edges:?}");
+}
+
+#[test]
+fn a_child_module_checked_alone_uses_its_defaults() {
+    // `name` defaults to "", so the module makes no role: no false error
+    // from the empty default.
+    let out = trustlint(&[
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        &format!("{MODULES}/modules/assumable-role"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.starts_with("No findings"), "{text}");
+}

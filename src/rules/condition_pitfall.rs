@@ -71,7 +71,8 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
             "keep one spelling and put all the values in it".into(),
         ));
     }
-    if !known_key(lc) {
+    // A key the template does not settle is not known to be wrong.
+    if !known_key(lc) && !crate::model::symbolic::is_symbolic(key) {
         return Some((
             format!("`{key}` is not a condition key that `sts:AssumeRole` requests carry: the condition never sees a value"),
             "check the key's spelling; trust policies can use global `aws:` keys, `sts:` keys, `saml:` keys and the claims of federated providers".into(),

@@ -11,7 +11,7 @@ use hcl_edit::expr::TraversalOperator;
 
 use super::config::Loaded;
 use super::eval::{Binds, Cx, Memo};
-use super::module::{Block, Module};
+use super::module::{Block, Expr, ExprKind, Module};
 use super::value::{Budget, Member, Val, Value, Why, sorted};
 use crate::source::Span;
 
@@ -143,18 +143,24 @@ impl<'t, 'r> Instance<'t, 'r> {
                 Some(d) => Cx::new(inst, d.file, None).decl(d),
                 None => Value::unknown(format!("var.{name}"), Why::Input, at),
             };
-            if let Some(v) = self.args.get(name) {
-                if v.is_null() && !decl.nullable {
-                    return default(self);
-                }
-                return v.clone();
-            }
-            if self.is_root()
+            let v = if let Some(v) = self.args.get(name) {
+                if v.is_null() && !decl.nullable { default(self) } else { v.clone() }
+            } else if self.is_root()
                 && let Some(e) = self.module.tfvars.get(name)
             {
-                return Cx::new(self, e.file, None).decl(*e);
+                Cx::new(self, e.file, None).decl(*e)
+            } else {
+                default(self)
+            };
+            // The type constraint fills optional attributes, as Terraform
+            // does when the value comes in.
+            match decl.ty {
+                Some(Expr { file, kind: ExprKind::Hcl(ty) }) => {
+                    let cx = Cx::new(self, file, None);
+                    super::types::convert(v, ty, &|d| cx.hcl(d))
+                }
+                _ => v,
             }
-            default(self)
         })
     }
 

@@ -19,6 +19,7 @@ mod functions;
 mod instance;
 mod module;
 mod suppress;
+mod types;
 mod value;
 
 use std::collections::HashSet;

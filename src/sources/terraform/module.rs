@@ -194,6 +194,8 @@ pub struct Block<'t> {
 #[derive(Clone, Copy)]
 pub struct Variable<'t> {
     pub default: Option<Expr<'t>>,
+    /// The type constraint, when written in HCL.
+    pub ty: Option<Expr<'t>>,
     /// `nullable = false`: a caller's `null` means the default.
     pub nullable: bool,
 }
@@ -316,7 +318,11 @@ fn variable(body: Body<'_>) -> Variable<'_> {
         },
         ExprKind::Hcl(_) => None,
     });
-    Variable { default: body.attr("default").map(|a| a.value), nullable: nullable.unwrap_or(true) }
+    Variable {
+        default: body.attr("default").map(|a| a.value),
+        ty: body.attr("type").map(|a| a.value),
+        nullable: nullable.unwrap_or(true),
+    }
 }
 
 /// The parsed `.tf.json` files of a reading (the trees borrow the texts).
