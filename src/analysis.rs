@@ -146,6 +146,10 @@ pub struct Analysis {
     pub uncounted: usize,
     /// Inputs that could not be read (exit code 2).
     pub errors: Vec<Error>,
+    /// What the run has to say on standard error besides findings and
+    /// errors (an `exclude` that matched nothing, a run that checked
+    /// nothing).
+    pub warnings: Vec<String>,
     /// Findings silenced by a suppression, with how.
     pub suppressed: Vec<(Finding, crate::suppress::Suppression)>,
     /// `[[suppress]]` entries that matched no finding (where they are written).
@@ -369,8 +373,13 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         Err(_) => return Loaded::Skipped,
     };
     let file = SourceFile::new(name, text);
-    let account =
-        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(&file.name)).map(|(_, a)| a.as_str());
+    let account = if settings.stack_accounts.is_empty() {
+        None
+    } else {
+        let cwd = crate::support::path::working_dir();
+        let path = std::path::Path::new(&file.name);
+        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.as_str())
+    };
     match sources::read_in(&file.name, &file.text, account) {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
         Ok(None) if explicit => {

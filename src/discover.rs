@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::support::path::display_path;
+use crate::support::path::{RootedGlob, display_path, working_dir};
 
 /// Extensions read when walking a directory: JSON documents, exports and
 /// templates, YAML templates, Terraform source.
@@ -36,11 +36,38 @@ fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
 
+/// The inputs found, and what the search has to say.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    /// `exclude` patterns that left nothing out, as written.
+    pub unused_excludes: Vec<String>,
+}
+
+/// The `exclude` patterns, with a note of which ones left something out.
+struct Excludes<'a> {
+    patterns: &'a [RootedGlob],
+    used: Vec<bool>,
+    cwd: std::path::PathBuf,
+}
+
+impl Excludes<'_> {
+    fn excluded(&mut self, path: &Path) -> bool {
+        let hit = self.patterns.iter().position(|p| p.matches(path, &self.cwd));
+        if let Some(i) = hit {
+            self.used[i] = true;
+        }
+        hit.is_some()
+    }
+}
+
 /// Expands the paths the user gave into inputs, sorted and without duplicates.
 ///
 /// # Errors
 /// A path that does not exist or a pattern that matches nothing.
-pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>, Error> {
+pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Error> {
+    let mut exclude = Excludes { patterns: exclude, used: vec![false; exclude.len()], cwd: working_dir() };
+    let exclude = &mut exclude;
     let mut inputs = Vec::new();
     for p in paths {
         if p == "-" {
@@ -59,7 +86,7 @@ pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>
             for m in matches.flatten() {
                 if m.is_dir() {
                     walk(&m, exclude, &mut inputs);
-                } else if !excluded(&m, exclude) {
+                } else if !exclude.excluded(&m) {
                     inputs.push(Input::File { path: m, explicit: true });
                 }
             }
@@ -80,15 +107,17 @@ pub fn collect(paths: &[String], exclude: &[glob::Pattern]) -> Result<Vec<Input>
             Input::Stdin => None,
         })
     });
-    Ok(inputs)
+    let unused_excludes = exclude
+        .patterns
+        .iter()
+        .zip(&exclude.used)
+        .filter(|(_, used)| !**used)
+        .map(|(p, _)| p.text.clone())
+        .collect();
+    Ok(Discovery { inputs, unused_excludes })
 }
 
-fn excluded(path: &Path, exclude: &[glob::Pattern]) -> bool {
-    let shown = display_path(path);
-    exclude.iter().any(|pat| pat.matches(&shown) || path.ancestors().any(|a| pat.matches(&display_path(a))))
-}
-
-fn walk(dir: &Path, exclude: &[glob::Pattern], inputs: &mut Vec<Input>) {
+fn walk(dir: &Path, exclude: &mut Excludes<'_>, inputs: &mut Vec<Input>) {
     let walker =
         ignore::WalkBuilder::new(dir).follow_links(true).sort_by_file_name(std::cmp::Ord::cmp).build();
     let mut found = Vec::new();
@@ -102,7 +131,7 @@ fn walk(dir: &Path, exclude: &[glob::Pattern], inputs: &mut Vec<Input>) {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        if is_file && wanted && !excluded(path, exclude) {
+        if is_file && wanted && !exclude.excluded(path) {
             found.push(Input::File { path: path.to_owned(), explicit: false });
         }
     }

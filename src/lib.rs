@@ -53,6 +53,10 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
 /// # Errors
 /// A path that does not exist or a pattern that matches nothing.
 pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
-    let inputs = discover::collect(&settings.paths, &settings.exclude)?;
-    Ok(analysis::analyze(&inputs, settings))
+    let found = discover::collect(&settings.paths, &settings.exclude)?;
+    let mut analysis = analysis::analyze(&found.inputs, settings);
+    for pattern in found.unused_excludes {
+        analysis.warnings.push(format!("`exclude` pattern `{pattern}` matches no file"));
+    }
+    Ok(analysis)
 }

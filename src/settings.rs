@@ -10,7 +10,7 @@ use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::model::arn::is_account_id;
 use crate::rules::{self, RuleMeta};
-use crate::support::path::display_path;
+use crate::support::path::{RootedGlob, display_path, working_dir};
 
 pub const CONFIG_FILE: &str = "trustlint.toml";
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
@@ -44,6 +44,10 @@ pub struct ConfigFile {
     /// The file's name and text, for errors found after parsing.
     #[serde(skip)]
     text: Option<(String, String)>,
+    /// The directory its globs are relative to (the working directory
+    /// when there is no file).
+    #[serde(skip)]
+    dir: Option<PathBuf>,
     pub select: Option<Vec<String>>,
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -86,7 +90,7 @@ pub struct SuppressEntry {
 /// A `[[suppress]]` entry, checked.
 #[derive(Debug, Clone)]
 pub struct ConfigSuppression {
-    pub path: glob::Pattern,
+    pub path: RootedGlob,
     /// Empty: every rule.
     pub rules: Vec<&'static RuleMeta>,
     pub pointer: Option<String>,
@@ -112,7 +116,30 @@ impl ConfigFile {
             Error::Config { path: shown.clone(), line, column, message: e.message().trim().to_owned() }
         })?;
         config.text = Some((shown, text));
+        let absolute = crate::support::path::absolute(path, &working_dir());
+        let dir = absolute.parent().map(Path::to_owned).unwrap_or_default();
+        config.dir = Some(std::fs::canonicalize(&dir).unwrap_or(dir));
         Ok(config)
+    }
+
+    /// The directory the config's globs are relative to.
+    fn base(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(working_dir)
+    }
+
+    /// The checked `exclude` patterns, relative to the config's directory.
+    ///
+    /// # Errors
+    /// A pattern that is not a glob.
+    pub fn excludes(&self) -> Result<Vec<RootedGlob>, Error> {
+        let base = self.base();
+        self.exclude
+            .iter()
+            .map(|p| {
+                RootedGlob::new(p, &base)
+                    .map_err(|e| Error::Pattern { pattern: p.clone(), message: e.to_string() })
+            })
+            .collect()
     }
 
     /// The checked `[[suppress]]` entries.
@@ -127,7 +154,7 @@ impl ConfigFile {
             let (line, column) = line_col(text, entry.span().start);
             let bad = |message: String| Error::Config { path: path.to_owned(), line, column, message };
             let e = entry.get_ref();
-            let pattern = glob::Pattern::new(&e.path)
+            let pattern = RootedGlob::new(&e.path, &self.base())
                 .map_err(|err| bad(format!("`path = \"{}\"` is not a glob pattern: {err}", e.path)))?;
             let mut rules = Vec::new();
             for name in e.rule.iter().chain(&e.rules) {
@@ -166,10 +193,11 @@ impl ConfigFile {
     ///
     /// # Errors
     /// A bad glob or account id.
-    pub fn stack_accounts(&self) -> Result<Vec<(glob::Pattern, String)>, Error> {
+    pub fn stack_accounts(&self) -> Result<Vec<(RootedGlob, String)>, Error> {
         let mut out = Vec::new();
+        let base = self.base();
         for (glob, account) in &self.stack_accounts {
-            let pattern = glob::Pattern::new(glob).map_err(|_| self.key_error("stack-accounts", glob))?;
+            let pattern = RootedGlob::new(glob, &base).map_err(|_| self.key_error("stack-accounts", glob))?;
             let account = account_id(account).map_err(|_| self.key_error("stack-accounts", account))?;
             out.push((pattern, account));
         }
@@ -180,10 +208,12 @@ impl ConfigFile {
     ///
     /// # Errors
     /// A bad glob or an unknown rule.
-    pub fn per_file_ignores(&self) -> Result<Vec<(glob::Pattern, Vec<&'static RuleMeta>)>, Error> {
+    pub fn per_file_ignores(&self) -> Result<Vec<(RootedGlob, Vec<&'static RuleMeta>)>, Error> {
         let mut out = Vec::new();
+        let base = self.base();
         for (glob, names) in &self.per_file_ignores {
-            let pattern = glob::Pattern::new(glob).map_err(|_| self.key_error("per-file-ignores", glob))?;
+            let pattern =
+                RootedGlob::new(glob, &base).map_err(|_| self.key_error("per-file-ignores", glob))?;
             let mut metas = Vec::new();
             for name in names {
                 let found = rules::matching(name);
@@ -231,7 +261,7 @@ pub struct Settings {
     pub max_session_duration: i64,
     pub fail_on: Severity,
     pub rules: Vec<&'static RuleMeta>,
-    pub exclude: Vec<glob::Pattern>,
+    pub exclude: Vec<RootedGlob>,
     pub exit_zero: bool,
     pub stdin_filename: Option<String>,
     pub quiet: bool,
@@ -239,9 +269,9 @@ pub struct Settings {
     /// Severities set per rule in the config.
     pub severities: Vec<(&'static RuleMeta, Severity)>,
     /// Rules not reported in files matching a glob.
-    pub per_file_ignores: Vec<(glob::Pattern, Vec<&'static RuleMeta>)>,
+    pub per_file_ignores: Vec<(RootedGlob, Vec<&'static RuleMeta>)>,
     /// Templates that deploy to a known account: glob → account id.
-    pub stack_accounts: Vec<(glob::Pattern, String)>,
+    pub stack_accounts: Vec<(RootedGlob, String)>,
     /// `[[suppress]]` entries.
     pub suppressions: Vec<ConfigSuppression>,
     /// Whether suppressions written in templates count.

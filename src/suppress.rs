@@ -46,9 +46,13 @@ pub fn apply(
     let mut inline_used = vec![false; inline.len()];
     let mut config_used = vec![false; settings.suppressions.len()];
     let mut out = Outcome::default();
+    let cwd = crate::support::path::working_dir();
     for mut f in findings {
-        let name = files[f.file].name.as_str();
-        if settings.per_file_ignores.iter().any(|(glob, rules)| glob.matches(name) && rules.contains(&f.rule))
+        let name = std::path::Path::new(files[f.file].name.as_str());
+        if settings
+            .per_file_ignores
+            .iter()
+            .any(|(glob, rules)| rules.contains(&f.rule) && glob.matches(name, &cwd))
         {
             continue;
         }
@@ -68,7 +72,7 @@ pub fn apply(
             continue;
         }
         let by_config = settings.suppressions.iter().position(|s| {
-            s.path.matches(name)
+            s.path.matches(name, &cwd)
                 && (s.rules.is_empty() || s.rules.contains(&f.rule))
                 && s.pointer.as_ref().is_none_or(|p| *p == f.pointer)
                 && s.subject.as_ref().is_none_or(|subj| f.subject.as_ref() == Some(subj))

@@ -313,3 +313,56 @@ fn templates_read_from_standard_input() {
     );
     assert!(stdout(&o).starts_with("iam.tf:4:58: error[wildcard-principal]"), "{}", stdout(&o));
 }
+
+/// The config's globs are relative to the config file, wherever trustlint
+/// runs from and however the paths are written; a bare directory name
+/// excludes that directory at any depth; an exclude that leaves nothing out
+/// is worth a warning.
+#[test]
+fn config_globs_are_relative_to_the_config_file() {
+    let s = Scratch::new("gate-config-root");
+    s.put("infra/roles/open.json", OPEN_TRUST);
+    s.put("infra/legacy/open.json", OPEN_TRUST);
+    s.put("infra/old/open.json", OPEN_TRUST);
+    s.put("exports/open.json", OPEN_TRUST);
+    s.put("infra/exports/open.json", OPEN_TRUST);
+    s.put(
+        "trustlint.toml",
+        "exclude = [\"exports\", \"nothing-here/**\"]\n\n\
+         [per-file-ignores]\n\"infra/legacy/*\" = [\"wildcard-principal\"]\n\n\
+         [[suppress]]\npath = \"infra/old/*.json\"\nrule = \"wildcard-principal\"\nreason = \"retired\"\n",
+    );
+    let root = s.0.canonicalize().unwrap();
+    let root = root.to_str().unwrap();
+    let expected_files = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.contains("wildcard-principal"))
+            .map(|l| l.split(':').next().unwrap().to_owned())
+            .collect()
+    };
+    // From the root, from a subdirectory (the config is found upward), and
+    // with an absolute path: the same one finding.
+    let from_root = s.tl(&["check", "--format", "concise", "."]);
+    assert_eq!(expected_files(&stdout(&from_root)), ["infra/roles/open.json"], "{}", stderr(&from_root));
+    let from_sub = Command::new(common::bin())
+        .args(["check", "--format", "concise", "."])
+        .current_dir(s.0.join("infra"))
+        .output()
+        .unwrap();
+    assert_eq!(expected_files(&stdout(&from_sub)), ["roles/open.json"], "{}", stderr(&from_sub));
+    let absolute = s.tl(&["check", "--format", "concise", root]);
+    assert_eq!(expected_files(&stdout(&absolute)), [format!("{root}/infra/roles/open.json")]);
+    // The exclude that matched nothing is named, on standard error.
+    for o in [&from_root, &from_sub, &absolute] {
+        assert!(
+            stderr(o).contains("warning: `exclude` pattern `nothing-here/**` matches no file"),
+            "{}",
+            stderr(o)
+        );
+        assert!(!stderr(o).contains("`exports`"), "{}", stderr(o));
+        assert!(!stderr(o).contains("[[suppress]]"), "the suppression is used: {}", stderr(o));
+    }
+    // So does an `--exclude` that matched nothing.
+    let o = s.tl(&["check", "--exclude", "nope", "."]);
+    assert!(stderr(&o).contains("warning: `exclude` pattern `nope` matches no file"), "{}", stderr(&o));
+}

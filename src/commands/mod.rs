@@ -13,6 +13,7 @@ use crate::cli::InputArgs;
 use crate::error::Error;
 use crate::graph::TrustGraph;
 use crate::settings::{self, ConfigFile, Settings};
+use crate::support::path::{RootedGlob, working_dir};
 
 /// Merges the input options over the config file: the settings `graph` and
 /// `paths` use as they are and `check` completes.
@@ -30,9 +31,12 @@ fn input_settings(args: InputArgs) -> Result<(Settings, ConfigFile), Error> {
         trusted.insert(settings::account_id(a)?);
     }
     let org_id = args.org_id.or(config.org_id.clone()).map(|o| settings::org_id(&o)).transpose()?;
-    let mut exclude = Vec::new();
-    for pattern in config.exclude.iter().chain(&args.exclude) {
-        let p = glob::Pattern::new(pattern.trim_end_matches('/'))
+    // The config's patterns are relative to the config file's directory,
+    // the command line's to the working directory.
+    let mut exclude = config.excludes()?;
+    let cwd = working_dir();
+    for pattern in &args.exclude {
+        let p = RootedGlob::new(pattern, &cwd)
             .map_err(|e| Error::Pattern { pattern: pattern.clone(), message: e.to_string() })?;
         exclude.push(p);
     }
@@ -58,9 +62,13 @@ fn load_graph(args: InputArgs) -> Result<(Analysis, TrustGraph, Settings), Error
     Ok((analysis, graph, settings))
 }
 
-/// Prints the inputs that could not be read, on standard error.
+/// Prints the inputs that could not be read, and the run's warnings, on
+/// standard error.
 fn report_errors(analysis: &Analysis) {
     for e in &analysis.errors {
         eprintln!("{:?}", miette::Report::msg(e.to_string()));
+    }
+    for w in &analysis.warnings {
+        eprintln!("warning: {w}");
     }
 }
