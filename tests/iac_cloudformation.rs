@@ -335,7 +335,8 @@ fn roles_of_two_stacks_are_not_merged_by_name() {
 
     // Saying that both stacks deploy to one account does not merge roles
     // whose names CloudFormation generates either.
-    let glob = glob::Pattern::new("fixtures/iac/stacks/**").unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let glob = trustlint::support::path::RootedGlob::new("fixtures/iac/stacks/**", &root).unwrap();
     let settings =
         trustlint::settings::Settings { stack_accounts: vec![(glob, "111122223333".into())], ..settings };
     let analysis = trustlint::analyze_paths(&settings).unwrap();
