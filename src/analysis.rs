@@ -196,7 +196,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
             l
         })
         .collect();
-    let (terraform, terraform_errors) = read_terraform(&terraform, &progress);
+    let (terraform, terraform_errors) = read_terraform(&terraform, settings, &progress);
     progress.stage("checking policies", 0);
 
     let mut analysis = Analysis::default();
@@ -407,6 +407,7 @@ fn is_terraform(input: &Input) -> bool {
 /// Reads the Terraform inputs and evaluates their modules together.
 fn read_terraform(
     inputs: &[&Input],
+    settings: &Settings,
     progress: &crate::progress::Progress,
 ) -> (Option<sources::terraform::Read>, Vec<Error>) {
     if inputs.is_empty() {
@@ -432,7 +433,10 @@ fn read_terraform(
             Err(e) => errors.push(e),
         }
     }
-    (Some(sources::terraform::read(files)), errors)
+    let account_of = |name: &str| {
+        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(name)).map(|(_, a)| a.clone())
+    };
+    (Some(sources::terraform::read_with(files, &account_of)), errors)
 }
 
 /// Inputs larger than this cannot be analysed: spans are 32-bit offsets.

@@ -107,7 +107,8 @@ fn the_graph_has_the_role_that_assumes_another() {
     };
     let edges: Vec<_> =
         graph["edges"].as_array().unwrap().iter().map(|e| (name(&e["from"]), name(&e["to"]))).collect();
-    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    // Each root is an account of its own.
+    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId@{DIR}}}}}:role/{n}"));
     assert!(edges.contains(&(role("deployer"), role("release"))), "{edges:?}");
 }
 
@@ -223,7 +224,7 @@ fn the_graph_goes_through_a_role_of_another_file() {
     // under the path `/ci/`) may assume `aws_iam_role.release.arn` through a
     // policy policies.tf attaches to it.
     let edges = graph_edges(MODULE);
-    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId@{MODULE}}}}}:role/{n}"));
     assert!(edges.contains(&(role("ci/ci-deployer"), role("release"))), "{edges:?}");
     let oidc = ("federated".to_owned(), "token.actions.githubusercontent.com".to_owned());
     assert!(edges.contains(&(oidc, role("github-deploy"))), "{edges:?}");
@@ -318,7 +319,9 @@ fn the_graph_crosses_module_boundaries() {
     // `lambda-exec` (made by one module instance) trusts the role another
     // module makes, through that module's output.
     let edges = graph_edges(MODULES);
-    let role = |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId}}}}:role/{n}"));
+    // Every role of the configuration is in its root's account.
+    let role =
+        |n: &str| ("role".to_owned(), format!("arn:aws:iam::{{{{AccountId@{MODULES}/live}}}}:role/{n}"));
     assert!(edges.contains(&(role("deployer"), role("lambda-exec"))), "{edges:?}");
     let oidc = ("federated".to_owned(), "token.actions.githubusercontent.com".to_owned());
     assert!(edges.contains(&(oidc, role("deployer"))), "{edges:?}");
@@ -340,4 +343,51 @@ fn a_child_module_checked_alone_uses_its_defaults() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.starts_with("No findings"), "{text}");
+}
+
+#[test]
+fn roles_of_two_roots_are_not_merged_by_name() {
+    // Root `a` trusts anyone with a role that may do nothing; root `b` has a
+    // role of the same name with administrator permissions, trusted by EC2
+    // only. They are different roles unless both roots deploy to one account.
+    let dir = Scratch::new("tf-two-roots");
+    let write = |name: &str, text: &str| {
+        let path = dir.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let trust = |principal: &str| {
+        format!(
+            "jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = {principal} }}] }})"
+        )
+    };
+    write(
+        "a/main.tf",
+        &format!(
+            "resource \"aws_iam_role\" \"app\" {{\n  name               = \"app\"\n  assume_role_policy = {}\n}}\n",
+            trust("{ AWS = \"*\" }")
+        ),
+    );
+    write(
+        "b/main.tf",
+        &format!(
+            "resource \"aws_iam_role\" \"app\" {{\n  name                = \"app\"\n  assume_role_policy  = {}\n  managed_policy_arns = [\"arn:aws:iam::aws:policy/AdministratorAccess\"]\n}}\n",
+            trust("{ Service = \"ec2.amazonaws.com\" }")
+        ),
+    );
+    let run = |config: &str| {
+        std::fs::write(dir.0.join("trustlint.toml"), config).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_trustlint"))
+            .args(["check", "--format", "concise", "."])
+            .current_dir(&dir.0)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let apart = run("");
+    assert!(apart.contains("wildcard-principal"), "{apart}");
+    assert!(!apart.contains("privileged-role-reachable"), "{apart}");
+    // Both roots deploy to one account: `app` is one role there.
+    let together = run("[stack-accounts]\n\"a/**\" = \"111122223333\"\n\"b/**\" = \"111122223333\"\n");
+    assert!(together.contains("privileged-role-reachable"), "{together}");
 }

@@ -181,7 +181,7 @@ pub fn load(inputs: Vec<InputFile>) -> Loaded {
         let syntax = if f.text.trim_start().starts_with('{') { Syntax::Json } else { Syntax::Hcl };
         let id = l.add_file(f.name, f.text, true, syntax);
         l.dirs.push(Dir {
-            path: PathBuf::from("."),
+            path: PathBuf::new(),
             shown: ".".into(),
             files: vec![id],
             tfvars: Vec::new(),

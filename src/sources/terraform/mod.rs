@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use super::Extracted;
 use crate::model::Problem;
-use crate::model::symbolic::STACK_ACCOUNT;
+use crate::model::symbolic::{STACK_ACCOUNT, stack_account};
 use crate::source::Span;
 use crate::syntax::json::{Kind, Value};
 pub use config::InputFile;
@@ -70,6 +70,13 @@ pub(super) fn span(r: Option<std::ops::Range<usize>>) -> Span {
 /// modules they call, and evaluates every root module (a directory no
 /// other one given calls).
 pub fn read(inputs: Vec<InputFile>) -> Read {
+    read_with(inputs, &|_| None)
+}
+
+/// [`read`], with the account each root deploys to where the user says
+/// (`[stack-accounts]`, matched against a root's files): elsewhere each root
+/// is an account of its own, so same-named roles of two roots stay apart.
+pub fn read_with(inputs: Vec<InputFile>, account_of: &(dyn Fn(&str) -> Option<String> + Sync)) -> Read {
     let loaded = config::load(inputs);
     let mut problems: Vec<(u32, Problem)> = loaded.problems.clone();
     let trees = module::JsonTrees::parse(&loaded, &mut problems);
@@ -83,7 +90,7 @@ pub fn read(inputs: Vec<InputFile>) -> Read {
                 loaded: &loaded,
                 modules: &modules,
                 budget: Budget::new(BUDGET_WEIGHT, BUDGET_STEPS),
-                account: STACK_ACCOUNT.to_owned(),
+                account: root_account(&loaded, root, account_of),
                 used_documents: std::cell::RefCell::default(),
             };
             let inst = Instance::root(&reading, root);
@@ -135,6 +142,19 @@ pub fn read(inputs: Vec<InputFile>) -> Read {
         })
         .collect();
     Read { files, extracted, problems: problems.into_iter().map(|(_, p)| p).collect() }
+}
+
+/// The account a root deploys to: the one the user names for one of its
+/// files, else a symbol of its own.
+fn root_account(
+    loaded: &config::Loaded,
+    root: usize,
+    account_of: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> String {
+    let dir = &loaded.dirs[root];
+    dir.files.iter().find_map(|&f| account_of(&loaded.files[f as usize].name)).unwrap_or_else(|| {
+        if dir.path.as_os_str().is_empty() { STACK_ACCOUNT.to_owned() } else { stack_account(&dir.shown) }
+    })
 }
 
 /// The directories to evaluate as roots: those given that no other given
