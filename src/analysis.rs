@@ -382,12 +382,24 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     };
     match sources::read_in(&file.name, &file.text, account) {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
-        Ok(None) if explicit => {
-            let reason = "it has none of the keys of a policy, export or template (`Statement`, `RoleDetailList`, `Role`, `Roles`, `PolicyDocument`, `Resources`, …) and declares no IAM resources".to_owned();
-            Loaded::Failed(Error::NotIam { path: file.name, reason })
+        // A named file that does not parse as what its name says it is, is
+        // a finding; one whose name promises nothing only when it looks
+        // like IAM.
+        Err(problem) if (explicit && claims_a_format(&file.name)) || looks_like_iam(&file.text) => {
+            Loaded::Unparseable { file, problem }
         }
-        Err(problem) if explicit || looks_like_iam(&file.text) => Loaded::Unparseable { file, problem },
+        // Valid JSON, YAML or HCL that holds no IAM is skipped and counted,
+        // named or not: tools such as pre-commit name every changed file.
         Ok(None) | Err(_) => Loaded::Skipped,
+    }
+}
+
+/// Whether a file's name says it is one of the formats read (standard
+/// input, or a file without an extension, is taken at its word too).
+fn claims_a_format(name: &str) -> bool {
+    match std::path::Path::new(name).extension().and_then(|e| e.to_str()) {
+        None => true,
+        Some(ext) => crate::discover::EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)),
     }
 }
 

@@ -9,11 +9,13 @@ use crate::support::path::{RootedGlob, display_path, working_dir};
 
 /// Extensions read when walking a directory: JSON documents, exports and
 /// templates, YAML templates, Terraform source.
-const EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "template", "tf", "tfstate"];
+pub const EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "template", "tf", "tfstate"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A file; `explicit` when the user named it (then it must be IAM).
+    /// A file; `explicit` when the user named it (not when a walk or a glob
+    /// met it): then a parse failure is a finding even where nothing in
+    /// the text looks like IAM.
     File {
         path: PathBuf,
         explicit: bool,
@@ -87,7 +89,9 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
                 if m.is_dir() {
                     walk(&m, exclude, &mut inputs);
                 } else if !exclude.excluded(&m) {
-                    inputs.push(Input::File { path: m, explicit: true });
+                    // Met by a pattern, as in a walk: a `variables.tf` or
+                    // a `package.json` among the matches is skipped.
+                    inputs.push(Input::File { path: m, explicit: false });
                 }
             }
             if inputs.len() == before {

@@ -143,14 +143,55 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("does/not/exist.json"));
 }
 
+/// A file that parses but holds no IAM is skipped and counted, named or met
+/// in a walk (pre-commit names every changed file); a named file that cannot
+/// be read, or cannot be parsed as what it claims to be, is not.
 #[test]
-fn a_named_file_that_is_not_iam_is_an_error_but_skipped_when_walking() {
-    let o = trustlint(&["check", "--no-config", "fixtures/cli/project/package.json"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("fixtures/cli/project/package.json"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not an IAM policy"));
+fn a_named_file_that_is_not_iam_is_skipped_and_counted() {
+    let o = trustlint(&["check", "--no-config", "--format", "concise", "fixtures/cli/project/package.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("1 file skipped (not IAM)"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("not an IAM policy"), "{}", stderr(&o));
     let o = trustlint(&["check", "--no-config", "--format", "concise", PROJECT]);
     assert!(stdout(&o).contains("1 file skipped (not IAM)"));
+
+    let s = common::Scratch::new("cli-named");
+    std::fs::write(s.0.join("broken.json"), "{\"a\": ").unwrap();
+    std::fs::write(s.0.join("image.json"), [0u8, 159, 146, 150, 0, 1]).unwrap();
+    let at = |f: &str| s.0.join(f).to_string_lossy().into_owned();
+    let o = trustlint(&["check", "--no-config", "--format", "concise", &at("broken.json")]);
+    assert_eq!(o.status.code(), Some(1), "a named JSON file that does not parse is a finding");
+    assert!(stdout(&o).contains("invalid-policy"), "{}", stdout(&o));
+    let o = trustlint(&["check", "--no-config", "--format", "concise", &at("image.json")]);
+    assert_eq!(o.status.code(), Some(2), "binary: {}", stderr(&o));
+    let o = trustlint(&["check", "--no-config", "--format", "concise", &at("missing.json")]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// The files a glob matches are met as in a walk: `**/*.tf` over a module
+/// with a `variables.tf` checks the module and skips nothing by error.
+#[test]
+fn a_glob_argument_skips_what_is_not_iam() {
+    let s = common::Scratch::new("cli-glob");
+    std::fs::create_dir_all(s.0.join("infra/app")).unwrap();
+    std::fs::write(s.0.join("infra/app/variables.tf"), "variable \"name\" {\n  default = \"x\"\n}\n")
+        .unwrap();
+    std::fs::write(
+        s.0.join("infra/app/main.tf"),
+        "resource \"aws_iam_role\" \"r\" {\n  name = var.name\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"*\" }, Action = \"sts:AssumeRole\" }]\n  })\n}\n",
+    )
+    .unwrap();
+    std::fs::write(s.0.join("infra/notes.json"), "{\"owner\": \"team\"}").unwrap();
+    let o = Command::new(common::bin())
+        .args(["check", "--no-config", "--format", "concise", "infra/**/*.tf", "infra/*.json"])
+        .current_dir(&s.0)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("infra/app/main.tf:5:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("wildcard-principal"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("skipped (not IAM)"), "{}", stdout(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
 }
 
 #[test]
