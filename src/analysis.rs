@@ -445,8 +445,10 @@ fn read_terraform(
             Err(e) => errors.push(e),
         }
     }
+    let cwd = crate::support::path::working_dir();
     let account_of = |name: &str| {
-        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(name)).map(|(_, a)| a.clone())
+        let path = std::path::Path::new(name);
+        settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.clone())
     };
     (Some(sources::terraform::read_with(files, &account_of)), errors)
 }
