@@ -1,6 +1,6 @@
 //! Which files to read: explicit files, directories walked recursively
-//! (honouring `.gitignore`, skipping hidden entries, surviving symlink
-//! loops), glob patterns, and `-` for standard input.
+//! (honouring `.gitignore`, skipping `.git` and `.terraform`, surviving
+//! symlink loops), glob patterns, and `-` for standard input.
 
 use std::path::{Path, PathBuf};
 
@@ -122,8 +122,16 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
 }
 
 fn walk(dir: &Path, exclude: &mut Excludes<'_>, inputs: &mut Vec<Input>) {
-    let walker =
-        ignore::WalkBuilder::new(dir).follow_links(true).sort_by_file_name(std::cmp::Ord::cmp).build();
+    // Hidden directories are walked (`.iam/deploy.json` is a policy like
+    // any other), except git's own and `.terraform`: its copies of registry
+    // modules are read by the Terraform source when a root calls them, and
+    // checked alone, with their defaults, they would give false findings.
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(true)
+        .hidden(false)
+        .filter_entry(|e| !(e.depth() > 0 && matches!(e.file_name().to_str(), Some(".git" | ".terraform"))))
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .build();
     let mut found = Vec::new();
     // Entries the walk itself cannot follow (symlink loops, dangling links,
     // unreadable directories) are passed over; a file that is found but

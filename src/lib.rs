@@ -58,5 +58,16 @@ pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
     for pattern in found.unused_excludes {
         analysis.warnings.push(format!("`exclude` pattern `{pattern}` matches no file"));
     }
+    // A gate that checked nothing must not pass in silence.
+    if analysis.checked_files() == 0 && analysis.errors.is_empty() {
+        analysis.warnings.push(if analysis.skipped == 0 {
+            "nothing was checked: no file to read was found".to_owned()
+        } else {
+            match analysis.skipped {
+                1 => "nothing was checked: the file read holds no IAM policy".to_owned(),
+                n => format!("nothing was checked: the {n} files read hold no IAM policy"),
+            }
+        });
+    }
     Ok(analysis)
 }

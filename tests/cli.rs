@@ -355,3 +355,30 @@ fn demo_data_finds_the_planted_mistakes() {
         ]
     );
 }
+
+/// Hidden directories are walked, except `.git` and `.terraform` (its copies
+/// of registry modules); a run that checks nothing says so on stderr.
+#[test]
+fn hidden_directories_are_walked_and_an_empty_run_says_so() {
+    let s = common::Scratch::new("cli-hidden");
+    let open = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    for dir in [".iam", ".git/objects", ".terraform/modules/role", "empty", "plain"] {
+        std::fs::create_dir_all(s.0.join(dir)).unwrap();
+    }
+    std::fs::write(s.0.join(".iam/deploy.json"), open).unwrap();
+    std::fs::write(s.0.join(".git/objects/open.json"), open).unwrap();
+    std::fs::write(s.0.join(".terraform/modules/role/open.json"), open).unwrap();
+    std::fs::write(s.0.join("plain/package.json"), r#"{"name": "x"}"#).unwrap();
+    let run = |args: &[&str]| Command::new(common::bin()).args(args).current_dir(&s.0).output().unwrap();
+    let o = run(&["check", "--no-config", "--format", "concise", "."]);
+    let out = stdout(&o);
+    let files: Vec<&str> = out.lines().filter(|l| l.contains('[')).map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(files, [".iam/deploy.json"], "{out}");
+    assert!(!stderr(&o).contains("nothing was checked"), "{}", stderr(&o));
+    let o = run(&["check", "--no-config", "--format", "concise", "empty"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("warning: nothing was checked: no file to read was found"), "{}", stderr(&o));
+    let o = run(&["check", "--no-config", "--format", "concise", "plain"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("warning: nothing was checked: the file read holds no IAM policy"), "{}", stderr(&o));
+}
