@@ -40,7 +40,7 @@ pub fn for_blocks<'t>(
             .unwrap_or(key);
         let Some(each) = d.body.attr("for_each") else { continue };
         let collection = cx.expr(each.value);
-        let items = match super::eval::items(&collection) {
+        let items = match super::eval::items(collection) {
             Ok(items) => items,
             Err(v) if v.is_error() || v.is_null() => Vec::new(),
             // Not known: the block may be there, with values not known.

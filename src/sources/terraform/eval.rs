@@ -187,7 +187,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             }
             Expression::Parenthesis(p) => return cx.hcl(p.inner()),
             Expression::Variable(v) => match self.binds.and_then(|b| b.get(v.as_str())) {
-                Some(bound) => return bound.clone(),
+                Some(bound) => return self.inst.r.budget.copy(bound, v.as_str()),
                 None => {
                     return self.unknown(e, Why::Unresolved(format!("`{}` is not defined here", v.as_str())));
                 }
@@ -324,7 +324,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                     }
                     Directive::For(d) => {
                         let f = &d.for_expr;
-                        let items = items(&self.hcl(&f.collection_expr))?;
+                        let items = items(self.hcl(&f.collection_expr))?;
                         for (k, v) in items {
                             let key_name = f.key_var.as_ref().map_or("", |k| k.as_str());
                             let (kb, vb);
@@ -357,7 +357,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
 
     fn for_expr(&self, e: &Expression, f: &ForExpr) -> Value {
         let at = self.span(e.span());
-        let items = match items(&self.hcl(&f.intro.collection_expr)) {
+        let items = match items(self.hcl(&f.intro.collection_expr)) {
             Ok(items) => items,
             Err(v) => return Value { span: at, ..v },
         };
@@ -492,10 +492,13 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         let (base, used) = match &t.expr {
             Expression::Variable(root) => {
                 if let Some(bound) = self.binds.and_then(|b| b.get(root.as_str())) {
-                    (bound.clone(), 0)
+                    (self.inst.r.budget.copy(bound, &what), 0)
                 } else {
                     match self.inst.reference(self, root.as_str(), &ops, at) {
-                        Some(found) => found,
+                        // What is referred to is a copy of a declaration's
+                        // value: paid for, so that referring to a big value
+                        // many times stops at the budget.
+                        Some((v, used)) => (self.inst.r.budget.check(v, &what), used),
                         None => return Value::unknown(what, Why::Input, at),
                     }
                 }
@@ -640,25 +643,31 @@ pub fn index_number<N: TryInto<u32>>(i: N) -> f64 {
     f64::from(i.try_into().unwrap_or(u32::MAX))
 }
 
-/// The key and value of each element of a collection, for iterating.
-pub fn items(v: &Value) -> Result<Vec<(Value, Value)>, Value> {
-    let items: Vec<(Value, Value)> = match &v.kind {
+/// The key and value of each element of a collection, for iterating. The
+/// elements are moved out, not copied.
+pub fn items(v: Value) -> Result<Vec<(Value, Value)>, Value> {
+    let span = v.span;
+    let len = match &v.kind {
+        Val::List(items) => items.len(),
+        Val::Object(members) => members.len(),
+        Val::Null => return Err(Value::error("a `for`", "cannot iterate over null", span)),
+        Val::Unknown(_) => return Err(v),
+        _ => return Err(Value::error("a `for`", "cannot iterate over a single value", span)),
+    };
+    if len > MAX_ITEMS {
+        return Err(Value::unknown("a `for` over too many elements", Why::Unresolved(BUDGET.into()), span));
+    }
+    Ok(match v.kind {
         Val::List(items) => items
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, x)| (Value::new(Val::Number(index_number(i)), x.span), x.clone()))
+            .map(|(i, x)| (Value::new(Val::Number(index_number(i)), x.span), x))
             .collect(),
         Val::Object(members) => {
-            members.iter().map(|m| (Value::string(m.key.clone(), m.key_span), m.value.clone())).collect()
+            members.into_iter().map(|m| (Value::string(m.key, m.key_span), m.value)).collect()
         }
-        Val::Null => return Err(Value::error("a `for`", "cannot iterate over null", v.span)),
-        Val::Unknown(_) => return Err(v.clone()),
-        _ => return Err(Value::error("a `for`", "cannot iterate over a single value", v.span)),
-    };
-    if items.len() > MAX_ITEMS {
-        return Err(Value::unknown("a `for` over too many elements", Why::Unresolved(BUDGET.into()), v.span));
-    }
-    Ok(items)
+        _ => Vec::new(),
+    })
 }
 
 /// `jsonencode` of `jsonencode` of …: each level escapes the one inside, so

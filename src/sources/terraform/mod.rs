@@ -37,7 +37,8 @@ use config::Syntax;
 use instance::{Instance, Reading};
 use value::Budget;
 
-/// What one value may weigh in all, and the steps one root may take.
+/// What the values one root module builds and copies may weigh in all
+/// (about their bytes, see `Value::weight`), and the steps it may take.
 const BUDGET_WEIGHT: u64 = 64 << 20;
 const BUDGET_STEPS: u64 = 4_000_000;
 

@@ -299,21 +299,28 @@ impl Value {
         }
     }
 
-    /// How much this value weighs against the budget: one per part, plus
-    /// the bytes of its strings.
+    /// How much this value weighs against the budget: about the bytes it
+    /// holds, [`PART`] for each part (and [`MEMBER`] more for each member
+    /// of an object) plus the bytes of its strings. Memory stays within a
+    /// small multiple of what was paid.
     pub fn weight(&self) -> u64 {
         match &self.kind {
-            Val::String(s) => 1 + s.len() as u64,
-            Val::Encoded(v) => 1 + v.weight(),
-            Val::Unknown(u) => 1 + u.what.len() as u64,
-            Val::List(items) => 1 + items.iter().map(Self::weight).sum::<u64>(),
+            Val::String(s) => PART + s.len() as u64,
+            Val::Encoded(v) => PART + v.weight(),
+            Val::Unknown(u) => PART + u.what.len() as u64,
+            Val::List(items) => PART + items.iter().map(Self::weight).sum::<u64>(),
             Val::Object(members) => {
-                1 + members.iter().map(|m| m.key.len() as u64 + m.value.weight()).sum::<u64>()
+                PART + members.iter().map(|m| MEMBER + m.key.len() as u64 + m.value.weight()).sum::<u64>()
             }
-            _ => 1,
+            _ => PART,
         }
     }
 }
+
+/// The weight of one part of a value: its size in memory.
+pub const PART: u64 = std::mem::size_of::<Value>() as u64;
+/// What an object's member weighs beyond its value: its key and key span.
+pub const MEMBER: u64 = (std::mem::size_of::<Member>() - std::mem::size_of::<Value>()) as u64;
 
 /// Members sorted by key, the last of a key winning (as in an object
 /// constructor).
@@ -335,9 +342,13 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
-/// What one evaluation may spend: the weight of the values it builds and
-/// the steps it takes. Past either, values are unknown (`Why::Unresolved`)
-/// instead of growing, so no input runs out of memory or time.
+/// What one evaluation may spend: the weight of the values it builds or
+/// copies and the steps it takes. Past either, values are unknown
+/// (`Why::Unresolved`) instead of growing, so no input runs out of memory
+/// or time. Every value that is kept was paid for when it was built, and
+/// every copy of one (a reference to a local, a bound `each.value`) is
+/// paid for again: what the evaluation holds, and the time it spends
+/// copying, stay within the budget.
 #[derive(Debug)]
 pub struct Budget {
     weight: Cell<u64>,
@@ -346,7 +357,8 @@ pub struct Budget {
     spent: Cell<bool>,
 }
 
-/// The largest single value: policies are kilobytes.
+/// The largest single value, in bytes (about 20,000 parts): policies are
+/// kilobytes.
 pub const MAX_VALUE_WEIGHT: u64 = 1 << 20;
 
 impl Budget {
@@ -369,6 +381,16 @@ impl Budget {
     /// Pays for `v`, or gives back an unknown value in its place.
     pub fn check(&self, v: Value, what: &str) -> Value {
         if self.pay(v.weight()) { v } else { Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span) }
+    }
+
+    /// A copy of `v`, paid for before it is made, or an unknown value in
+    /// its place (named `what`).
+    pub fn copy(&self, v: &Value, what: &str) -> Value {
+        if !self.spent.get() && self.pay(v.weight()) {
+            v.clone()
+        } else {
+            Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span)
+        }
     }
 
     fn take(&self, left: &Cell<u64>, n: u64) -> bool {

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use super::super::value::{Member, Val, Value, sorted};
+use super::super::value::{Member, PART, Val, Value, sorted};
 use super::{Call, Out, equal, first_unknown, mixed, stringify, type_name, unify, unsettled};
 use crate::model::symbolic::is_symbolic;
 
@@ -39,7 +39,7 @@ pub(super) fn concat(c: &Call<'_>, args: Vec<Value>) -> Out {
         c.list_arg(a)?;
     }
     // Paid before it is built: doubling a list in a loop stops here.
-    c.pay(1 + args.iter().map(|a| a.weight() - 1).sum::<u64>())?;
+    c.pay(PART + args.iter().map(|a| a.weight() - PART).sum::<u64>())?;
     let items = args
         .into_iter()
         .flat_map(|a| if let Val::List(items) = a.kind { items } else { Vec::new() })

@@ -1,6 +1,6 @@
 //! JSON and base64, files and paths, and what only Terraform's run knows.
 
-use super::super::value::{MAX_VALUE_WEIGHT, Val, Value};
+use super::super::value::{MAX_VALUE_WEIGHT, PART, Val, Value};
 use super::{Call, Out, json_len};
 use crate::model::symbolic::is_symbolic;
 use crate::syntax::json;
@@ -47,7 +47,7 @@ pub(super) fn base64encode(c: &Call<'_>, args: Vec<Value>) -> Out {
     c.plain(&args, 1, 1)?;
     let text = c.text(&args[0])?;
     let bytes = text.as_bytes();
-    c.pay(1 + 4 * bytes.len().div_ceil(3) as u64)?;
+    c.pay(PART + 4 * bytes.len().div_ceil(3) as u64)?;
     let mut out = String::with_capacity(4 * bytes.len().div_ceil(3));
     for chunk in bytes.chunks(3) {
         let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];

@@ -6,7 +6,7 @@
 //! not known is written as its symbol in place of what the verb would
 //! write.
 
-use super::super::value::{MAX_VALUE_WEIGHT, Val, Value};
+use super::super::value::{MAX_VALUE_WEIGHT, PART, Val, Value};
 use super::{Call, Meter, Out, type_name, unsettled};
 
 const ANY: usize = usize::MAX;
@@ -54,7 +54,7 @@ pub(super) fn formatlist(c: &Call<'_>, args: Vec<Value>) -> Out {
         c.known(rest)?;
         1
     };
-    let mut meter = Meter(1);
+    let mut meter = Meter(PART);
     let mut out = Vec::with_capacity(rows.min(1024));
     for row in 0..rows {
         let row_args: Vec<Value> = rest
@@ -73,7 +73,7 @@ pub(super) fn formatlist(c: &Call<'_>, args: Vec<Value>) -> Out {
                 e
             }
         })?;
-        meter.add(c, 1 + s.len() as u64)?;
+        meter.add(c, PART + s.len() as u64)?;
         out.push(Value::string(s, c.at));
     }
     meter.pay(c)?;

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::super::value::{Val, Value};
+use super::super::value::{PART, Val, Value};
 use super::{Call, Meter, Out, text_len, type_name};
 
 const ANY: usize = usize::MAX;
@@ -225,7 +225,7 @@ pub(super) fn split(c: &Call<'_>, args: Vec<Value>) -> Out {
     } else {
         s.split(&*sep).collect()
     };
-    c.pay(1 + pieces.iter().map(|p| 1 + p.len() as u64).sum::<u64>())?;
+    c.pay(PART + pieces.iter().map(|p| PART + p.len() as u64).sum::<u64>())?;
     Ok(Value::new(Val::List(pieces.into_iter().map(|p| Value::string(p, c.at)).collect()), c.at))
 }
 
@@ -233,7 +233,7 @@ pub(super) fn split(c: &Call<'_>, args: Vec<Value>) -> Out {
 pub(super) fn join(c: &Call<'_>, args: Vec<Value>) -> Out {
     c.plain(&args, 2, ANY)?;
     let sep = c.text_with_symbols(&args[0])?;
-    let mut meter = Meter(1);
+    let mut meter = Meter(PART);
     let mut pieces = Vec::new();
     for (li, list) in args[1..].iter().enumerate() {
         for (ei, v) in c.list_arg(list)?.iter().enumerate() {
@@ -281,7 +281,7 @@ pub(super) fn replace(c: &Call<'_>, args: Vec<Value>) -> Out {
     let len = (s.len() as u64)
         .saturating_add(count.saturating_mul(with.len() as u64))
         .saturating_sub(count * sub.len() as u64);
-    c.pay(1 + len)?;
+    c.pay(PART + len)?;
     Ok(Value::string(s.replace(&*sub, &with), c.at))
 }
 
