@@ -27,6 +27,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Who can reach a role (`--to`), or what a principal can reach (`--from`), hop by hop
     Paths(PathsArgs),
+    /// What a change does since a git revision: findings added and fixed, assume paths opened and closed
+    Diff(DiffArgs),
     /// List every rule: code, name, default severity, summary
     Rules {
         #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
@@ -182,8 +184,81 @@ pub struct PathsArgs {
     pub format: DocFormat,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Graphical diagnostics for the findings added, chains hop by hop
+    Full,
+    /// One line per finding and per path
+    Concise,
+    /// A pull-request comment or `$GITHUB_STEP_SUMMARY`
+    Markdown,
+    /// The versioned JSON report of the change
+    Json,
+    /// SARIF 2.1.0 with the findings added
+    Sarif,
+    /// GitHub Actions annotations for the findings added
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The revision to compare with: a branch, a tag, a commit, `HEAD~1`, a merge base
+    #[arg(long, value_name = "REF")]
+    pub base: String,
+
+    /// Also follow what this principal can reach (an ARN or a user or role name; repeatable)
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub from: Vec<String>,
+
+    /// Output format [default: `full` on a terminal, `concise` otherwise]
+    #[arg(long, alias = "output-format", value_enum)]
+    pub format: Option<DiffFormat>,
+
+    #[command(flatten)]
+    pub check: DiffCheckArgs,
+}
+
+/// The options of `check` that apply to both sides of a `diff`.
+#[derive(Debug, Args)]
+pub struct DiffCheckArgs {
+    /// Threshold in seconds for `excessive-session-duration` [default: 3600]
+    #[arg(long, value_name = "SECONDS")]
+    pub max_session_duration: Option<i64>,
+
+    /// Lowest severity of an added finding that makes the exit code 1 [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+
+    /// Only these rules (names, codes or code prefixes, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Option<Vec<String>>,
+
+    /// Skip these rules (names, codes or code prefixes, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+
+    /// Exit 0 even when the change adds findings or opens a path into a privileged role
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Leave out the summary line
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Ignore suppressions written in templates (CloudFormation `Metadata`, Terraform comments)
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+}
+
 /// The subcommands, so that `trustlint PATH…` can mean `trustlint check PATH…`.
-const SUBCOMMANDS: [&str; 6] = ["check", "graph", "paths", "rules", "rule", "help"];
+const SUBCOMMANDS: [&str; 7] = ["check", "graph", "paths", "diff", "rules", "rule", "help"];
 
 /// Inserts `check` when the first argument is not a subcommand or a global flag.
 pub fn with_default_command(mut args: Vec<String>) -> Vec<String> {

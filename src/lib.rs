@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod diagnostic;
 pub mod discover;
 pub mod error;
@@ -42,6 +43,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Check(args) => commands::check::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Paths(args) => commands::paths::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::Rules { format } => commands::rules::list(format),
         Command::Rule { name, format } => commands::rules::show(name, format),
     }

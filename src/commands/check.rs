@@ -18,7 +18,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus, Error> {
 }
 
 /// Merges the command line over the config file.
-fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
+pub(super) fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
     let (base, config) = super::input_settings(args.input)?;
     let max_session_duration = args
         .max_session_duration

@@ -2,6 +2,7 @@
 //! file, runs the pipeline as far as it needs, and writes its output.
 
 pub mod check;
+pub mod diff;
 pub mod graph;
 pub mod paths;
 pub mod rules;

@@ -3,7 +3,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Finding, Severity};
 
 /// The JSON report's version: bumped on any incompatible change.
 pub const VERSION: u32 = 1;
@@ -16,7 +16,7 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct Item<'a> {
+pub(super) struct Item<'a> {
     rule: &'a str,
     code: &'a str,
     severity: Severity,
@@ -55,29 +55,28 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// A finding as the report writes it.
+pub(super) fn item<'a>(a: &'a Analysis, f: &'a Finding) -> Item<'a> {
+    let (start, end) = super::positions(a, f);
+    Item {
+        rule: f.rule.name,
+        code: f.rule.code,
+        severity: f.severity,
+        message: &f.message,
+        file: &a.files[f.file].name,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        pointer: &f.pointer,
+        subject: f.subject.as_deref(),
+        construct: f.construct.as_deref(),
+        help: f.help.as_deref(),
+    }
+}
+
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    let findings = a
-        .findings
-        .iter()
-        .map(|f| {
-            let (start, end) = super::positions(a, f);
-            Item {
-                rule: f.rule.name,
-                code: f.rule.code,
-                severity: f.severity,
-                message: &f.message,
-                file: &a.files[f.file].name,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                pointer: &f.pointer,
-                subject: f.subject.as_deref(),
-                construct: f.construct.as_deref(),
-                help: f.help.as_deref(),
-            }
-        })
-        .collect();
+    let findings = a.findings.iter().map(|f| item(a, f)).collect();
     let report = Report {
         version: VERSION,
         findings,

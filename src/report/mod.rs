@@ -2,6 +2,7 @@
 //! sorted findings; none of them decides anything.
 
 mod concise;
+pub mod diff;
 mod full;
 mod github;
 mod json;
