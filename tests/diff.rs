@@ -425,6 +425,24 @@ Resources:
 }
 
 #[test]
+fn the_config_applies_to_both_sides() {
+    let repo = Repo::new("config");
+    repo.write("trustlint.toml", "exclude = [\"legacy\"]\n\n[per-file-ignores]\n\"iam/*\" = [\"assume-cycle\"]\n");
+    repo.write("legacy/open.json", WILDCARD);
+    repo.write("iam/account.json", &export(INSIDE));
+    repo.commit("base");
+    repo.write("iam/account.json", &export(OUTSIDE));
+    repo.write("legacy/open.json", &format!("{WILDCARD}\n"));
+
+    let out = repo.diff_in("iam", &["--base", "HEAD", "--format", "json", ".."]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rules(&report["added_findings"]), ["privileged-role-reachable", "missing-external-id"]);
+    assert_eq!(report["added_findings"][1]["file"], "../iam/account.json", "{report:#}");
+    assert_eq!(report["fixed_findings"], Value::Array(vec![]), "{report:#}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
 fn the_base_revision_is_any_commit_ish() {
     let repo = Repo::new("revisions");
     repo.write("iam/account.json", &export(INSIDE));

@@ -16,7 +16,7 @@ use crate::exit::ExitStatus;
 use crate::report;
 use crate::settings::Settings;
 use crate::support::git::{Repo, TreeEntry};
-use crate::support::path::display_path;
+use crate::support::path::{RootedGlob, display_path};
 
 pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
     let DiffArgs { input, base, from, format, check } = args;
@@ -60,6 +60,8 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
     // SARIF shows suppressed findings too: a diff shows only those added.
     new.suppressed.clear();
     let errors = !old.errors.is_empty() || !new.errors.is_empty();
+    // The warnings about the configuration are the same on both sides.
+    old.warnings.clear();
     let (old, new) = (Side::new(old, &settings), Side::new(new, &settings));
     let paths = compare::paths(&old, &new, &from, &renamed);
 
@@ -211,12 +213,14 @@ impl Before {
                 paths.push(p.clone());
             }
         }
+        let mut old_settings = Settings { paths, ..settings.clone() };
+        rebase_globs(&mut old_settings, &repo.top, &dir.path);
         let before = Self {
             repo,
             commit,
             dir,
             cwd: cwd_rel,
-            settings: Settings { paths, ..settings.clone() },
+            settings: old_settings,
             moved,
             pathspecs,
             existed: Vec::new(),
@@ -340,6 +344,20 @@ impl Before {
         renamed.extend(exact);
         Ok(renamed)
     }
+}
+
+/// Moves the patterns written relative to a directory of the work tree (the
+/// config file's, the working directory) to the same directory of our copy.
+fn rebase_globs(settings: &mut Settings, top: &Path, copy: &Path) {
+    let rebase = |g: &mut RootedGlob| {
+        if let Ok(rel) = g.base.strip_prefix(top) {
+            g.base = copy.join(rel);
+        }
+    };
+    settings.exclude.iter_mut().for_each(rebase);
+    settings.per_file_ignores.iter_mut().for_each(|(g, _)| rebase(g));
+    settings.stack_accounts.iter_mut().for_each(|(g, _)| rebase(g));
+    settings.suppressions.iter_mut().for_each(|s| rebase(&mut s.path));
 }
 
 /// `path`'s directory, from the top (`""` at the top).
