@@ -372,7 +372,8 @@ fn hidden_directories_are_walked_and_an_empty_run_says_so() {
     let run = |args: &[&str]| Command::new(common::bin()).args(args).current_dir(&s.0).output().unwrap();
     let o = run(&["check", "--no-config", "--format", "concise", "."]);
     let out = stdout(&o);
-    let files: Vec<&str> = out.lines().filter(|l| l.contains('[')).map(|l| l.split(':').next().unwrap()).collect();
+    let files: Vec<&str> =
+        out.lines().filter(|l| l.contains('[')).map(|l| l.split(':').next().unwrap()).collect();
     assert_eq!(files, [".iam/deploy.json"], "{out}");
     assert!(!stderr(&o).contains("nothing was checked"), "{}", stderr(&o));
     let o = run(&["check", "--no-config", "--format", "concise", "empty"]);
@@ -380,5 +381,9 @@ fn hidden_directories_are_walked_and_an_empty_run_says_so() {
     assert!(stderr(&o).contains("warning: nothing was checked: no file to read was found"), "{}", stderr(&o));
     let o = run(&["check", "--no-config", "--format", "concise", "plain"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("warning: nothing was checked: the file read holds no IAM policy"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: nothing was checked: the file read holds no IAM policy"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -427,7 +427,10 @@ Resources:
 #[test]
 fn the_config_applies_to_both_sides() {
     let repo = Repo::new("config");
-    repo.write("trustlint.toml", "exclude = [\"legacy\"]\n\n[per-file-ignores]\n\"iam/*\" = [\"assume-cycle\"]\n");
+    repo.write(
+        "trustlint.toml",
+        "exclude = [\"legacy\"]\n\n[per-file-ignores]\n\"iam/*\" = [\"assume-cycle\"]\n",
+    );
     repo.write("legacy/open.json", WILDCARD);
     repo.write("iam/account.json", &export(INSIDE));
     repo.commit("base");

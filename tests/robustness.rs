@@ -620,7 +620,7 @@ fn a_file_without_read_permission_is_a_usage_error() {
 }
 
 #[test]
-fn an_empty_directory_named_explicitly_has_no_findings() {
+fn an_empty_directory_named_explicitly_has_no_findings_and_says_so() {
     let s = Scratch::new("empty_dir");
     s.mkdir("nothing");
     s.write("other/README.md", "# not a policy\n");
@@ -628,7 +628,8 @@ fn an_empty_directory_named_explicitly_has_no_findings() {
     s.write("other/policy.yaml", "Statement: []\n");
     let out = s.run(&["--format", "concise", "nothing", "other"]);
     out.expect(0).assert_summary("No findings in 0 policies, 0 files; 1 file skipped (not IAM).");
-    assert_eq!(out.stderr, "", "{}", out.context());
+    // A gate that checked nothing must not pass in silence.
+    out.assert_stderr("warning: nothing was checked: the file read holds no IAM policy");
 }
 
 #[cfg(unix)]
