@@ -314,6 +314,32 @@ fn templates_read_from_standard_input() {
     assert!(stdout(&o).starts_with("iam.tf:4:58: error[wildcard-principal]"), "{}", stdout(&o));
 }
 
+/// `cat main.tf | trustlint check -`: Terraform is told by its content, not
+/// only by a name, however its blocks are written; a YAML template that
+/// carries Terraform text in a block scalar stays a template.
+#[test]
+fn terraform_on_standard_input_is_told_by_its_content() {
+    let s = Scratch::new("gate-stdin-terraform");
+    let role = "resource \"aws_iam_role\" \"open\" {\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Principal = { AWS = \"*\" }, Action = \"sts:AssumeRole\" }]\n  })\n}\n";
+    let variants = [
+        role.to_owned(),
+        // Bare labels, as HCL allows.
+        role.replace("resource \"aws_iam_role\" \"open\"", "resource aws_iam_role open"),
+        // A comment and a `locals{` first, two spaces after the keyword.
+        format!("# roles\nlocals{{\n  n = 1\n}}\n\n{}", role.replace("resource ", "resource  ")),
+    ];
+    for tf in &variants {
+        let o = with_stdin(&s, &["check", "--no-config", "--format", "concise", "-"], tf);
+        let out = stdout(&o);
+        assert!(out.contains("error[wildcard-principal]"), "{tf}\n{out}{}", stderr(&o));
+        assert!(!out.contains("invalid-policy") && !out.contains("skipped"), "{tf}\n{out}");
+        assert_eq!(o.status.code(), Some(1));
+    }
+    let yaml = "Resources:\n  Open:\n    Type: AWS::IAM::Role\n    Metadata:\n      Snippet: |\n        resource \"aws_iam_role\" \"x\" {\n        }\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - {Effect: Allow, Principal: {AWS: \"*\"}, Action: sts:AssumeRole}\n";
+    let o = with_stdin(&s, &["check", "--no-config", "--format", "concise", "-"], yaml);
+    assert!(stdout(&o).starts_with("<stdin>:12:46: error[wildcard-principal]"), "{}", stdout(&o));
+}
+
 /// The config's globs are relative to the config file, wherever trustlint
 /// runs from and however the paths are written; a bare directory name
 /// excludes that directory at any depth; an exclude that leaves nothing out

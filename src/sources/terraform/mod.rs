@@ -217,13 +217,40 @@ pub fn detect_json(root: &Value<'_>) -> bool {
     })
 }
 
-/// Whether text read from standard input is Terraform source: HCL blocks
-/// Terraform knows at the top level.
+/// The blocks Terraform knows at the top level of a module.
+const TOP_LEVEL_BLOCKS: [&str; 12] = [
+    "resource",
+    "data",
+    "module",
+    "variable",
+    "output",
+    "locals",
+    "provider",
+    "terraform",
+    "moved",
+    "import",
+    "check",
+    "removed",
+];
+
+/// Whether text read from standard input (or a file whose name says
+/// nothing) is Terraform source: a line that opens a block Terraform knows
+/// at the top level, its labels quoted or bare (`resource "aws_iam_role"
+/// "ci" {`, `resource aws_iam_role ci {`, `locals{`). Top-level blocks start
+/// their line: an indented one is text inside something else (a YAML block
+/// scalar, a heredoc).
 pub fn looks_like_hcl(text: &str) -> bool {
-    text.lines().map(str::trim_start).any(|l| {
-        ["resource \"", "data \"", "module \"", "variable \"", "locals {", "provider \"", "terraform {"]
-            .iter()
-            .any(|k| l.starts_with(k))
+    text.lines().map(|l| l.trim_start_matches('\u{feff}')).any(|l| {
+        TOP_LEVEL_BLOCKS.iter().any(|k| {
+            let Some(rest) = l.strip_prefix(k) else { return false };
+            let labels = rest.trim_start_matches([' ', '\t']);
+            let spaced = labels.len() < rest.len();
+            labels.starts_with('{')
+                || (spaced && labels.starts_with('"'))
+                || (spaced
+                    && labels.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && labels.trim_end().ends_with('{'))
+        })
     })
 }
 
