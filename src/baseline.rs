@@ -58,9 +58,9 @@ pub fn write(analysis: &Analysis, path: &Path) -> Result<usize, Error> {
         .collect();
     let n = findings.len();
     let mut text = serde_json::to_string_pretty(&File { version: VERSION, findings })
-        .map_err(|e| Error::Write(std::io::Error::other(e)))?;
+        .map_err(|e| Error::write_file(path, &e))?;
     text.push('\n');
-    std::fs::write(path, text)?;
+    std::fs::write(path, text).map_err(|e| Error::write_file(path, &e))?;
     Ok(n)
 }
 

@@ -47,7 +47,26 @@ pub enum Error {
     #[diagnostic(code(trustlint::usage))]
     Usage(String),
 
+    /// Writing the report to standard output failed. The cause is in the
+    /// message and not again as a source, so it is said once.
     #[error("cannot write output: {0}")]
     #[diagnostic(code(trustlint::io))]
-    Write(#[from] std::io::Error),
+    Write(std::io::Error),
+
+    #[error("cannot write `{path}`: {message}")]
+    #[diagnostic(code(trustlint::io))]
+    WriteFile { path: String, message: String },
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::Write(e)
+    }
+}
+
+impl Error {
+    /// Writing `path` failed with `e`.
+    pub fn write_file(path: &std::path::Path, e: &dyn std::fmt::Display) -> Self {
+        Self::WriteFile { path: crate::support::path::display_path(path), message: e.to_string() }
+    }
 }

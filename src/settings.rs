@@ -48,16 +48,17 @@ pub struct ConfigFile {
     /// when there is no file).
     #[serde(skip)]
     dir: Option<PathBuf>,
-    pub select: Option<Vec<String>>,
+    /// The values below keep where they are written, for errors.
+    select: Option<Vec<toml::Spanned<String>>>,
     #[serde(default)]
-    pub ignore: Vec<String>,
+    ignore: Vec<toml::Spanned<String>>,
     #[serde(default)]
-    pub trusted_accounts: Vec<String>,
-    pub org_id: Option<String>,
+    trusted_accounts: Vec<toml::Spanned<String>>,
+    org_id: Option<toml::Spanned<String>>,
     pub max_session_duration: Option<i64>,
     pub fail_on: Option<Severity>,
     #[serde(default)]
-    pub exclude: Vec<String>,
+    exclude: Vec<toml::Spanned<String>>,
     /// Rule name or code → the severity to report it with.
     #[serde(default)]
     pub severity: BTreeMap<String, Severity>,
@@ -127,6 +128,14 @@ impl ConfigFile {
         self.dir.clone().unwrap_or_else(working_dir)
     }
 
+    /// An error about the value written at `span`.
+    fn error_at(&self, span: std::ops::Range<usize>, message: String) -> Error {
+        let (path, text) =
+            self.text.as_ref().map_or(("trustlint.toml", ""), |(p, t)| (p.as_str(), t.as_str()));
+        let (line, column) = line_col(text, span.start);
+        Error::Config { path: path.to_owned(), line, column, message }
+    }
+
     /// The checked `exclude` patterns, relative to the config's directory.
     ///
     /// # Errors
@@ -136,10 +145,74 @@ impl ConfigFile {
         self.exclude
             .iter()
             .map(|p| {
-                RootedGlob::new(p, &base)
-                    .map_err(|e| Error::Pattern { pattern: p.clone(), message: e.to_string() })
+                RootedGlob::new(p.get_ref(), &base).map_err(|e| {
+                    self.error_at(
+                        p.span(),
+                        format!("`{}` in `exclude` is not a glob pattern: {e}", p.get_ref()),
+                    )
+                })
             })
             .collect()
+    }
+
+    /// The checked `select` and `ignore` lists (names, codes or code
+    /// prefixes).
+    ///
+    /// # Errors
+    /// An entry that matches no rule.
+    pub fn rule_lists(&self) -> Result<(Option<Vec<String>>, Vec<String>), Error> {
+        let check = |key: &str, list: &[toml::Spanned<String>]| -> Result<Vec<String>, Error> {
+            for entry in list {
+                for s in entry.get_ref().split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    if rules::matching(s).is_empty() {
+                        return Err(self.error_at(entry.span(), format!("`{s}` in `{key}` is not a rule")));
+                    }
+                }
+            }
+            Ok(list.iter().map(|e| e.get_ref().clone()).collect())
+        };
+        let select = self.select.as_deref().map(|l| check("select", l)).transpose()?;
+        Ok((select, check("ignore", &self.ignore)?))
+    }
+
+    /// The checked `trusted-accounts`.
+    ///
+    /// # Errors
+    /// An entry that is not a 12-digit account id.
+    pub fn trusted_account_ids(&self) -> Result<Vec<String>, Error> {
+        self.trusted_accounts
+            .iter()
+            .map(|a| {
+                account_id(a.get_ref()).map_err(|_| {
+                    self.error_at(
+                        a.span(),
+                        format!(
+                            "`{}` in `trusted-accounts` is not an AWS account id (twelve digits)",
+                            a.get_ref()
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The checked `org-id`.
+    ///
+    /// # Errors
+    /// A value that is not an AWS Organizations id.
+    pub fn organization(&self) -> Result<Option<String>, Error> {
+        self.org_id
+            .as_ref()
+            .map(|o| {
+                org_id(o.get_ref()).map_err(|e| {
+                    let message = match e {
+                        Error::Usage(m) => format!("`org-id`: {m}"),
+                        other => other.to_string(),
+                    };
+                    self.error_at(o.span(), message)
+                })
+            })
+            .transpose()
     }
 
     /// The checked `[[suppress]]` entries.

@@ -80,6 +80,20 @@ fn bad_config_entries_name_their_line() {
             "trustlint.toml:5:1",
             "unknown field `colour`",
         ),
+        // The top-level keys name where the bad value is written, too.
+        (
+            "# rules\nselect = [\"TL1\", \"no-such-rule\"]\n",
+            "trustlint.toml:2:18",
+            "`no-such-rule` in `select` is not a rule",
+        ),
+        ("ignore = [\n  \"nope\",\n]\n", "trustlint.toml:2:3", "`nope` in `ignore` is not a rule"),
+        (
+            "trusted-accounts = [\"111122223333\", \"1234\"]\n",
+            "trustlint.toml:1:37",
+            "`1234` in `trusted-accounts` is not an AWS account id",
+        ),
+        ("\norg-id = \"org-1\"\n", "trustlint.toml:2:10", "`org-id`: `org-1` is not an AWS Organizations id"),
+        ("exclude = [\"a[\"]\n", "trustlint.toml:1:12", "`a[` in `exclude` is not a glob pattern"),
     ];
     for (config, at, message) in cases {
         s.put("trustlint.toml", config);
@@ -91,6 +105,39 @@ fn bad_config_entries_name_their_line() {
             "{config}\nexpected `{at}` and `{message}` in:\n{err}"
         );
     }
+}
+
+/// An output that cannot be written names its path, and says its cause once.
+#[test]
+fn unwritable_outputs_name_their_path() {
+    let s = Scratch::new("gate-unwritable");
+    s.put("open.json", OPEN_TRUST);
+    for flag in ["--output-file", "--write-baseline"] {
+        let o = s.tl(&["check", "--no-config", flag, "missing/dir/out.txt", "open.json"]);
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("cannot write `missing/dir/out.txt`: No such file or directory"),
+            "{flag}: {err}"
+        );
+        assert_eq!(err.matches("No such file or directory").count(), 1, "{flag}: the cause once:\n{err}");
+    }
+}
+
+/// A named file that cannot be read is an error, and the summary line says
+/// so rather than reading as a clean run.
+#[test]
+fn the_summary_counts_files_that_could_not_be_checked() {
+    let s = Scratch::new("gate-unreadable-summary");
+    s.put("open.json", OPEN_TRUST);
+    std::fs::write(s.0.join("blob.json"), b"\xff\xfe\x00\xd8").unwrap();
+    let o = s.tl(&["check", "--no-config", "--format", "concise", "blob.json", "open.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).ends_with("Found 1 finding (1 error) in 1 policy, 1 file; 1 file could not be checked.\n"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -388,9 +388,11 @@ fn binary_file_named_explicitly_is_a_usage_error() {
     s.write("latin1.json", b"{\"Statement\": \"caf\xE9\"}");
 
     let out = s.run(&["--format", "concise", "prog"]);
-    out.expect(2).assert_summary("No findings in 0 policies, 0 files.").assert_stderr(
-        "`prog` is not an IAM policy or AWS CLI export: not a text file: invalid UTF-8 at byte 7",
-    );
+    out.expect(2)
+        .assert_summary("No findings in 0 policies, 0 files; 1 file could not be checked.")
+        .assert_stderr(
+            "`prog` is not an IAM policy or AWS CLI export: not a text file: invalid UTF-8 at byte 7",
+        );
 
     let out = s.run(&["--format", "concise", "x.json", "latin1.json"]);
     out.expect(2)
@@ -615,7 +617,7 @@ fn a_file_without_read_permission_is_a_usage_error() {
     }
     let out = s.run(&["--format", "concise", "secret.json"]);
     out.expect(2)
-        .assert_summary("No findings in 0 policies, 0 files.")
+        .assert_summary("No findings in 0 policies, 0 files; 1 file could not be checked.")
         .assert_stderr("cannot read `secret.json`: Permission denied");
 }
 
@@ -640,7 +642,7 @@ fn broken_symlinks_named_explicitly_are_read_errors() {
     s.symlink("loop.json", "loop.json");
     let out = s.run(&["--format", "concise", "dangling.json", "loop.json"]);
     out.expect(2)
-        .assert_summary("No findings in 0 policies, 0 files.")
+        .assert_summary("No findings in 0 policies, 0 files; 2 files could not be checked.")
         .assert_stderr("cannot read `dangling.json`: No such file or directory")
         .assert_stderr("cannot read `loop.json`: Too many levels of symbolic links");
 }
@@ -792,7 +794,7 @@ fn invalid_utf16_is_a_clear_error() {
 
     let out = s.run(&["--format", "concise", "high.json", "low.json"]);
     out.expect(2)
-        .assert_summary("No findings in 0 policies, 0 files.")
+        .assert_summary("No findings in 0 policies, 0 files; 2 files could not be checked.")
         .assert_stderr(
             "`high.json` is not an IAM policy or AWS CLI export: invalid UTF-16 at byte 14 (an unpaired surrogate or a lone final byte)",
         )

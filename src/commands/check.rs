@@ -29,9 +29,9 @@ pub(super) fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
             "`--max-session-duration` must be a positive number of seconds, not {max_session_duration}"
         )));
     }
-    let mut ignore = config.ignore.clone();
+    let (config_select, mut ignore) = config.rule_lists()?;
     ignore.extend(args.ignore);
-    let select = args.select.or(config.select.clone());
+    let select = args.select.or(config_select);
     let rules = settings::resolve_rules(select.as_deref(), &ignore)?;
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if to_terminal { OutputFormat::Full } else { OutputFormat::Concise });
@@ -84,7 +84,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     let mut buf = Vec::new();
     report::render(&analysis, &opts, &mut buf)?;
     match &settings.output_file {
-        Some(path) => std::fs::write(path, &buf)?,
+        Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
         None => std::io::stdout().lock().write_all(&buf)?,
     }
 

@@ -78,7 +78,7 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
     let mut buf = Vec::new();
     report::diff::render(&diff, format, &opts, &mut buf)?;
     match &settings.output_file {
-        Some(path) => std::fs::write(path, &buf)?,
+        Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
         None => std::io::stdout().lock().write_all(&buf)?,
     }
     super::report_errors(&old.analysis);

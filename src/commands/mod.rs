@@ -28,10 +28,15 @@ fn input_settings(args: InputArgs) -> Result<(Settings, ConfigFile), Error> {
         (None, true) => ConfigFile::default(),
     };
     let mut trusted = BTreeSet::new();
-    for a in config.trusted_accounts.iter().chain(&args.trusted_accounts) {
+    trusted.extend(config.trusted_account_ids()?);
+    for a in &args.trusted_accounts {
         trusted.insert(settings::account_id(a)?);
     }
-    let org_id = args.org_id.or(config.org_id.clone()).map(|o| settings::org_id(&o)).transpose()?;
+    let config_org_id = config.organization()?;
+    let org_id = match args.org_id {
+        Some(o) => Some(settings::org_id(&o)?),
+        None => config_org_id,
+    };
     // The config's patterns are relative to the config file's directory,
     // the command line's to the working directory.
     let mut exclude = config.excludes()?;

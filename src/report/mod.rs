@@ -94,6 +94,12 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     if a.skipped > 0 {
         let _ = write!(line, "; {} skipped (not IAM)", plural(a.skipped, "file"));
     }
+    // An input that could not be read is an error on standard error: the
+    // summary must not read as a clean run beside it.
+    if !a.errors.is_empty() {
+        let n = a.errors.len();
+        let _ = write!(line, "; {} could not be checked", plural(n, "file"));
+    }
     if !a.suppressed.is_empty() {
         let _ = write!(line, "; {} suppressed", a.suppressed.len());
     }
