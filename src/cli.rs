@@ -260,11 +260,19 @@ pub struct DiffCheckArgs {
 /// The subcommands, so that `trustlint PATH…` can mean `trustlint check PATH…`.
 const SUBCOMMANDS: [&str; 7] = ["check", "graph", "paths", "diff", "rules", "rule", "help"];
 
-/// Inserts `check` when the first argument is not a subcommand or a global flag.
+/// Inserts `check` when the first argument is not a subcommand or a global
+/// flag. A word that is no path but a misspelt subcommand (`trustlint chek
+/// .`) is left for the parser, which names the subcommand it resembles.
 pub fn with_default_command(mut args: Vec<String>) -> Vec<String> {
     let first = args.get(1).map(String::as_str);
     let is_global = matches!(first, Some("-h" | "--help" | "-V" | "--version"));
-    if !is_global && !first.is_some_and(|f| SUBCOMMANDS.contains(&f)) {
+    let misspelt = first.is_some_and(|f| {
+        !f.starts_with('-')
+            && !f.contains(['*', '?', '[', '/', '\\', '.'])
+            && std::path::Path::new(f).symlink_metadata().is_err()
+            && crate::support::suggest::did_you_mean(f, SUBCOMMANDS).is_some()
+    });
+    if !is_global && !misspelt && !first.is_some_and(|f| SUBCOMMANDS.contains(&f)) {
         args.insert(1.min(args.len()), "check".to_owned());
     }
     args

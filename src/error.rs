@@ -39,9 +39,13 @@ pub enum Error {
     #[diagnostic(code(trustlint::baseline), help("write one with `trustlint check --write-baseline FILE`"))]
     Baseline { path: String, line: usize, column: usize, message: String },
 
-    #[error("unknown rule `{0}`")]
+    #[error("unknown rule `{name}`{suggestion}")]
     #[diagnostic(code(trustlint::usage), help("`trustlint rules` lists every rule by name and code"))]
-    UnknownRule(String),
+    UnknownRule {
+        name: String,
+        /// "; did you mean `…`?", or empty.
+        suggestion: String,
+    },
 
     #[error("{0}")]
     #[diagnostic(code(trustlint::usage))]
@@ -65,6 +69,11 @@ impl From<std::io::Error> for Error {
 }
 
 impl Error {
+    /// `name` is not a rule.
+    pub fn unknown_rule(name: &str) -> Self {
+        Self::UnknownRule { name: name.to_owned(), suggestion: crate::rules::did_you_mean(name) }
+    }
+
     /// Writing `path` failed with `e`.
     pub fn write_file(path: &std::path::Path, e: &dyn std::fmt::Display) -> Self {
         Self::WriteFile { path: crate::support::path::display_path(path), message: e.to_string() }

@@ -45,7 +45,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Paths(args) => commands::paths::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Rules { format } => commands::rules::list(format),
-        Command::Rule { name, format } => commands::rules::show(name, format),
+        Command::Rule { name, format } => commands::rules::show(&name, format),
     }
 }
 

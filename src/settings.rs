@@ -37,6 +37,17 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// "; did you mean `KEY`?" for serde's "unknown field `colr`, expected one
+/// of `a`, `b`" when the key is a misspelling of one of them.
+fn unknown_key_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else { return String::new() };
+    let Some((given, expected)) = rest.split_once('`') else { return String::new() };
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::support::suggest::did_you_mean(given, known)
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
 /// `trustlint.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -114,7 +125,9 @@ impl ConfigFile {
             .map_err(|e| Error::Read { path: shown.clone(), message: e.to_string() })?;
         let mut config: Self = toml::from_str(&text).map_err(|e| {
             let (line, column) = line_col(&text, e.span().map_or(0, |s| s.start));
-            Error::Config { path: shown.clone(), line, column, message: e.message().trim().to_owned() }
+            let message = e.message().trim();
+            let message = format!("{message}{}", unknown_key_suggestion(message));
+            Error::Config { path: shown.clone(), line, column, message }
         })?;
         config.text = Some((shown, text));
         let absolute = crate::support::path::absolute(path, &working_dir());
@@ -165,7 +178,10 @@ impl ConfigFile {
             for entry in list {
                 for s in entry.get_ref().split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     if rules::matching(s).is_empty() {
-                        return Err(self.error_at(entry.span(), format!("`{s}` in `{key}` is not a rule")));
+                        return Err(self.error_at(
+                            entry.span(),
+                            format!("`{s}` in `{key}` is not a rule{}", rules::did_you_mean(s)),
+                        ));
                     }
                 }
             }
@@ -231,7 +247,10 @@ impl ConfigFile {
                 .map_err(|err| bad(format!("`path = \"{}\"` is not a glob pattern: {err}", e.path)))?;
             let mut rules = Vec::new();
             for name in e.rule.iter().chain(&e.rules) {
-                rules.push(rules::find(name).ok_or_else(|| bad(format!("`{name}` is not a rule")))?);
+                rules
+                    .push(rules::find(name).ok_or_else(|| {
+                        bad(format!("`{name}` is not a rule{}", rules::did_you_mean(name)))
+                    })?);
             }
             if rules.is_empty() && e.pointer.is_none() && e.subject.is_none() {
                 return Err(bad("`[[suppress]]` needs a `rule`, `pointer` or `subject`".into()));
@@ -310,7 +329,7 @@ impl ConfigFile {
         let message = if table == "stack-accounts" && glob::Pattern::new(name).is_ok() {
             format!("`{name}` in `[{table}]` is not a 12-digit account id")
         } else if table == "severity" || glob::Pattern::new(name).is_ok() {
-            format!("`{name}` in `[{table}]` is not a rule")
+            format!("`{name}` in `[{table}]` is not a rule{}", rules::did_you_mean(name))
         } else {
             format!("`{name}` in `[{table}]` is not a glob pattern")
         };
@@ -394,7 +413,7 @@ pub fn resolve_rules(select: Option<&[String]>, ignore: &[String]) -> Result<Vec
         for s in list.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
             let found = rules::matching(s);
             if found.is_empty() {
-                return Err(Error::UnknownRule(s.to_owned()));
+                return Err(Error::unknown_rule(s));
             }
             out.extend(found);
         }

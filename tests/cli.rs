@@ -387,3 +387,51 @@ fn hidden_directories_are_walked_and_an_empty_run_says_so() {
         stderr(&o)
     );
 }
+
+/// A misspelt rule, config key or subcommand is answered with the name it
+/// most likely stands for, wherever it is written.
+#[test]
+fn misspellings_get_a_did_you_mean() {
+    let dir = scratch("did-you-mean");
+    std::fs::write(dir.join("open.json"), r#"{"Version":"2012-10-17","Statement":[]}"#).unwrap();
+    let run = |args: &[&str]| Command::new(common::bin()).args(args).current_dir(&dir).output().unwrap();
+    let expect = |o: &Output, needle: &str| {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        // miette wraps long messages: read them as one line.
+        let err = stderr(o);
+        let flat =
+            err.split(|c: char| c.is_whitespace() || c == '│').filter(|w| !w.is_empty()).collect::<Vec<_>>();
+        assert!(flat.join(" ").contains(needle), "expected `{needle}` in:\n{err}");
+    };
+    let hint = "did you mean `wildcard-principal`?";
+    expect(&run(&["check", "--no-config", "--select", "wildcrd-principal", "."]), hint);
+    expect(&run(&["check", "--no-config", "--ignore", "TL1,Wildcard-Principl", "."]), hint);
+    expect(&run(&["rule", "wildcard-principle"]), hint);
+    for config in [
+        "select = [\"wildcard_principal\"]\n",
+        "[severity]\nwildcard-princpal = \"note\"\n",
+        "[per-file-ignores]\n\"*.json\" = [\"wildcard-prinicpal\"]\n",
+        "[[suppress]]\npath = \"*\"\nrule = \"wildcardprincipal\"\nreason = \"r\"\n",
+    ] {
+        std::fs::write(dir.join("trustlint.toml"), config).unwrap();
+        expect(&run(&["check", "."]), hint);
+    }
+    std::fs::write(dir.join("trustlint.toml"), "selct = [\"TL1\"]\n").unwrap();
+    expect(&run(&["check", "."]), "did you mean `select`?");
+    std::fs::remove_file(dir.join("trustlint.toml")).unwrap();
+    // A subcommand misspelt: the parser's own error, naming the subcommand.
+    let o = run(&["chek", "."]);
+    expect(&o, "'check'");
+    assert!(!stderr(&o).contains("no such file"), "{}", stderr(&o));
+    // A word that is an existing path is still a path to check.
+    std::fs::create_dir(dir.join("graf")).unwrap();
+    let o = run(&["graf"]);
+    assert!(
+        stdout(&o).contains("No findings") || stderr(&o).contains("nothing was checked"),
+        "{}",
+        stderr(&o)
+    );
+    // A word close to no subcommand is a path that does not exist.
+    expect(&run(&["deploy"]), "`deploy`: no such file or directory");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,8 +33,8 @@ pub fn list(format: DocFormat) -> Result<ExitStatus, Error> {
 }
 
 /// `trustlint rule NAME`: the rule's page, or its metadata and page as JSON.
-pub fn show(name: String, format: DocFormat) -> Result<ExitStatus, Error> {
-    let meta = rules::find(&name).ok_or(Error::UnknownRule(name))?;
+pub fn show(name: &str, format: DocFormat) -> Result<ExitStatus, Error> {
+    let meta = rules::find(name).ok_or_else(|| Error::unknown_rule(name))?;
     let mut out = std::io::stdout().lock();
     match format {
         DocFormat::Text => write!(out, "{}", meta.doc_body())?,

@@ -117,6 +117,16 @@ pub static ALL: &[&dyn Rule] = &[
     &UnresolvedPolicy,
 ];
 
+/// "; did you mean `NAME`?" when `given`, which names no rule, is a
+/// misspelling of a rule's name; otherwise nothing. Codes are not guessed:
+/// they differ from each other by a digit or two.
+pub fn did_you_mean(given: &str) -> String {
+    let lower = given.to_ascii_lowercase();
+    crate::support::suggest::did_you_mean(&lower, ALL.iter().map(|r| r.meta().name))
+        .map(|name| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
+}
+
 /// Looks a rule up by name or code (case-insensitive).
 pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
     ALL.iter()
