@@ -27,6 +27,10 @@ pub enum OutputFormat {
     Github,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// `JUnit` XML test reports (GitLab, Jenkins, Azure Pipelines).
+    Junit,
+    /// GitLab Code Quality JSON (merge-request widgets).
+    Gitlab,
 }
 
 /// The 1-based line and column of a byte offset.

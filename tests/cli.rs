@@ -435,3 +435,64 @@ fn misspellings_get_a_did_you_mean() {
     expect(&run(&["deploy"]), "`deploy`: no such file or directory");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn junit_output() {
+    let o = trustlint(&["check", PROJECT, "--no-config", "--format", "junit"]);
+    let xml = stdout(&o);
+    // A suite per file with findings, a failing case per finding.
+    let (_, report) = json(&[PROJECT]);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), findings.len());
+    assert_eq!(xml.matches("<failure ").count(), findings.len());
+    let mut files: Vec<&str> = findings.iter().map(|f| f["file"].as_str().unwrap()).collect();
+    files.dedup();
+    assert_eq!(xml.matches("<testsuite ").count(), files.len());
+    assert_eq!(xml.matches("</testsuite>").count(), files.len());
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "), "{xml}");
+    insta::assert_snapshot!(transcript(&o));
+    // A clean run is one passing case.
+    let clean = trustlint(&["check", PROJECT, "--no-config", "--format", "junit", "--select", "TL301"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(stdout(&clean).contains(r#"<testcase name="no findings" classname="trustlint"/>"#));
+    assert!(!stdout(&clean).contains("<failure"));
+}
+
+/// GitLab Code Quality: the fields GitLab reads, and a fingerprint that is
+/// the baseline's identity of the finding.
+#[test]
+fn gitlab_output() {
+    let o = trustlint(&["check", PROJECT, "--no-config", "--format", "gitlab"]);
+    assert_eq!(o.status.code(), Some(1));
+    let issues: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    let (_, report) = json(&[PROJECT]);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(issues.len(), findings.len());
+    let dir = scratch("gitlab-baseline");
+    let baseline = dir.join("baseline.json");
+    trustlint(&["check", PROJECT, "--no-config", "--write-baseline", baseline.to_str().unwrap()]);
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let mut fingerprints = std::collections::HashSet::new();
+    for (issue, finding) in issues.iter().zip(findings) {
+        assert_eq!(issue["check_name"], finding["rule"]);
+        assert!(issue["description"].as_str().unwrap().contains(finding["message"].as_str().unwrap()));
+        assert_eq!(issue["location"]["path"], finding["file"]);
+        assert_eq!(issue["location"]["lines"]["begin"], finding["line"]);
+        let expected = match finding["severity"].as_str().unwrap() {
+            "error" => "critical",
+            "warning" => "major",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], expected);
+        let fp = issue["fingerprint"].as_str().unwrap();
+        assert!(fingerprints.insert(fp.to_owned()), "fingerprints are unique: {fp}");
+        let recorded =
+            baseline["findings"].as_array().unwrap().iter().any(|b| {
+                b["fingerprint"] == fp && b["rule"] == finding["rule"] && b["file"] == finding["file"]
+            });
+        assert!(recorded, "`{fp}` is the baseline's fingerprint of {finding}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

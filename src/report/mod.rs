@@ -5,7 +5,9 @@ mod concise;
 pub mod diff;
 mod full;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod sarif;
 
 use std::fmt::Write as _;
@@ -37,6 +39,8 @@ pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) ->
         OutputFormat::Json => json::render(analysis, out),
         OutputFormat::Github => github::render(analysis, out),
         OutputFormat::Sarif => sarif::render(analysis, out),
+        OutputFormat::Junit => junit::render(analysis, out),
+        OutputFormat::Gitlab => gitlab::render(analysis, out),
     }
 }
 
