@@ -402,3 +402,26 @@ fn stack_accounts_from_the_config_file() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("`prod` in `[stack-accounts]` is not a 12-digit"), "{err}");
 }
+
+/// A template for a preprocessor (`!Rain::Embed`, `!Rain::Module`) is read:
+/// its tags are opaque functions, symbolic where a policy uses one, and the
+/// roles beside them are checked.
+#[test]
+fn preprocessor_tags_are_opaque_not_errors() {
+    let path = "fixtures/iac/cloudformation/preprocessed/rain.yaml";
+    let (_, x) = extract(path);
+    assert_eq!(
+        trust_principals(&x, "PartnerRole"),
+        [(Principal::Symbolic, "{{!Rain.Env PARTNER_ACCOUNT}}".into())]
+    );
+    let (code, out) = run(&["check", "--no-config", "--format", "json", path]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<(&str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["subject"].as_str().unwrap(), f["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rules, [("HandlerRole", "wildcard-principal")], "{out}");
+    assert_eq!(code, 1);
+}

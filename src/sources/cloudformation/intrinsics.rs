@@ -131,7 +131,10 @@ fn string_value<'s>(s: String, span: Span) -> Value<'s> {
 /// The intrinsic function an object is, if it is one: its name and argument.
 pub fn intrinsic<'t, 's>(v: &'t Value<'s>) -> Option<(&'t str, &'t Value<'s>)> {
     match v.as_object()? {
-        [m] if m.key == "Ref" || m.key.starts_with("Fn::") => Some((&m.key, &m.value)),
+        // `!Name`: a YAML tag not CloudFormation's (a preprocessor's), opaque.
+        [m] if m.key == "Ref" || m.key.starts_with("Fn::") || m.key.starts_with('!') => {
+            Some((&m.key, &m.value))
+        }
         _ => None,
     }
 }

@@ -3,6 +3,8 @@
 //! Short forms of intrinsic functions, core-schema tags, and which plain
 //! scalars are numbers, booleans or null.
 
+use std::borrow::Cow;
+
 use saphyr_parser::Tag;
 
 use super::locate::span;
@@ -10,13 +12,14 @@ use crate::source::Span;
 use crate::syntax::json::ParseError;
 
 /// What a tag asks for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Resolved {
+#[derive(Clone, PartialEq, Eq)]
+pub(super) enum Resolved<'s> {
     Untagged,
     /// The non-specific `!`: the scalar is a string.
     NonSpecific,
-    /// A short-form intrinsic function, by its long name.
-    Function(&'static str),
+    /// A short-form intrinsic function, by its long name; another local tag
+    /// (`!Rain::Embed`, a preprocessor's), as written: an opaque function.
+    Function(Cow<'s, str>),
     Str,
     Int,
     Float,
@@ -104,12 +107,12 @@ pub(super) fn is_null(s: &str) -> bool {
 }
 
 /// What `tag` (written at `tag_span`, on the node at `pos`) asks for.
-pub(super) fn resolve(
-    text: &str,
+pub(super) fn resolve<'s>(
+    text: &'s str,
     tag: Option<&Tag>,
     tag_span: Option<Span>,
     pos: usize,
-) -> Result<Resolved, ParseError> {
+) -> Result<Resolved<'s>, ParseError> {
     let Some(tag) = tag else { return Ok(Resolved::Untagged) };
     let written = || tag_span.map_or_else(|| tag.to_string(), |s| text[s.range()].to_owned());
     let fail = |message: String| {
@@ -117,10 +120,16 @@ pub(super) fn resolve(
         Err(ParseError { message, span })
     };
     if tag.handle == "!" {
-        match function_name(&tag.suffix) {
-            Some(name) => Ok(Resolved::Function(name)),
-            None => fail(format!("unknown tag `{}`", written())),
-        }
+        Ok(Resolved::Function(match function_name(&tag.suffix) {
+            Some(name) => Cow::Borrowed(name),
+            // Not CloudFormation's: kept, named by the tag as written, so a
+            // template for a preprocessor still reads, and its value is
+            // symbolic wherever it is used.
+            None => match tag_span {
+                Some(s) => Cow::Borrowed(&text[s.range()]),
+                None => Cow::Owned(format!("!{}", tag.suffix)),
+            },
+        }))
     } else if tag.handle.is_empty() && tag.suffix == "!" {
         Ok(Resolved::NonSpecific)
     } else if tag.is_yaml_core_schema() {

@@ -49,7 +49,7 @@ struct Frame<'s> {
     end: usize,
     /// The collection's depth in the tree.
     depth: usize,
-    function: Option<&'static str>,
+    function: Option<Cow<'s, str>>,
     anchor: usize,
     /// Values below the collection so far.
     size: usize,
@@ -115,8 +115,8 @@ impl<'s> Builder<'s> {
         let (own, tag_span) =
             if has_properties { skip_properties(self.text, start, end) } else { (start, None) };
         let resolved = resolve(self.text, tag, tag_span, start)?;
-        let function = match resolved {
-            Resolved::Function(name) => Some(name),
+        let function = match &resolved {
+            Resolved::Function(name) => Some(name.clone()),
             _ => None,
         };
         if self.child_depth() + usize::from(function.is_some()) >= MAX_DEPTH {
@@ -265,13 +265,13 @@ impl<'s> Builder<'s> {
     fn finish(
         &mut self,
         mut node: Node<'s>,
-        function: Option<&'static str>,
+        function: Option<Cow<'s, str>>,
         outer_start: usize,
         anchor: usize,
     ) -> Result<(), ParseError> {
         if let Some(name) = function {
             let outer = Span::new(off(outer_start), node.value.span.end);
-            let member = Member { key: Cow::Borrowed(name), key_span: outer, value: node.value };
+            let member = Member { key: name, key_span: outer, value: node.value };
             node = Node {
                 value: Value { span: outer, kind: Kind::Object(vec![member]) },
                 size: node.size + 1,
