@@ -112,6 +112,10 @@ impl Lowerer<'_> {
     fn check_keys(&mut self, members: &[Member<'_>], allowed: &[&str], pointer: &str, what: &str) {
         for (i, m) in members.iter().enumerate() {
             let ptr = format!("{pointer}/{}", pointer_token(&m.key));
+            // A name a template leaves open is not known to be wrong.
+            if super::symbolic::is_symbolic(&m.key) {
+                continue;
+            }
             if !allowed.contains(&m.key.as_ref()) {
                 let same_but_case = allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
                 let typo = did_you_mean(&m.key, allowed.iter().copied());
@@ -405,6 +409,7 @@ impl Lowerer<'_> {
             "Service" => service_principal(s),
             "Federated" => federated_principal(s),
             "CanonicalUser" => Ok(Principal::CanonicalUser(s.to_owned())),
+            _ if super::symbolic::is_symbolic(kind) => return Principal::Symbolic,
             _ => return Principal::Invalid, // reported by check_keys
         };
         parsed.unwrap_or_else(|message| {

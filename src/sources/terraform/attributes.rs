@@ -66,6 +66,10 @@ fn attr<'t>(cx: &Cx<'t, '_, '_>, block: &Block<'t>, data: bool, key: &Key, name:
     };
     let unknown = || Value::unknown(format!("{address}.{name}"), Why::Input, at);
     let written = |n: &str| block.body.attr(n).map(|a| cx.expr(a.value));
+    // An argument left unset (absent or null) may be one the provider
+    // computes (`data.aws_region.current.region`): not known, never null.
+    let set_or_computed =
+        |n: &str| written(n).filter(|v| !matches!(v.kind, Val::Null)).unwrap_or_else(unknown);
     let text = |v: Value| Value::string(v.display(), at);
     if data {
         return match (block.kind, name) {
@@ -95,7 +99,7 @@ fn attr<'t>(cx: &Cx<'t, '_, '_>, block: &Block<'t>, data: bool, key: &Key, name:
                     ),
                 }
             }
-            _ => written(name).unwrap_or_else(unknown),
+            _ => set_or_computed(name),
         };
     }
     let Some(prefix) = arn_prefix(block.kind) else {
@@ -110,7 +114,7 @@ fn attr<'t>(cx: &Cx<'t, '_, '_>, block: &Block<'t>, data: bool, key: &Key, name:
                 let Some(n) = written("name") else { return unknown() };
                 Value::string(format!("arn:aws:iam::{}:saml-provider/{}", inst.r.account, n.display()), at)
             }
-            _ => written(name).unwrap_or_else(unknown),
+            _ => set_or_computed(name),
         };
     };
     let settled = |v: &Value| v.as_text().is_some_and(|s| !s.is_empty()) && v.is_known();
@@ -130,6 +134,6 @@ fn attr<'t>(cx: &Cx<'t, '_, '_>, block: &Block<'t>, data: bool, key: &Key, name:
             Value::string(format!("arn:aws:iam::{}:{prefix}{path}{name}", inst.r.account), at)
         }
         "unique_id" => unknown(),
-        _ => written(name).unwrap_or_else(unknown),
+        _ => set_or_computed(name),
     }
 }

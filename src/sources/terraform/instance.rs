@@ -485,7 +485,9 @@ fn matches_key(key: &Key, v: &Value) -> bool {
 /// for `count`, a map for `for_each`, unknown when their number is.
 fn collection(items: Vec<(Key, Value)>, at: Span) -> Value {
     match items.first().map(|(k, _)| k) {
-        Some(Key::Any) => Value::unknown("the instances", Why::Input, at),
+        // A count or `for_each` not known: the block may exist, and is
+        // analysed once, so `x[*].json` or `one(x[*].json)` reads that one.
+        Some(Key::Any) => Value::new(Val::List(items.into_iter().map(|(_, v)| v).collect()), at),
         Some(Key::Name(_)) => Value::new(
             Val::Object(sorted(
                 items

@@ -361,3 +361,88 @@ fn oidc_providers_carry_their_client_ids() {
         ]
     );
 }
+
+/// A block whose count is not known may exist: it is analysed once, and a
+/// splat over it (`one(x[*].json)`, as label-module repositories write it)
+/// reads that instance rather than giving up.
+#[test]
+fn a_splat_over_a_block_that_may_exist_reads_it() {
+    let text = r#"variable "enabled" {}
+data "aws_iam_policy_document" "trust" {
+  count = var.enabled ? 1 : 0
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  count              = var.enabled ? 1 : 0
+  assume_role_policy = one(data.aws_iam_policy_document.trust[*].json)
+}
+"#;
+    let r = read_one("main.tf", text);
+    assert!(r.extracted.unresolved.is_empty(), "{:?}", r.extracted.unresolved);
+    assert_eq!(principals(text, &r.extracted), [pair("*", "\"*\"")]);
+}
+
+/// An argument left null may be computed by the provider
+/// (`data.aws_region.current.region`): reading it gives an unknown value,
+/// not a null that would make a condition value invalid.
+#[test]
+fn an_unset_argument_read_back_is_unknown_not_null() {
+    let text = r#"variable "region" {
+  default = null
+}
+data "aws_region" "current" {
+  region = var.region
+}
+locals {
+  region = try(data.aws_region.current.region, "")
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Condition = { StringEquals = { "aws:RequestedRegion" = [local.region] } }
+    }]
+  })
+}
+"#;
+    let x = read(text);
+    assert!(x.problems.is_empty(), "{:?}", x.problems);
+    let [unit] = &x.units[..] else { panic!("{}", x.units.len()) };
+    let condition = &unit.policy.statements[0].conditions[0];
+    assert!(crate::model::symbolic::is_symbolic(&condition.values[0].value), "{:?}", condition.values);
+}
+
+/// A principal type the configuration leaves open (`element(keys(var.x),
+/// count.index)` under a count not known) is symbolic, not invalid.
+#[test]
+fn a_principal_type_not_known_is_symbolic() {
+    let text = r#"variable "principals" {}
+data "aws_iam_policy_document" "trust" {
+  count = length(keys(var.principals))
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = element(keys(var.principals), count.index)
+      identifiers = var.principals[element(keys(var.principals), count.index)]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust[0].json
+}
+"#;
+    let x = read(text);
+    assert!(x.problems.is_empty(), "{:?}", x.problems);
+    let [unit] = &x.units[..] else { panic!("{}", x.units.len()) };
+    let entries: Vec<&Principal> =
+        unit.policy.statements[0].principal.iter().flat_map(|p| &p.entries).map(|e| &e.principal).collect();
+    assert_eq!(entries, [&Principal::Symbolic]);
+}
