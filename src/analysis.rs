@@ -140,6 +140,9 @@ pub struct Analysis {
     pub policies: usize,
     /// Files met while walking that are not IAM documents.
     pub skipped: usize,
+    /// Entries met while walking or by a glob that are not files (pipes,
+    /// sockets, devices): passed over unread.
+    pub not_files: usize,
     /// Files read only for what they declare (the variables and called
     /// modules of a Terraform configuration): in `files` for their places,
     /// not counted as checked.
@@ -429,12 +432,15 @@ fn read_terraform(
         .par_iter()
         .map(|i| {
             let name = i.display_name();
-            let Input::File { path, .. } = i else { unreachable!("standard input is not read here") };
+            let path = match i {
+                Input::File { path, .. } => Some(path.clone()),
+                _ => None,
+            };
             let bytes = read(i).map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
             let text = text::decode(bytes)
                 .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
             progress.step();
-            Ok(sources::terraform::InputFile { path: Some(path.clone()), name, text: Arc::from(text) })
+            Ok(sources::terraform::InputFile { path, name, text: Arc::from(text) })
         })
         .collect();
     let mut files = Vec::new();

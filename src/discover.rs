@@ -44,6 +44,12 @@ pub struct Discovery {
     pub inputs: Vec<Input>,
     /// `exclude` patterns that left nothing out, as written.
     pub unused_excludes: Vec<String>,
+    /// Entries met by a walk or a glob that are neither files nor
+    /// directories (pipes, sockets, devices): passed over, never opened (a
+    /// pipe without a writer would block the run).
+    pub not_files: usize,
+    /// What the search could not look into (an unreadable directory).
+    pub warnings: Vec<String>,
 }
 
 /// The `exclude` patterns, with a note of which ones left something out.
@@ -70,31 +76,19 @@ impl Excludes<'_> {
 pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Error> {
     let mut exclude = Excludes { patterns: exclude, used: vec![false; exclude.len()], cwd: working_dir() };
     let exclude = &mut exclude;
-    let mut inputs = Vec::new();
+    let mut found = Discovery::default();
     for p in paths {
         if p == "-" {
-            inputs.push(Input::Stdin);
+            found.inputs.push(Input::Stdin);
             continue;
         }
         let path = Path::new(p);
         if path.is_dir() {
-            walk(path, exclude, &mut inputs);
+            walk(path, exclude, &mut found);
         } else if path.exists() || path.symlink_metadata().is_ok() {
-            inputs.push(Input::File { path: path.to_owned(), explicit: true });
+            found.inputs.push(Input::File { path: path.to_owned(), explicit: true });
         } else if is_glob(p) {
-            let matches =
-                glob::glob(p).map_err(|e| Error::Pattern { pattern: p.clone(), message: e.to_string() })?;
-            let before = inputs.len();
-            for m in matches.flatten() {
-                if m.is_dir() {
-                    walk(&m, exclude, &mut inputs);
-                } else if !exclude.excluded(&m) {
-                    // Met by a pattern, as in a walk: a `variables.tf` or
-                    // a `package.json` among the matches is skipped.
-                    inputs.push(Input::File { path: m, explicit: false });
-                }
-            }
-            if inputs.len() == before {
+            if !expand_glob(p, exclude, &mut found)? {
                 return Err(Error::NoMatch { pattern: p.clone() });
             }
         } else {
@@ -105,47 +99,165 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
     // leads out of a walked directory and back in) is read once, under the
     // first name it was met by.
     let mut seen = std::collections::HashSet::new();
-    inputs.retain(|i| {
+    found.inputs.retain(|i| {
         seen.insert(match i {
-            Input::File { path, .. } => Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+            Input::File { path, .. } => Some(file_id(path)),
             Input::Stdin => None,
         })
     });
-    let unused_excludes = exclude
+    found.unused_excludes = exclude
         .patterns
         .iter()
         .zip(&exclude.used)
         .filter(|(_, used)| !**used)
         .map(|(p, _)| p.text.clone())
         .collect();
-    Ok(Discovery { inputs, unused_excludes })
+    Ok(found)
 }
 
-fn walk(dir: &Path, exclude: &mut Excludes<'_>, inputs: &mut Vec<Input>) {
+/// What identifies a file whatever the name it is reached by: its device
+/// and inode where there are such things, its canonical path elsewhere.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path) -> FileId {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        return FileId::Inode(meta.dev(), meta.ino());
+    }
+    FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// A directory walker that follows symbolic links the way `walk` does:
+/// a link back to a directory being walked (a loop) is passed over.
+fn walker(dir: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder.follow_links(true).sort_by_file_name(std::cmp::Ord::cmp);
+    builder
+}
+
+/// Notes what a walk could not look into. Loops and dangling links are
+/// passed over in silence (they are how symlinks go wrong, not data that
+/// was missed); a directory that cannot be read is named.
+fn walk_error(e: &ignore::Error, found: &mut Discovery) {
+    fn unreadable(e: &ignore::Error) -> Option<(Option<&Path>, &std::io::Error)> {
+        match e {
+            ignore::Error::WithPath { path, err } => unreadable(err).map(|(p, io)| (p.or(Some(path)), io)),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                unreadable(err)
+            }
+            ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => Some((None, io)),
+            _ => None,
+        }
+    }
+    if let Some((path, io)) = unreadable(e) {
+        let name = path.map_or_else(|| "?".to_owned(), display_path);
+        found.warnings.push(format!("cannot read directory `{name}`, skipped: {io}"));
+    }
+}
+
+/// Whether an entry a walk or a glob met (links followed) is a directory,
+/// a file, or something else (a pipe, a socket, a device), counted and
+/// passed over.
+fn regular_file(entry: &ignore::DirEntry, found: &mut Discovery) -> bool {
+    match entry.file_type() {
+        Some(t) if t.is_file() => true,
+        Some(t) if t.is_dir() => false,
+        Some(_) => {
+            found.not_files += 1;
+            false
+        }
+        // A dangling link.
+        None => false,
+    }
+}
+
+/// Expands a glob pattern by walking from its literal leading directories,
+/// no deeper than the pattern reaches unless it has `**`, following links
+/// as a walk does (so that a directory holding links to itself ends).
+/// Matched directories are walked; matched files are inputs. Returns
+/// whether the pattern matched anything.
+fn expand_glob(p: &str, exclude: &mut Excludes<'_>, found: &mut Discovery) -> Result<bool, Error> {
+    let pattern = glob::Pattern::new(p)
+        .map_err(|e| Error::Pattern { pattern: p.to_owned(), message: e.to_string() })?;
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    let parts: Vec<&str> = p.split('/').collect();
+    let literal = parts.iter().take_while(|c| !is_glob(c)).count();
+    let base = match parts[..literal].join("/") {
+        b if b.is_empty() && p.starts_with('/') => "/".to_owned(),
+        b if b.is_empty() => ".".to_owned(),
+        b => b,
+    };
+    let implicit_base = literal == 0;
+    let mut builder = walker(Path::new(&base));
+    builder.standard_filters(false);
+    if !parts[literal..].iter().any(|c| c.contains("**")) {
+        builder.max_depth(Some(parts.len() - literal));
+    }
+    let mut matched = false;
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                walk_error(&e, found);
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let path = entry.path();
+        let path = if implicit_base { path.strip_prefix(".").unwrap_or(path) } else { path };
+        if !pattern.matches_path_with(path, options) {
+            continue;
+        }
+        matched = true;
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            walk(path, exclude, found);
+        } else if regular_file(&entry, found) && !exclude.excluded(path) {
+            // Met by a pattern, as in a walk: a `variables.tf` or a
+            // `package.json` among the matches is skipped.
+            found.inputs.push(Input::File { path: path.to_owned(), explicit: false });
+        }
+    }
+    Ok(matched)
+}
+
+fn walk(dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discovery) {
     // Hidden directories are walked (`.iam/deploy.json` is a policy like
     // any other), except git's own and `.terraform`: its copies of registry
     // modules are read by the Terraform source when a root calls them, and
     // checked alone, with their defaults, they would give false findings.
-    let walker = ignore::WalkBuilder::new(dir)
-        .follow_links(true)
+    let walker = walker(dir)
         .hidden(false)
         .filter_entry(|e| !(e.depth() > 0 && matches!(e.file_name().to_str(), Some(".git" | ".terraform"))))
-        .sort_by_file_name(std::cmp::Ord::cmp)
         .build();
-    let mut found = Vec::new();
-    // Entries the walk itself cannot follow (symlink loops, dangling links,
-    // unreadable directories) are passed over; a file that is found but
-    // cannot be read is reported when it is read.
-    for entry in walker.flatten() {
+    // Entries the walk itself cannot follow (symlink loops, dangling links)
+    // are passed over, an unreadable directory with a warning; a file that
+    // is found but cannot be read is reported when it is read.
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                walk_error(&e, found);
+                continue;
+            }
+        };
         let path = entry.path();
-        let is_file = entry.file_type().is_some_and(|t| t.is_file());
         let wanted = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        if is_file && wanted && !exclude.excluded(path) {
-            found.push(Input::File { path: path.to_owned(), explicit: false });
+        if wanted && regular_file(&entry, found) && !exclude.excluded(path) {
+            found.inputs.push(Input::File { path: path.to_owned(), explicit: false });
         }
     }
-    inputs.extend(found);
 }

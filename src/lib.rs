@@ -57,6 +57,8 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
 pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
     let found = discover::collect(&settings.paths, &settings.exclude)?;
     let mut analysis = analysis::analyze(&found.inputs, settings);
+    analysis.not_files = found.not_files;
+    analysis.warnings.extend(found.warnings);
     for pattern in found.unused_excludes {
         analysis.warnings.push(format!("`exclude` pattern `{pattern}` matches no file"));
     }

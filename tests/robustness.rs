@@ -695,7 +695,97 @@ fn a_fifo_met_while_walking_is_not_read() {
         return;
     }
     let out = s.run(&["--format", "concise", "dir"]);
-    out.expect(1).assert_summary("Found 1 finding (1 error) in 1 policy, 1 file.");
+    out.expect(1).assert_summary(
+        "Found 1 finding (1 error) in 1 policy, 1 file; 1 entry skipped (not a regular file).",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_glob_over_a_directory_with_two_links_to_itself_ends() {
+    // Actual: `**` followed `d/a/b/a/b/…` without end, memory growing.
+    let s = Scratch::new("glob_self_links");
+    s.write("d/p.json", WILDCARD);
+    s.write("d/sub/q.json", CLEAN);
+    s.symlink(".", "d/a");
+    s.symlink(".", "d/b");
+    s.symlink("..", "d/sub/up");
+    for pattern in ["d/**/*.json", "d/**", "**/p.json"] {
+        let out = s.run(&["--format", "concise", pattern]);
+        assert_eq!(
+            out.findings(),
+            [finding("d/p.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)],
+            "{pattern}: {}",
+            out.context()
+        );
+        out.expect(1);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_glob_reads_no_deeper_than_its_pattern() {
+    let s = Scratch::new("glob_depth");
+    s.write("p.json", WILDCARD);
+    s.write("deep/q.json", WILDCARD);
+    let out = s.run(&["--format", "concise", "*.json"]);
+    assert_eq!(
+        out.findings(),
+        [finding("p.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)],
+        "{}",
+        out.context()
+    );
+    let out = s.run(&["--format", "concise", "*/*.json"]);
+    assert_eq!(
+        out.findings(),
+        [finding("deep/q.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)],
+        "{}",
+        out.context()
+    );
+    let out = s.run(&["--format", "concise", "nothing/*.json"]);
+    out.expect(2).assert_stderr("nothing/*.json");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_matched_by_a_glob_is_skipped_and_counted() {
+    // Actual: opening the pipe waited for a writer forever.
+    let s = Scratch::new("fifo_glob");
+    s.write("dir/p.json", WILDCARD);
+    let made = Command::new("mkfifo").arg(s.path("dir/pipe.json")).status();
+    if !made.is_ok_and(|st| st.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let out = s.run(&["--format", "concise", "dir/*.json"]);
+    out.expect(1).assert_summary(
+        "Found 1 finding (1 error) in 1 policy, 1 file; 1 entry skipped (not a regular file).",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_explicitly_is_read() {
+    // `trustlint check <(aws iam get-account-authorization-details)`: the
+    // shell names a pipe, which is read like a file.
+    let s = Scratch::new("process_substitution");
+    s.write("p.json", WILDCARD);
+    let script = r#"exec "$0" check --no-config --format concise <(cat p.json)"#;
+    let out = Command::new("bash")
+        .args(["-c", script])
+        .arg(env!("CARGO_BIN_EXE_trustlint"))
+        .current_dir(&s.root)
+        .stdin(Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("skipped: bash is not available");
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains(":1:75: error[wildcard-principal]"), "{stdout}{stderr}");
+    assert!(stdout.contains("Found 1 finding (1 error) in 1 policy, 1 file."), "{stdout}{stderr}");
 }
 
 #[cfg(target_os = "linux")]

@@ -98,6 +98,13 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     if a.skipped > 0 {
         let _ = write!(line, "; {} skipped (not IAM)", plural(a.skipped, "file"));
     }
+    if a.not_files > 0 {
+        let _ = write!(
+            line,
+            "; {} skipped (not a regular file)",
+            plural(a.not_files, "entry").replace("entrys", "entries")
+        );
+    }
     // An input that could not be read is an error on standard error: the
     // summary must not read as a clean run beside it.
     if !a.errors.is_empty() {
