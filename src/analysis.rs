@@ -159,6 +159,9 @@ pub struct Analysis {
     pub unused_suppressions: Vec<String>,
     /// Findings left out because a baseline holds them.
     pub baselined: usize,
+    /// The organization taken as yours (`--org-id`): what a report that
+    /// draws the assume-role graph needs to build it as the rules did.
+    pub org_id: Option<String>,
 }
 
 impl Analysis {
@@ -288,6 +291,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         findings.extend(cx.findings);
     }
     analysis.inventory = inventory;
+    analysis.org_id.clone_from(&settings.org_id);
     drop(progress);
 
     if settings.rules.contains(&&UnresolvedPolicy::META) {

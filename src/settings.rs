@@ -31,6 +31,8 @@ pub enum OutputFormat {
     Junit,
     /// GitLab Code Quality JSON (merge-request widgets).
     Gitlab,
+    /// A self-contained HTML audit report with the assume-role graph.
+    Html,
 }
 
 /// The 1-based line and column of a byte offset.

@@ -110,6 +110,18 @@ impl TrustGraph {
 
     /// Every node that can reach `target`, each with its shortest chain.
     pub fn chains_to(&self, inv: &Inventory, env: &Env, target: NodeId) -> Vec<Chain> {
+        self.chains_to_first(inv, env, target, usize::MAX).0
+    }
+
+    /// The shortest chains of the first `limit` nodes that can reach
+    /// `target` (nearest first), and how many nodes can reach it in all.
+    pub fn chains_to_first(
+        &self,
+        inv: &Inventory,
+        env: &Env,
+        target: NodeId,
+        limit: usize,
+    ) -> (Vec<Chain>, usize) {
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
         let mut group_done = vec![false; self.nodes.len()];
@@ -142,7 +154,8 @@ impl TrustGraph {
                 }
             }
         }
-        order.into_iter().map(|source| self.walk(inv, source, &via, true)).collect()
+        let total = order.len();
+        (order.into_iter().take(limit).map(|source| self.walk(inv, source, &via, true)).collect(), total)
     }
 
     /// Every node `source` can reach, each with its shortest chain.
@@ -158,7 +171,7 @@ impl TrustGraph {
         inv: &Inventory,
         env: &Env,
         sources: &[NodeId],
-        keep: impl Fn(NodeId) -> bool,
+        mut keep: impl FnMut(NodeId) -> bool,
     ) -> Vec<Chain> {
         let group_checked: Vec<bool> = (0..self.nodes.len())
             .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
@@ -199,6 +212,23 @@ impl TrustGraph {
             }
         }
         order.into_iter().filter(|&n| keep(n)).map(|target| self.walk(inv, target, &via, false)).collect()
+    }
+
+    /// The shortest chains to the first `limit` nodes that `source` can
+    /// reach (nearest first), and how many nodes it can reach in all.
+    pub fn chains_from_first(
+        &self,
+        inv: &Inventory,
+        env: &Env,
+        source: NodeId,
+        limit: usize,
+    ) -> (Vec<Chain>, usize) {
+        let mut total = 0;
+        let chains = self.chains_from_any(inv, env, &[source], |_| {
+            total += 1;
+            total <= limit
+        });
+        (chains, total)
     }
 
     /// Rebuilds the chain that reached `end`: towards the search's start.

@@ -17,15 +17,20 @@ use crate::eval::Env;
 const EXPAND_GROUPS_UP_TO: usize = 3;
 
 /// An edge as drawn: group edges expanded for small groups.
-struct Drawn<'a> {
-    from: NodeId,
-    to: NodeId,
-    edge: &'a Edge,
+pub(crate) struct Drawn<'a> {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub edge: &'a Edge,
     /// Part of a finding: drawn red.
-    finding: bool,
+    pub finding: bool,
 }
 
-fn drawn<'g>(g: &'g TrustGraph, inv: &Inventory, env: &Env, view: &View) -> (Vec<NodeId>, Vec<Drawn<'g>>) {
+pub(crate) fn drawn<'g>(
+    g: &'g TrustGraph,
+    inv: &Inventory,
+    env: &Env,
+    view: &View,
+) -> (Vec<NodeId>, Vec<Drawn<'g>>) {
     let shown_group =
         |n: NodeId| g.node(n).kind == NodeKind::Group && g.node(n).members.len() > EXPAND_GROUPS_UP_TO;
     let mut nodes = Vec::new();
@@ -61,7 +66,7 @@ fn drawn<'g>(g: &'g TrustGraph, inv: &Inventory, env: &Env, view: &View) -> (Vec
     (nodes, edges)
 }
 
-fn short(g: &TrustGraph, n: NodeId) -> String {
+pub(crate) fn short(g: &TrustGraph, n: NodeId) -> String {
     let node = g.node(n);
     match node.kind {
         NodeKind::User | NodeKind::Role | NodeKind::ExternalPrincipal => node
@@ -76,7 +81,7 @@ fn short(g: &TrustGraph, n: NodeId) -> String {
     }
 }
 
-fn edge_label(e: &Edge) -> String {
+pub(crate) fn edge_label(e: &Edge) -> String {
     e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }
 
@@ -112,7 +117,7 @@ fn by_account(g: &TrustGraph, nodes: &[NodeId]) -> BTreeMap<Option<String>, Vec<
 }
 
 /// An account's cluster: its id, or the stack whose account is not known.
-fn cluster_label(account: &str) -> String {
+pub(crate) fn cluster_label(account: &str) -> String {
     match crate::model::symbolic::stack_of(account) {
         Some(stack) => format!("stack {stack} (account not known)"),
         None => format!("account {account}"),
@@ -174,8 +179,9 @@ fn dot(g: &TrustGraph, inv: &Inventory, env: &Env, view: &View, out: &mut dyn Wr
 }
 
 /// The legend: what an edge means, and what a red one means.
-const LEGEND_EDGE: &str = "can obtain the role's credentials (label: what the caller needs)";
-const LEGEND_FINDING: &str = "part of a finding: open trust, or a chain to an administrator-like role";
+pub(crate) const LEGEND_EDGE: &str = "can obtain the role's credentials (label: what the caller needs)";
+pub(crate) const LEGEND_FINDING: &str =
+    "part of a finding: open trust, or a chain to an administrator-like role";
 
 fn mermaid_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "#quot;").replace('\n', "<br/>"))

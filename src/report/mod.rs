@@ -6,6 +6,7 @@ pub mod diff;
 mod full;
 mod github;
 mod gitlab;
+mod html;
 mod json;
 mod junit;
 mod sarif;
@@ -41,6 +42,7 @@ pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) ->
         OutputFormat::Sarif => sarif::render(analysis, out),
         OutputFormat::Junit => junit::render(analysis, out),
         OutputFormat::Gitlab => gitlab::render(analysis, out),
+        OutputFormat::Html => html::render(analysis, out),
     }
 }
 
