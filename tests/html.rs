@@ -225,3 +225,116 @@ fn past_two_thousand_nodes_accounts_collapse() {
         usize::try_from(data["max_chains"].as_u64().unwrap()).unwrap()
     );
 }
+
+/// Chromium, when it is installed (`CHROMIUM` names another binary).
+fn chromium() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// The DOM of `url` after its scripts ran, as headless Chromium prints it.
+fn dump_dom(browser: &std::path::Path, profile: &std::path::Path, url: &str) -> String {
+    let mut child = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=5000"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    // Read while it runs: the DOM is larger than a pipe holds.
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut dom = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut dom).expect("the DOM is UTF-8");
+        dom
+    });
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("chromium can be waited for").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish within two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    reader.join().expect("the reader thread")
+}
+
+/// The opening tags of the findings table's rows.
+fn finding_rows(dom: &str) -> Vec<&str> {
+    dom.match_indices("<tr class=\"finding\"")
+        .map(|(i, _)| &dom[i..i + dom[i..].find('>').unwrap()])
+        .collect()
+}
+
+#[test]
+fn in_a_browser() {
+    let Some(browser) = chromium() else {
+        println!(
+            "SKIPPED in_a_browser: Chromium is not installed (apt-get install -y chromium, or set CHROMIUM)"
+        );
+        return;
+    };
+    let dir = Scratch::new("html-browser");
+    let page_path = dir.0.join("audit.html");
+    let page = demo();
+    std::fs::write(&page_path, &page).unwrap();
+    let data: serde_json::Value = serde_json::from_str(script(&page, "reach-data")).unwrap();
+    let admin = data["nodes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, n)| n["l"].as_str().unwrap().ends_with(":role/platform-admin"))
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&trustlint(&["check", DEMO, "--no-config", "--format", "json"]).stdout)
+            .unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let url = format!("file://{}", page_path.display());
+
+    // Unfiltered: the graph, and every finding's rule and subject.
+    let dom = dump_dom(&browser, &dir.0.join("profile-1"), &url);
+    assert!(dom.contains("<svg id=\"graph\""), "no graph in the DOM");
+    assert!(dom.contains("class=\"node kind-role"), "no role drawn");
+    assert!(dom.contains("class=\"edge finding\""));
+    let rows = finding_rows(&dom);
+    assert_eq!(rows.len(), findings.len());
+    assert!(rows.iter().all(|r| !r.contains("hidden")), "no filter, no hidden row");
+    for f in findings {
+        let rule = f["rule"].as_str().unwrap();
+        assert!(dom.contains(&format!("data-rule=\"{rule}\"")), "{rule}");
+        if let Some(subject) = f["subject"].as_str() {
+            assert!(dom.contains(&format!(">{subject}<")), "{subject}");
+        }
+    }
+    assert!(dom.contains("<li data-n="), "the script filled the principal list");
+
+    // Filtered by a rule from the fragment, with a role's chains open.
+    let rule = "wildcard-principal";
+    let dom = dump_dom(&browser, &dir.0.join("profile-2"), &format!("{url}#rule={rule}&node={admin}"));
+    let rows = finding_rows(&dom);
+    assert_eq!(rows.len(), findings.len());
+    let wanted = findings.iter().filter(|f| f["rule"] == rule).count();
+    assert!(wanted > 0 && wanted < findings.len());
+    for r in &rows {
+        let theirs = r.contains(&format!("data-rule=\"{rule}\""));
+        assert_eq!(!r.contains("hidden"), theirs, "{r}");
+    }
+    assert!(dom.contains(&format!("<span id=\"shown\">{wanted} of {}</span>", findings.len())));
+    assert!(dom.contains("Who can reach it"), "the chain view of the admin role");
+    assert!(dom.contains("<div class=\"chain\">"));
+    let tag = format!("data-n=\"{admin}\" transform=");
+    let at = dom.find(&tag).expect("the admin role is drawn");
+    let open = &dom[dom[..at].rfind("<g ").unwrap()..at];
+    assert!(
+        open.contains(" selected") && open.contains(" on"),
+        "the role is picked out in the graph: {open}"
+    );
+}
