@@ -187,7 +187,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             }
             Expression::Parenthesis(p) => return cx.hcl(p.inner()),
             Expression::Variable(v) => match self.binds.and_then(|b| b.get(v.as_str())) {
-                Some(bound) => return self.inst.r.budget.copy(bound, v.as_str()),
+                Some(bound) => return self.inst.r.budget.copy(bound, || v.as_str().to_owned()),
                 None => {
                     return self.unknown(e, Why::Unresolved(format!("`{}` is not defined here", v.as_str())));
                 }
@@ -227,7 +227,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             Expression::BinaryOp(b) => return cx.binary(e, *b.operator.value(), &b.lhs_expr, &b.rhs_expr),
             Expression::ForExpr(f) => return cx.for_expr(e, f),
         };
-        self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
+        self.inst.r.budget.check(Value::new(kind, at), || self.source(e.span()))
     }
 
     #[allow(clippy::many_single_char_names)]
@@ -289,7 +289,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         if let Err(v) = self.render(t, &mut out) {
             return v;
         }
-        self.inst.r.budget.check(Value::string(out, at), "a string template")
+        self.inst.r.budget.check(Value::string(out, at), || "a string template".to_owned())
     }
 
     /// Appends a template's text to `out`; an error or unresolved part
@@ -425,7 +425,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             }
         }
         let kind = if f.key_expr.is_some() { Val::Object(sorted(members)) } else { Val::List(list) };
-        self.inst.r.budget.check(Value::new(kind, at), &self.source(e.span()))
+        self.inst.r.budget.check(Value::new(kind, at), || self.source(e.span()))
     }
 
     #[allow(clippy::many_single_char_names)]
@@ -476,7 +476,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             return Value { span: at, ..err.clone() };
         }
         match super::functions::call(name, values, at, &self.inst.host()) {
-            Some(v) => nest_bound(v, &self.source(e.span())),
+            Some(v) => nest_bound(v, || self.source(e.span())),
             None => {
                 self.unknown(e, Why::Unresolved(format!("the function `{name}` is not known to trustlint")))
             }
@@ -487,19 +487,20 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
     /// `module.m.out`, `data.t.n.attr`, `t.n[*].attr`, `each.value.k`.
     fn traversal(&self, e: &Expression, t: &Traversal) -> Value {
         let ops: Vec<&TraversalOperator> = t.operators.iter().map(hcl_edit::Decorated::value).collect();
-        let what = self.source(e.span());
+        // Named only when a message needs it: most references resolve.
+        let what = || self.source(e.span());
         let at = self.span(e.span());
         let (base, used) = match &t.expr {
             Expression::Variable(root) => {
                 if let Some(bound) = self.binds.and_then(|b| b.get(root.as_str())) {
-                    (self.inst.r.budget.copy(bound, &what), 0)
+                    (self.inst.r.budget.copy(bound, what), 0)
                 } else {
                     match self.inst.reference(self, root.as_str(), &ops, at) {
                         // What is referred to is a copy of a declaration's
                         // value: paid for, so that referring to a big value
                         // many times stops at the budget.
-                        Some((v, used)) => (self.inst.r.budget.check(v, &what), used),
-                        None => return Value::unknown(what, Why::Input, at),
+                        Some((v, used)) => (self.inst.r.budget.check(v, what), used),
+                        None => return Value::unknown(what(), Why::Input, at),
                     }
                 }
             }
@@ -509,14 +510,20 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         if v.unknown_part().is_some() {
             // Shown as the whole reference.
             if let Val::Unknown(u) = v.kind {
-                return Value::unknown(what, u.why, at);
+                return Value::unknown(what(), u.why, at);
             }
         }
         v
     }
 
     /// Applies traversal operators to a value.
-    pub fn follow(&self, mut v: Value, ops: &[&TraversalOperator], what: &str, at: Span) -> Value {
+    pub fn follow(
+        &self,
+        mut v: Value,
+        ops: &[&TraversalOperator],
+        what: &dyn Fn() -> String,
+        at: Span,
+    ) -> Value {
         for (i, op) in ops.iter().enumerate() {
             if v.unknown_part().is_some() {
                 return v;
@@ -525,12 +532,12 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                 TraversalOperator::GetAttr(id) => match &v.kind {
                     Val::Object(_) => match v.get(id.as_str()) {
                         Some(x) => x.clone(),
-                        None => return Value::error(what, format!("no attribute `{}`", id.as_str()), at),
+                        None => return Value::error(what(), format!("no attribute `{}`", id.as_str()), at),
                     },
-                    Val::Null => return Value::error(what, "attribute of null", at),
+                    Val::Null => return Value::error(what(), "attribute of null", at),
                     _ => {
                         return Value::error(
-                            what,
+                            what(),
                             format!("`{}` of a value that is not an object", id.as_str()),
                             at,
                         );
@@ -672,7 +679,7 @@ pub fn items(v: Value) -> Result<Vec<(Value, Value)>, Value> {
 
 /// `jsonencode` of `jsonencode` of …: each level escapes the one inside, so
 /// the text doubles; past a few levels the value is left unknown.
-fn nest_bound(v: Value, what: &str) -> Value {
+fn nest_bound(v: Value, what: impl FnOnce() -> String) -> Value {
     fn depth(v: &Value) -> usize {
         match &v.kind {
             Val::Encoded(inner) => 1 + depth(inner),
@@ -682,7 +689,7 @@ fn nest_bound(v: Value, what: &str) -> Value {
         }
     }
     if depth(&v) > 8 {
-        return Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span);
+        return Value::unknown(what(), Why::Unresolved(BUDGET.into()), v.span);
     }
     v
 }
@@ -708,26 +715,26 @@ pub fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// `v[key]`.
-fn index(v: &Value, key: &Value, what: &str, at: Span) -> Value {
+fn index(v: &Value, key: &Value, what: &dyn Fn() -> String, at: Span) -> Value {
     if key.unknown_part().is_some() {
-        return Value::unknown(what, key.unknown_part().map_or(Why::Input, |u| u.why.clone()), at);
+        return Value::unknown(what(), key.unknown_part().map_or(Why::Input, |u| u.why.clone()), at);
     }
     match &v.kind {
         Val::List(items) => {
             let Some(n) = key.as_number().filter(|n| n.fract() == 0.0 && *n >= 0.0) else {
-                return Value::error(what, "a list index must be a whole number", at);
+                return Value::error(what(), "a list index must be a whole number", at);
             };
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             match items.get(n as usize) {
                 Some(x) => x.clone(),
-                None => Value::error(what, "index out of range", at),
+                None => Value::error(what(), "index out of range", at),
             }
         }
         Val::Object(_) => match v.get(&key.display()) {
             Some(x) => x.clone(),
-            None => Value::error(what, format!("no element `{}`", key.display()), at),
+            None => Value::error(what(), format!("no element `{}`", key.display()), at),
         },
-        _ => Value::error(what, "index of a value that is not a collection", at),
+        _ => Value::error(what(), "index of a value that is not a collection", at),
     }
 }
 

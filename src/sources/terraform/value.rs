@@ -379,17 +379,17 @@ impl Budget {
     }
 
     /// Pays for `v`, or gives back an unknown value in its place.
-    pub fn check(&self, v: Value, what: &str) -> Value {
-        if self.pay(v.weight()) { v } else { Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span) }
+    pub fn check(&self, v: Value, what: impl FnOnce() -> String) -> Value {
+        if self.pay(v.weight()) { v } else { Value::unknown(what(), Why::Unresolved(BUDGET.into()), v.span) }
     }
 
     /// A copy of `v`, paid for before it is made, or an unknown value in
     /// its place (named `what`).
-    pub fn copy(&self, v: &Value, what: &str) -> Value {
+    pub fn copy(&self, v: &Value, what: impl FnOnce() -> String) -> Value {
         if !self.spent.get() && self.pay(v.weight()) {
             v.clone()
         } else {
-            Value::unknown(what, Why::Unresolved(BUDGET.into()), v.span)
+            Value::unknown(what(), Why::Unresolved(BUDGET.into()), v.span)
         }
     }
 

@@ -203,7 +203,7 @@ impl Call<'_> {
 
     /// Pays for a value built, or gives the unknown value in its place.
     fn check(&self, v: Value) -> Value {
-        self.budget().check(v, &self.text)
+        self.budget().check(v, || self.text.clone())
     }
 
     /// A string result at the call, paid for (a function's last step).
