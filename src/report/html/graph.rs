@@ -190,7 +190,7 @@ fn svg(out: &mut String, l: &Layout, boxes: &[Box], arrows: &[Arrow], titles: &[
         out,
         "<div id=\"graph-box\"><svg id=\"graph\" viewBox=\"0 0 {w:.0} {h:.0}\" data-width=\"{w:.0}\" data-height=\"{h:.0}\" role=\"img\" aria-label=\"assume-role graph\">"
     );
-    out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" class=\"arrowhead\"/></marker><marker id=\"arrow-red\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" class=\"arrowhead red\"/></marker></defs>\n<g id=\"viewport\">\n");
+    out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" class=\"arrowhead\"/></marker><marker id=\"arrow-red\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" class=\"arrowhead red\"/></marker></defs>\n<g id=\"viewport\">\n");
     if !collapsed {
         for (b, &(top, height)) in l.bands.iter().enumerate() {
             if height == 0.0 {

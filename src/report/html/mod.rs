@@ -101,7 +101,9 @@ fn summary(page: &mut String, a: &Analysis, g: &TrustGraph) {
         .filter_map(|n| n.account.as_deref())
         .collect();
     let outside = g.nodes.iter().filter(|n| n.outside).count();
-    page.push_str("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">\n");
+    page.push_str(
+        "<section id=\"summary\"><h2>Summary</h2><div class=\"summary-row\"><div class=\"cards\">\n",
+    );
     let mut card = |n: usize, what: &str, class: &str| {
         let _ = writeln!(page, "<div class=\"card {class}\"><b>{n}</b><span>{what}</span></div>");
     };
@@ -133,7 +135,7 @@ fn summary(page: &mut String, a: &Analysis, g: &TrustGraph) {
         }
         page.push_str("</tbody></table>\n");
     }
-    page.push_str("</section>\n");
+    page.push_str("</div></section>\n");
 }
 
 fn reach_section(page: &mut String, data: &reach::Data) {

@@ -91,13 +91,14 @@
   var svg = document.getElementById("graph");
   var vb = null;
   function setView() { if (svg && vb) svg.setAttribute("viewBox", vb.x + " " + vb.y + " " + vb.w + " " + vb.h); }
-  function fit() {
+  // The whole drawing (or, to start with, its width, so that names stay
+  // readable), never larger than 1:1.
+  function fit(whole) {
     if (!svg) return;
     vb = { x: 0, y: 0, w: +svg.dataset.width, h: +svg.dataset.height };
     var r = svg.getBoundingClientRect();
     if (r.width > 0 && r.height > 0) {
-      // Keep the aspect of the box; start no larger than 1:1.
-      var scale = Math.max(vb.w / r.width, vb.h / r.height, 1);
+      var scale = Math.max(vb.w / r.width, whole === true ? vb.h / r.height : 0, 1);
       vb.w = r.width * scale; vb.h = r.height * scale;
     }
     setView();
@@ -140,7 +141,7 @@
     var zi = document.getElementById("zoom-in"), zo = document.getElementById("zoom-out"), zf = document.getElementById("zoom-fit");
     if (zi) zi.addEventListener("click", function () { zoom(1 / 1.3); });
     if (zo) zo.addEventListener("click", function () { zoom(1.3); });
-    if (zf) zf.addEventListener("click", fit);
+    if (zf) zf.addEventListener("click", function () { fit(true); });
   }
 
   // ---- chain view
