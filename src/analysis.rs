@@ -147,6 +147,9 @@ pub struct Analysis {
     /// modules of a Terraform configuration): in `files` for their places,
     /// not counted as checked.
     pub uncounted: usize,
+    /// Files that do not parse (each has an `invalid-policy` finding, when
+    /// that rule runs).
+    pub unparsed: Vec<usize>,
     /// Inputs that could not be read (exit code 2).
     pub errors: Vec<Error>,
     /// What the run has to say on standard error besides findings and
@@ -223,6 +226,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
                 inventory.add(id, x);
             }
             Loaded::Unparseable { file, problem } => {
+                analysis.unparsed.push(analysis.files.len());
                 problems.push((analysis.files.len(), problem, sources::Concern::default()));
                 analysis.files.push(file);
             }
@@ -247,6 +251,7 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
         let global = |span: crate::source::Span| table.get(span.file as usize).copied().unwrap_or(base);
         inline.extend(x.suppressions.drain(..).map(|s| (global(s.span), s)));
         problems.extend(x.problems.drain(..).map(|(p, s)| (global(p.span), p, s)));
+        analysis.unparsed.extend(read.problems.iter().map(|p| global(p.span)));
         problems.extend(read.problems.into_iter().map(|p| (global(p.span), p, sources::Concern::default())));
         unresolved.extend(x.unresolved.drain(..).map(|(p, s)| (global(p.span), p, s)));
         inventory.add_with(base, Some(table.clone()), read.extracted);
@@ -365,8 +370,9 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     let (name, explicit) = match input {
         Input::Stdin => (settings.stdin_filename.clone().unwrap_or_else(|| input.display_name()), true),
         Input::File { explicit, .. } => (input.display_name(), *explicit),
+        Input::Bytes { .. } => (input.display_name(), true),
     };
-    let bytes = match read(input) {
+    let bytes = match read(input, settings.max_file_size) {
         Ok(b) => b,
         Err(e) => {
             return Loaded::Failed(Error::Read { path: name, message: e.to_string() });
@@ -419,6 +425,7 @@ fn is_terraform(input: &Input) -> bool {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             name.ends_with(".tf") || name.ends_with(".tf.json")
         }
+        Input::Bytes { name, .. } => name.ends_with(".tf") || name.ends_with(".tf.json"),
         Input::Stdin => false,
     }
 }
@@ -440,7 +447,8 @@ fn read_terraform(
                 Input::File { path, .. } => Some(path.clone()),
                 _ => None,
             };
-            let bytes = read(i).map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
+            let bytes = read(i, settings.max_file_size)
+                .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
             let text = text::decode(bytes)
                 .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
             progress.step();
@@ -463,12 +471,21 @@ fn read_terraform(
     (Some(sources::terraform::read_with(files, &account_of)), errors)
 }
 
-/// Inputs larger than this cannot be analysed: spans are 32-bit offsets.
-const MAX_INPUT: u64 = u32::MAX as u64;
-
-fn read(input: &Input) -> std::io::Result<Vec<u8>> {
+/// Reads an input whole, refusing it as soon as it is known to be larger
+/// than `limit`: a file's size is looked at before it is read, a stream's
+/// bytes are counted as they come.
+fn read(input: &Input, limit: u64) -> std::io::Result<Vec<u8>> {
+    let too_large = || {
+        std::io::Error::other(format!(
+            "larger than the input size limit of {} (`--max-file-size`)",
+            crate::settings::show_size(limit)
+        ))
+    };
     let reader: Box<dyn Read> = match input {
         Input::Stdin => Box::new(std::io::stdin().lock()),
+        Input::Bytes { bytes, .. } => {
+            return if bytes.len() as u64 > limit { Err(too_large()) } else { Ok(bytes.to_vec()) };
+        }
         Input::File { path, .. } => {
             let meta = std::fs::metadata(path)?;
             if meta.is_dir() {
@@ -477,13 +494,16 @@ fn read(input: &Input) -> std::io::Result<Vec<u8>> {
             if is_device(&meta) {
                 return Err(std::io::Error::other("is a device, not a file"));
             }
+            if meta.is_file() && meta.len() > limit {
+                return Err(too_large());
+            }
             Box::new(std::fs::File::open(path)?)
         }
     };
     let mut buf = Vec::new();
-    reader.take(MAX_INPUT + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > MAX_INPUT {
-        return Err(std::io::Error::other("larger than 4 GiB"));
+    reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(too_large());
     }
     Ok(buf)
 }

@@ -79,6 +79,11 @@ pub struct InputArgs {
     /// The name to report for input read from `-`
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<String>,
+
+    /// Refuse an input larger than this: bytes, or with a `K`, `M` or `G`
+    /// suffix (KiB, MiB, GiB) [default: 512M, at most 4G]
+    #[arg(long, value_name = "SIZE", value_parser = crate::settings::parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 #[derive(Debug, Args)]

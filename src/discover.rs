@@ -21,6 +21,13 @@ pub enum Input {
         explicit: bool,
     },
     Stdin,
+    /// Bytes already in memory, under the name a file of them would have
+    /// (the fuzz targets and the tests read inputs this way; discovery
+    /// never makes one).
+    Bytes {
+        name: String,
+        bytes: std::sync::Arc<[u8]>,
+    },
 }
 
 impl Input {
@@ -30,6 +37,7 @@ impl Input {
         match self {
             Self::Stdin => "<stdin>".to_owned(),
             Self::File { path, .. } => display_path(path),
+            Self::Bytes { name, .. } => name.clone(),
         }
     }
 }
@@ -102,7 +110,7 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
     found.inputs.retain(|i| {
         seen.insert(match i {
             Input::File { path, .. } => Some(file_id(path)),
-            Input::Stdin => None,
+            Input::Stdin | Input::Bytes { .. } => None,
         })
     });
     found.unused_excludes = exclude
@@ -154,9 +162,9 @@ fn walk_error(e: &ignore::Error, found: &mut Discovery) {
             _ => None,
         }
     }
-    if let Some((path, io)) = unreadable(e) {
+    if let Some((path, _)) = unreadable(e) {
         let name = path.map_or_else(|| "?".to_owned(), display_path);
-        found.warnings.push(format!("cannot read directory `{name}`, skipped: {io}"));
+        found.warnings.push(format!("cannot read directory `{name}`, skipped: permission denied"));
     }
 }
 

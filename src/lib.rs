@@ -17,6 +17,7 @@ pub mod error;
 pub mod eval;
 pub mod exit;
 pub mod fingerprint;
+pub mod fuzzing;
 pub mod graph;
 pub mod model;
 pub mod progress;

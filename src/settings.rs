@@ -14,6 +14,47 @@ use crate::support::path::{RootedGlob, display_path, working_dir};
 
 pub const CONFIG_FILE: &str = "trustlint.toml";
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
+/// The largest input read unless `--max-file-size` says otherwise: room for
+/// the authorization details of a large organization, refused before it
+/// costs gigabytes of memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 << 20;
+/// The largest `--max-file-size`: spans are 32-bit offsets.
+pub const MAX_FILE_SIZE_LIMIT: u64 = u32::MAX as u64;
+
+/// Parses a size given on the command line: a number of bytes, or with a
+/// `K`, `M` or `G` suffix (`KiB`, `MiB`, `GiB` also read).
+///
+/// # Errors
+/// Anything else, zero, or more than [`MAX_FILE_SIZE_LIMIT`].
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, suffix) = t.split_at(digits);
+    let unit: u64 = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => return Err(format!("`{s}` is not a size (bytes, or a number with a K, M or G suffix)")),
+    };
+    let n = number.parse::<u64>().ok().and_then(|n| n.checked_mul(unit));
+    match n {
+        Some(n) if n > 0 && n <= MAX_FILE_SIZE_LIMIT => Ok(n),
+        Some(0) => Err("the size limit must be above zero".into()),
+        _ => Err(format!("`{s}` is more than the largest size trustlint reads, 4G minus one byte")),
+    }
+}
+
+/// A size as people write it: `512 MiB`, `64 KiB`, `1000 bytes`.
+pub fn show_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        1 => "1 byte".to_owned(),
+        n => format!("{n} bytes"),
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -380,6 +421,8 @@ pub struct Settings {
     pub write_baseline: Option<PathBuf>,
     /// Show progress on standard error (a terminal, and a long audit).
     pub progress: bool,
+    /// Inputs larger than this many bytes are refused.
+    pub max_file_size: u64,
 }
 
 impl Default for Settings {
@@ -405,6 +448,7 @@ impl Default for Settings {
             baseline: None,
             write_baseline: None,
             progress: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }

@@ -1539,8 +1539,197 @@ fn a_closed_output_pipe_is_not_a_crash() {
             stderr.read_to_string(&mut err).unwrap();
             assert!(!err.contains("panicked"), "{format}: {err}");
             assert_eq!(err, "", "{format}: {err}");
-            // A closed pipe is not a failure.
-            assert_eq!(status.code(), Some(0), "{format}, read_first={read_first}: {err}");
+            // A closed pipe does not pass a failing gate (`set -o pipefail`).
+            // Actual: exit code 0.
+            assert_eq!(status.code(), Some(1), "{format}, read_first={read_first}: {err}");
         }
     }
+}
+
+/// Runs `trustlint ARGS…` in `dir` with its standard output a pipe that is
+/// closed before anything is read (`trustlint … | true`); returns the exit
+/// code and standard error.
+fn run_into_closed_pipe(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = child.stderr.take().unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("{args:?}: hung writing to a closed pipe");
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    (status.code(), err)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_and_the_input_errors() {
+    let s = Scratch::new("closed_pipe_errors");
+    let roles: Vec<String> = (0..3000)
+        .map(|i| {
+            format!(
+                r#"{{"RoleName":"r{i}","Arn":"arn:aws:iam::111122223333:role/r{i}","AssumeRolePolicyDocument":{WILDCARD}}}"#
+            )
+        })
+        .collect();
+    s.write("dir/gaad.json", format!("{{\"RoleDetailList\":[\n{}\n]}}", roles.join(",\n")));
+    s.symlink("nowhere.json", "dangling.json");
+    // Actual: exit code 0 and no word of the unreadable input.
+    for format in ["concise", "json", "full", "sarif"] {
+        let (code, err) = run_into_closed_pipe(
+            &s.root,
+            &["check", "--no-config", "--format", format, "dir", "dangling.json"],
+        );
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert!(squash(&err).contains(&squash("cannot read `dangling.json`")), "{format}: {err}");
+        assert!(!err.contains("panicked"), "{format}: {err}");
+    }
+    for command in ["graph", "paths"] {
+        let mut args = vec![command, "--no-config", "dir"];
+        if command == "paths" {
+            args.extend(["--to", "r1"]);
+        }
+        let (code, err) = run_into_closed_pipe(&s.root, &args);
+        assert_eq!(code, Some(0), "{command}: {err}");
+        args.push("dangling.json");
+        let (code, err) = run_into_closed_pipe(&s.root, &args);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(squash(&err).contains(&squash("cannot read `dangling.json`")), "{command}: {err}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 13. Input size limit
+
+#[test]
+fn endless_standard_input_is_refused_as_soon_as_it_passes_the_limit() {
+    // Actual: read to 4 GiB (8.4 GB of memory) before it was refused.
+    let s = Scratch::new("endless_stdin");
+    let zero = std::fs::File::open("/dev/zero");
+    let Ok(zero) = zero else {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    };
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(["check", "--no-config", "--format", "concise", "--max-file-size", "1M", "-"])
+        .current_dir(&s.root)
+        .stdin(Stdio::from(zero))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        squash(&stderr).contains(&squash(
+            "cannot read `<stdin>`: larger than the input size limit of 1 MiB (`--max-file-size`)"
+        )),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let s = Scratch::new("size_limit");
+    // A sparse file of 600 MiB: refused by its size, never read.
+    let big = std::fs::File::create(s.path("big.json")).unwrap();
+    big.set_len(600 << 20).unwrap();
+    s.write("small.json", WILDCARD);
+    let out = s.run(&["--format", "concise", "big.json", "small.json"]);
+    out.expect(2).assert_stderr(
+        "cannot read `big.json`: larger than the input size limit of 512 MiB (`--max-file-size`)",
+    );
+    assert_eq!(out.findings(), [finding("small.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)]);
+    assert!(out.elapsed < Duration::from_secs(20), "{:?}", out.elapsed);
+
+    let out = s.run(&["--format", "concise", "--max-file-size", "100", "small.json"]);
+    out.expect(2).assert_stderr("larger than the input size limit of 100 bytes (`--max-file-size`)");
+    let out = s.run(&["--format", "concise", "--max-file-size", "1k", "small.json"]);
+    out.expect(1);
+    for bad in ["0", "lots", "5G", "12X"] {
+        let out = s.run(&["--max-file-size", bad, "small.json"]);
+        out.expect(2).assert_stderr("--max-file-size");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 14. `graph` and `paths` on inputs that fail
+
+#[test]
+fn graph_and_paths_report_an_unparseable_file_named_explicitly() {
+    // Actual: an empty graph, exit code 0, nothing said.
+    let s = Scratch::new("graph_unparseable");
+    s.write("bad.json", "{\"Version\": \"2012-10-17\",\n  \"Statement\": [\n");
+    s.write("good.json", CLEAN);
+    for args in [
+        &["graph", "--no-config", "bad.json"][..],
+        &["graph", "--no-config", "--format", "json", "good.json", "bad.json"],
+        &["paths", "--no-config", "--to", "good", "good.json", "bad.json"],
+    ] {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_trustlint")).args(args).current_dir(&s.root).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error: bad.json:3:1: invalid JSON"), "{args:?}: {stderr}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .args(["graph", "--no-config", "good.json"])
+        .current_dir(&s.root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ---------------------------------------------------------------------------
+// 15. Unreadable directories
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_subdirectory_in_a_walk_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    // Actual: skipped in silence.
+    let s = Scratch::new("unreadable_dir");
+    s.write("walk/p.json", WILDCARD);
+    s.write("walk/secret/q.json", WILDCARD);
+    let secret = s.path("walk/secret");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root (or CAP_DAC_READ_SEARCH) reads it anyway: then run as `nobody`
+    // through `setpriv` where there is one, and skip the test otherwise.
+    let mut run = s.run_with(&["--format", "concise", "walk"]);
+    if std::fs::read_dir(&secret).is_ok() {
+        let as_nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+        let works = Command::new("setpriv").args(as_nobody).arg("true").status().is_ok_and(|st| st.success());
+        if !works {
+            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o755)).unwrap();
+            eprintln!("skipped: permissions do not restrict this user (root), and setpriv is not available");
+            return;
+        }
+        let mut cmd = Command::new("setpriv");
+        cmd.args(as_nobody)
+            .arg(env!("CARGO_BIN_EXE_trustlint"))
+            .args(["check", "--no-config", "--format", "concise", "walk"])
+            .current_dir(&s.root)
+            .env("NO_COLOR", "1");
+        run.cmd = cmd;
+    }
+    let out = run.go();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o755)).unwrap();
+    out.expect(1).assert_stderr("warning: cannot read directory `walk/secret`, skipped: permission denied");
+    assert_eq!(out.findings(), [finding("walk/p.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)]);
 }

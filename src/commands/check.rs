@@ -2,7 +2,7 @@
 //! format, with the exit code as the gate; or today's findings recorded as a
 //! baseline.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::baseline;
 use crate::cli::CheckArgs;
@@ -81,14 +81,16 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
         width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
         summary: !settings.quiet,
     };
+    // Input errors first: they are on standard error whatever becomes of
+    // the report (a reader that stops early, an unwritable file).
+    super::report_errors(&analysis);
     let mut buf = Vec::new();
     report::render(&analysis, &opts, &mut buf)?;
     match &settings.output_file {
         Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
-        None => std::io::stdout().lock().write_all(&buf)?,
+        None => super::write_stdout(&buf)?,
     }
 
-    super::report_errors(&analysis);
     for location in &analysis.unused_suppressions {
         eprintln!("warning: {location}: this `[[suppress]]` entry matches no finding");
     }

@@ -8,10 +8,12 @@ pub mod paths;
 pub mod rules;
 
 use std::collections::BTreeSet;
+use std::io::Write;
 
 use crate::analysis::Analysis;
 use crate::cli::InputArgs;
 use crate::error::Error;
+use crate::exit::ExitStatus;
 use crate::graph::TrustGraph;
 use crate::settings::{self, ConfigFile, Settings};
 use crate::support::path::{RootedGlob, working_dir};
@@ -52,6 +54,7 @@ fn input_settings(args: InputArgs) -> Result<(Settings, ConfigFile), Error> {
         org_id,
         exclude,
         stdin_filename: args.stdin_filename,
+        max_file_size: args.max_file_size.unwrap_or(settings::DEFAULT_MAX_FILE_SIZE),
         stack_accounts: config.stack_accounts()?,
         ..Settings::default()
     };
@@ -64,6 +67,7 @@ fn load_graph(args: InputArgs) -> Result<(Analysis, TrustGraph, Settings), Error
     let settings = Settings { rules: vec![&crate::rules::InvalidPolicy::META], ..settings };
     let analysis = crate::analyze_paths(&settings)?;
     report_errors(&analysis);
+    report_unparsed(&analysis);
     let graph = TrustGraph::build(&analysis.inventory, &analysis.files, &settings);
     Ok((analysis, graph, settings))
 }
@@ -76,5 +80,43 @@ fn report_errors(analysis: &Analysis) {
     }
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
+    }
+}
+
+/// For the commands that draw the graph: prints, on standard error, where
+/// each file that does not parse goes wrong (`path:line:col: message`), as
+/// `check` would report it. Such a file is missing from the graph: the run
+/// fails (exit code 2).
+fn report_unparsed(analysis: &Analysis) {
+    for f in analysis.findings.iter().filter(|f| analysis.unparsed.contains(&f.file)) {
+        let (start, _) = crate::report::positions(analysis, f);
+        eprintln!(
+            "error: {}:{}:{}: {}",
+            crate::report::printable(&analysis.files[f.file].name),
+            start.line,
+            start.column,
+            crate::report::printable(&f.message)
+        );
+    }
+}
+
+/// How a command that does not gate on findings (`graph`, `paths`) ends:
+/// an error when an input could not be read or does not parse.
+fn input_status(analysis: &Analysis) -> ExitStatus {
+    if analysis.errors.is_empty() && analysis.unparsed.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    }
+}
+
+/// Writes `bytes` to standard output. A reader that has gone (`| head`)
+/// is not an error: what is left is dropped, and the exit status stays
+/// what the findings and the inputs call for.
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(Error::Write),
     }
 }

@@ -23,9 +23,10 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
     } else {
         (graph.chains_from(&analysis.inventory, &env, node), Vec::new())
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = Vec::new();
     crate::graph::render::paths(&graph, &analysis, node, backward, &chains, &accounts, format, &mut out)?;
-    Ok(ExitStatus::Success)
+    super::write_stdout(&out)?;
+    Ok(super::input_status(&analysis))
 }
 
 /// The one user or role `name` stands for.
