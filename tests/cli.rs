@@ -496,3 +496,66 @@ fn gitlab_output() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every finding line names its subject; in `full` the subject heads the
+/// finding; a finding in a URL-encoded export policy shows the policy
+/// decoded around the span, at the file's real line and column.
+#[test]
+fn findings_name_their_subject_and_exports_show_the_policy_decoded() {
+    let o = trustlint(&["check", PROJECT, "--no-config", "--format", "concise"]);
+    assert!(stdout(&o).contains(
+        "exports/get-role.json:23:31: warning[excessive-session-duration] sessions of this role may last 4 h (14400 s), above the 3600 s threshold (in `arn:aws:iam::111122223333:role/auditor`)\n"
+    ), "{}", stdout(&o));
+    let o = trustlint(&["check", PROJECT, "--no-config", "--format", "github"]);
+    assert!(
+        stdout(&o).contains("above the 3600 s threshold (in `arn:aws:iam::111122223333:role/auditor`)\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = trustlint(&["check", PROJECT, "--no-config", "--format", "full"]);
+    assert!(
+        stdout(&o).starts_with("missing-external-id (TL102) in `arn:aws:iam::111122223333:role/auditor`\n"),
+        "{}",
+        stdout(&o)
+    );
+
+    let dir = scratch("decoded-export");
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    let encoded: String = policy
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let export = format!(
+        "{{\"RoleDetailList\": [{{\"RoleName\": \"open\", \"Arn\": \"arn:aws:iam::111122223333:role/open\",\n  \"AssumeRolePolicyDocument\": \"{encoded}\"}}],\n \"UserDetailList\": [], \"GroupDetailList\": [], \"Policies\": []}}\n"
+    );
+    std::fs::write(dir.join("gaad.json"), &export).unwrap();
+    let o = Command::new(common::bin())
+        .args(["check", "--no-config", "--format", "full", "gaad.json"])
+        .current_dir(&dir)
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    // The real location, in the encoded text.
+    let column = export.lines().nth(1).unwrap().find("%22%2A%22").unwrap() + 1;
+    assert!(out.contains(&format!("[gaad.json:2:{column}]")), "{out}");
+    // The decoded policy, the span underlined under `"*"`.
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(r#""Principal":{"AWS":"*"}"#))
+        .unwrap_or_else(|| panic!("{out}"));
+    let star = lines[at].find(r#""*""#).unwrap();
+    let underline = lines[at + 1].find('─').unwrap();
+    assert_eq!(lines[at + 1][..underline].chars().count(), lines[at][..star].chars().count(), "{out}");
+    assert!(lines[at + 1][underline..].starts_with("─┬─"), "{out}");
+    assert!(out.contains("URL-encoded in the file: shown decoded"), "{out}");
+    assert!(!out.contains("%22Principal"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

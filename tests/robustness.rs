@@ -221,6 +221,11 @@ impl Outcome {
                     let file = loc.next()?.to_owned();
                     let (_severity, rest) = rest.split_once('[')?;
                     let (rule, message) = rest.split_once("] ")?;
+                    // The subject closing the line, `(in `ARN`)`, is not part of the message.
+                    let message = match message.rsplit_once(" (in `") {
+                        Some((m, subject)) if subject.ends_with("`)") => m,
+                        _ => message,
+                    };
                     Some(Reported { file, line, column, rule: rule.to_owned(), message: message.to_owned() })
                 };
                 parse().unwrap_or_else(|| panic!("not a finding: {l:?}\n{}", self.context()))

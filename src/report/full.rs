@@ -49,6 +49,9 @@ struct Window<'f> {
     text: String,
     /// Byte offset of the excerpt in the file.
     base: usize,
+    /// For a policy shown decoded, the file's line and column of the
+    /// finding (the excerpt's offsets are not the file's).
+    fixed: Option<crate::source::LineCol>,
 }
 
 impl SourceCode for Window<'_> {
@@ -60,13 +63,17 @@ impl SourceCode for Window<'_> {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
         let at = |offset: usize| self.file.line_col(u32::try_from(self.base + offset).unwrap_or(u32::MAX));
+        let (line, column) = match self.fixed {
+            Some(at) => (at.line - 1, at.column - 1),
+            None => (at(inner.span().offset()).line - 1, at(span.offset()).column - 1),
+        };
         Ok(Box::new(
             MietteSpanContents::new_named(
                 super::printable(&self.file.name).into_owned(),
                 inner.data(),
                 *inner.span(),
-                at(inner.span().offset()).line - 1,
-                at(span.offset()).column - 1,
+                line,
+                column,
                 inner.line_count(),
             )
             .with_language("json"),
@@ -79,6 +86,49 @@ struct Rendered<'a> {
     code: String,
     source: Window<'a>,
     span: SourceSpan,
+    /// Whether the snippet is a URL-encoded policy shown decoded.
+    decoded: bool,
+}
+
+/// A finding inside a URL-encoded policy (as `aws iam` exports return
+/// them): the decoded policy around the span, on one line (line breaks
+/// and indentation folded to a space), and the span in it. `None` when the
+/// span is not inside such a string.
+fn decoded_view(text: &str, start: usize, end: usize) -> Option<(String, usize, usize)> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    // An encoded policy has no quote or backslash of its own: `%22`, `%5C`.
+    let open = line_start + text[line_start..start].rfind('"')? + 1;
+    let close = end + text[end..line_end].find('"')?;
+    let literal = &text[open..close];
+    if !crate::syntax::text::looks_url_encoded(literal) || literal.contains('\\') {
+        return None;
+    }
+    let (decoded, map) = crate::syntax::text::percent_decode_with_offsets(literal)?;
+    let to_decoded = |offset: usize| map.partition_point(|&p| (p as usize) < offset - open);
+    let (ds, de) = (to_decoded(start), to_decoded(end));
+    // Fold each run of white space and control characters into one space.
+    let mut shown = String::with_capacity(decoded.len());
+    let mut at = vec![0; decoded.len() + 1];
+    let mut in_space = false;
+    for (i, c) in decoded.char_indices() {
+        let space = c.is_whitespace() || c.is_control();
+        if !(space && in_space) {
+            shown.push(if space { ' ' } else { c });
+        }
+        in_space = space;
+        // Where the character starts in what is shown (a folded space: the
+        // space of its run).
+        let here = shown.len() - if space { 1 } else { c.len_utf8() };
+        at[i..i + c.len_utf8()].fill(here);
+    }
+    at[decoded.len()] = shown.len();
+    let (s0, e0) = (at[ds.min(decoded.len())], at[de.min(decoded.len())]);
+    // The excerpt around the span, as for any long line.
+    let from = floor_char(&shown, s0.saturating_sub(EXCERPT));
+    let e0 = floor_char(&shown, e0.min(s0 + 2 * EXCERPT).max(s0));
+    let to = floor_char(&shown, (e0 + EXCERPT).min(shown.len()));
+    Some((shown[from..to].to_owned(), s0 - from, e0 - from))
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {
@@ -90,9 +140,25 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 impl<'a> Rendered<'a> {
     fn new(a: &'a Analysis, f: &'a Finding) -> Self {
+        // The subject heads the finding: in an export of hundreds of roles
+        // it says which one before anything else.
         let file = &a.files[f.file];
         let text = &*file.text;
         let (start, mut end) = (f.span.start as usize, (f.span.end as usize).min(text.len()));
+        let code = match super::subject_phrase(f) {
+            Some(p) => format!("{} ({}) {p}", f.rule.name, f.rule.code),
+            None => format!("{} ({})", f.rule.name, f.rule.code),
+        };
+        if let Some((shown, s0, e0)) = decoded_view(text, start, end) {
+            let fixed = Some(file.line_col(f.span.start));
+            return Self {
+                finding: f,
+                code,
+                source: Window { file, text: shown, base: 0, fixed },
+                span: SourceSpan::new(s0.into(), e0 - s0),
+                decoded: true,
+            };
+        }
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         // Whole lines plus the context lines on each side…
@@ -126,9 +192,10 @@ impl<'a> Rendered<'a> {
         let (s0, e0) = (start - from + grow(start), end - from + grow(end));
         Self {
             finding: f,
-            code: format!("{} ({})", f.rule.name, f.rule.code),
-            source: Window { file, text: shown, base: from },
+            code,
+            source: Window { file, text: shown, base: from, fixed: None },
             span: SourceSpan::new(s0.into(), e0 - s0),
+            decoded: false,
         }
     }
 }
@@ -166,15 +233,12 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let subject = self.finding.subject.as_deref().map(|s| match &self.finding.construct {
-            Some(c) => format!("in `{s}` (CDK construct `{c}`)"),
-            None => format!("in `{s}`"),
-        });
-        match (&self.finding.help, subject) {
-            (Some(h), Some(s)) => Some(Box::new(format!("{h}\n{s}"))),
-            (Some(h), None) => Some(Box::new(h.clone())),
-            (None, Some(s)) => Some(Box::new(s)),
-            (None, None) => None,
+        let note = "the policy is URL-encoded in the file: shown decoded";
+        match (&self.finding.help, self.decoded) {
+            (Some(h), true) => Some(Box::new(format!("{h}\n{note}"))),
+            (Some(h), false) => Some(Box::new(h)),
+            (None, true) => Some(Box::new(note)),
+            (None, false) => None,
         }
     }
 

@@ -22,7 +22,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             start.column,
             end.line,
             end.column,
-            data(&f.message),
+            data(&format!("{}{}", f.message, super::subject_suffix(f))),
         )?;
     }
     Ok(())
