@@ -445,7 +445,7 @@ fn read_terraform(
             let name = i.display_name();
             let path = match i {
                 Input::File { path, .. } => Some(path.clone()),
-                Input::Stdin => None,
+                Input::Stdin | Input::Bytes { .. } => None,
             };
             let bytes = read(i, settings.max_file_size)
                 .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
