@@ -19,7 +19,7 @@ setup_tools() {
     # Time a copy, so that a rebuild in this work tree during the run cannot swap
     # the binary between rows; note the commit it was built from.
     BIN=$WORK/trustlint
-    cp target/release/trustlint "$BIN"
+    cp "${CARGO_TARGET_DIR:-target}/release/trustlint" "$BIN"
     BUILT_FROM=$(git rev-parse --short HEAD 2>/dev/null || echo 'no git')
     if ! git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null; then
         BUILT_FROM="$BUILT_FROM + uncommitted changes"
