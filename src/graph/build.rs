@@ -315,12 +315,23 @@ impl Builder<'_> {
             per_member,
             statement: Some((u, si)),
         };
-        let from_account = |account: &str, out: &mut Vec<Found>| {
-            let sc = self.caller(account, None, env);
-            if allows(policy, si, &sc).is_none() {
-                return;
+        // Stack and root accounts the policy never mentions are alike to
+        // it: one evaluation answers for all of them (else a wildcard trust
+        // is evaluated once for every root of the repository).
+        let alike: std::cell::RefCell<HashMap<bool, Option<Vec<Requirement>>>> = std::cell::RefCell::default();
+        let verdict = |account: &str| {
+            let eval = || {
+                let sc = self.caller(account, None, env);
+                allows(policy, si, &sc).map(|_| requirements(policy, si, &sc))
+            };
+            if !crate::model::symbolic::is_symbolic(account) || mentions(policy, account) {
+                return eval();
             }
-            let requires = requirements(policy, si, &sc);
+            let yours = self.accounts.contains(account) || self.hubs.contains_key(account);
+            alike.borrow_mut().entry(yours).or_insert_with(eval).clone()
+        };
+        let from_account = |account: &str, out: &mut Vec<Found>| {
+            let Some(requires) = verdict(account) else { return };
             if self.analysed.contains(account) {
                 // Its principals are in the data: the ones whose permissions
                 // allow the call (none at all is an answer too).
@@ -486,4 +497,13 @@ pub(super) fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Vec<R
         .filter(|(_, key, domain)| allows(policy, si, &base.clone().with(key, domain.clone())).is_none())
         .map(|(r, _, _)| r)
         .collect()
+}
+
+/// Whether `policy` names `account` anywhere a principal or a condition
+/// value is written.
+fn mentions(policy: &Policy, account: &str) -> bool {
+    policy.statements.iter().any(|s| {
+        s.principal.iter().flat_map(|p| &p.entries).any(|e| e.text.value.contains(account))
+            || s.conditions.iter().flat_map(|c| &c.values).any(|v| v.value.contains(account))
+    })
 }
