@@ -497,15 +497,44 @@ fn read(input: &Input, limit: u64) -> std::io::Result<Vec<u8>> {
             if meta.is_file() && meta.len() > limit {
                 return Err(too_large());
             }
-            Box::new(std::fs::File::open(path)?)
+            let file = std::fs::File::open(path)?;
+            if meta.is_file() {
+                // Its size is known: one allocation of the right size.
+                let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+                file.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+                return if buf.len() as u64 > limit { Err(too_large()) } else { Ok(buf) };
+            }
+            Box::new(file)
         }
     };
-    let mut buf = Vec::new();
-    reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
-    if buf.len() as u64 > limit {
-        return Err(too_large());
+    read_capped(reader, limit)
+        .map_err(|e| if e.kind() == std::io::ErrorKind::FileTooLarge { too_large() } else { e })
+}
+
+/// Reads a stream to its end, failing (`FileTooLarge`) as soon as it
+/// passes `limit` bytes; the buffer grows by doubling but never beyond the
+/// limit, so an endless stream costs about twice the limit in memory at
+/// most.
+fn read_capped(mut reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(buf),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.len() + n > limit {
+            return Err(std::io::ErrorKind::FileTooLarge.into());
+        }
+        if buf.capacity() - buf.len() < n {
+            let want = (buf.capacity() * 2).max(1 << 16).min(limit).max(buf.len() + n);
+            buf.reserve_exact(want - buf.len());
+        }
+        buf.extend_from_slice(&chunk[..n]);
     }
-    Ok(buf)
 }
 
 #[cfg(unix)]
