@@ -120,3 +120,65 @@ fn rule_index_does_not_depend_on_addresses() {
         assert_eq!(index.map(|i| &rules[i]["id"]), Some(&res["ruleId"]), "{res}");
     }
 }
+
+/// Each rule carries its whole page as help (what `trustlint rule` prints),
+/// the score GitHub ranks security alerts by, and no made-up address.
+#[test]
+fn rules_carry_full_help_and_security_severity() {
+    let log = sarif(&["fixtures/cli/project"]);
+    let driver = &log["runs"][0]["tool"]["driver"];
+    for r in driver["rules"].as_array().unwrap() {
+        let meta = trustlint::rules::find(r["id"].as_str().unwrap()).unwrap();
+        assert_eq!(r["help"]["text"], meta.doc_body(), "{}", r["id"]);
+        assert_eq!(r["help"]["markdown"], meta.doc_body(), "{}", r["id"]);
+        let expected = match r["defaultConfiguration"]["level"].as_str().unwrap() {
+            "error" => "8.0",
+            "warning" => "5.0",
+            "note" => "2.0",
+            other => panic!("level {other}"),
+        };
+        assert_eq!(r["properties"]["security-severity"], expected, "{}", r["id"]);
+        assert!(r.get("helpUri").is_none(), "{r}");
+    }
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if repository.is_empty() {
+        assert!(driver.get("informationUri").is_none(), "{driver}");
+    } else {
+        assert_eq!(driver["informationUri"], repository);
+    }
+}
+
+/// File names become URI references: relative ones stay relative, absolute
+/// ones are `file:` URIs, and what a URI cannot hold is percent-encoded.
+#[test]
+fn artifact_uris_are_percent_encoded() {
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/cli/project/roles/public.json"
+    ))
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("trustlint-sarif-uri-{}", std::process::id()));
+    let odd = dir.join("a b#c?[d]%e");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(odd.join("rôle.json"), &policy).unwrap();
+    let validator = schema();
+
+    let uri_of = |cwd: &std::path::Path, arg: &str| {
+        let o = Command::new(common::bin())
+            .args(["check", "--no-config", "--format", "sarif", arg])
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(validator.is_valid(&log));
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(uri_of(&dir, "a b#c?[d]%e"), "a%20b%23c%3F%5Bd%5D%25e/r%C3%B4le.json");
+    let absolute = uri_of(&dir, odd.to_str().unwrap());
+    let prefix = format!("file://{}", dir.to_str().unwrap());
+    assert_eq!(absolute, format!("{prefix}/a%20b%23c%3F%5Bd%5D%25e/r%C3%B4le.json"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,16 +29,66 @@ fn description(m: &RuleMeta) -> String {
     what.trim_start().split("\n\n").next().unwrap_or(m.summary).replace('\n', " ")
 }
 
+/// The score GitHub code scanning ranks security alerts by (critical from
+/// 9.0, high from 7.0, medium from 4.0, low from 0.1), from the rule's
+/// default severity.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Note => "2.0",
+    }
+}
+
+/// The project's repository, when the package declares one.
+fn repository() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|r| !r.is_empty())
+}
+
 fn rule(m: &RuleMeta) -> Value {
+    // The whole page is the help, as `trustlint rule` prints it: a viewer
+    // needs no link to read it.
     json!({
         "id": m.code,
         "name": m.name,
         "shortDescription": {"text": m.summary},
         "fullDescription": {"text": description(m)},
-        "help": {"text": m.summary, "markdown": m.doc_body()},
+        "help": {"text": m.doc_body(), "markdown": m.doc_body()},
         "defaultConfiguration": {"level": level(m.severity)},
-        "properties": {"tags": ["security", "iam"]},
+        "properties": {"tags": ["security", "iam"], "security-severity": security_severity(m.severity)},
     })
+}
+
+/// A file name as a URI reference (RFC 3986): a relative path stays
+/// relative, an absolute one becomes a `file:` URI. Every byte but the
+/// unreserved characters and `/` is percent-encoded.
+fn file_uri(name: &str) -> String {
+    let slashed = if std::path::MAIN_SEPARATOR == '\\' { name.replace('\\', "/") } else { name.to_owned() };
+    let mut out = String::with_capacity(slashed.len() + 8);
+    let mut path = slashed.as_str();
+    if std::path::Path::new(name).is_absolute() {
+        out.push_str("file://");
+        if !path.starts_with('/') {
+            // A Windows drive: `C:/x` is `file:///C:/x`.
+            out.push('/');
+            if let Some((drive, rest)) = path.split_once(':').filter(|(d, _)| d.len() == 1) {
+                out.push_str(drive);
+                out.push(':');
+                path = rest;
+            }
+        }
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
 }
 
 /// What identifies a finding across edits that move it: the baseline's
@@ -74,7 +124,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": a.files[f.file].name},
+                        "artifactLocation": {"uri": file_uri(&a.files[f.file].name)},
                         "region": {
                             "startLine": start.line, "startColumn": start.column,
                             "endLine": end.line, "endColumn": end.column,
@@ -111,16 +161,20 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             result
         })
         .collect();
+    let mut driver = json!({
+        "name": "trustlint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": metas.iter().map(|m| rule(m)).collect::<Vec<_>>(),
+    });
+    if let Some(repo) = repository() {
+        driver["informationUri"] = json!(repo);
+    }
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "trustlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": metas.iter().map(|m| rule(m)).collect::<Vec<_>>(),
-            }},
+            "tool": {"driver": driver},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
