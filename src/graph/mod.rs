@@ -136,6 +136,9 @@ pub struct TrustGraph {
     by_name: HashMap<String, Vec<NodeId>>,
     /// The identity side of each user and role node.
     pub(crate) perms: Vec<Option<Permissions>>,
+    /// By node: a group with an edge that checks each member (made on the
+    /// first search from principals, shared by the ones after it).
+    group_checked: std::sync::OnceLock<Vec<bool>>,
 }
 
 impl TrustGraph {

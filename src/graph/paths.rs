@@ -173,9 +173,11 @@ impl TrustGraph {
         sources: &[NodeId],
         mut keep: impl FnMut(NodeId) -> bool,
     ) -> Vec<Chain> {
-        let group_checked: Vec<bool> = (0..self.nodes.len())
-            .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
-            .collect();
+        let group_checked = self.group_checked.get_or_init(|| {
+            (0..self.nodes.len())
+                .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
+                .collect()
+        });
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
         let mut group_done = vec![false; self.nodes.len()];

@@ -15,7 +15,7 @@ mod layout;
 mod markdown;
 mod reach;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -23,7 +23,7 @@ use crate::analysis::Analysis;
 use crate::diagnostic::{Finding, RuleMeta, Severity};
 use crate::eval::Env;
 use crate::graph::view::{Cut, View};
-use crate::graph::{NodeKind, TrustGraph};
+use crate::graph::{NodeId, NodeKind, TrustGraph};
 use crate::model::arn::account_of;
 use crate::settings::Settings;
 
@@ -153,18 +153,29 @@ fn reach_section(page: &mut String, data: &reach::Data) {
     page.push_str("<ul id=\"role-list\"></ul>\n<div id=\"reach-panel\" hidden></div>\n</section>\n");
 }
 
+/// The users and roles of the graph by ARN (or name, for a role known only
+/// from a policy file): the nodes that findings' subjects name. One lookup
+/// each, where [`TrustGraph::find`] may scan every node.
+fn principals_by_id(g: &TrustGraph) -> HashMap<&str, NodeId> {
+    let mut by_id = HashMap::new();
+    for (i, n) in g.nodes.iter().enumerate() {
+        if matches!(n.kind, NodeKind::User | NodeKind::Role) {
+            by_id.entry(n.id.as_str()).or_insert(i);
+        }
+    }
+    by_id
+}
+
 /// The account a finding is about: its subject's.
-fn finding_account<'a>(g: &'a TrustGraph, f: &'a Finding) -> Option<&'a str> {
+fn finding_account<'a>(g: &'a TrustGraph, by_id: &HashMap<&str, NodeId>, f: &'a Finding) -> Option<&'a str> {
     let subject = f.subject.as_deref()?;
-    account_of(subject).or_else(|| match g.find(subject).as_slice() {
-        [one] => g.node(*one).account.as_deref(),
-        _ => None,
-    })
+    account_of(subject).or_else(|| g.node(*by_id.get(subject)?).account.as_deref())
 }
 
 fn findings(page: &mut String, a: &Analysis, g: &TrustGraph) {
+    let by_id = principals_by_id(g);
     let rules: BTreeSet<&str> = a.findings.iter().map(|f| f.rule.name).collect();
-    let accounts: BTreeSet<&str> = a.findings.iter().filter_map(|f| finding_account(g, f)).collect();
+    let accounts: BTreeSet<&str> = a.findings.iter().filter_map(|f| finding_account(g, &by_id, f)).collect();
     let _ = writeln!(
         page,
         "<section id=\"findings-section\"><h2>Findings <span id=\"shown\">{}</span></h2>",
@@ -194,7 +205,7 @@ fn findings(page: &mut String, a: &Analysis, g: &TrustGraph) {
     for f in &a.findings {
         let file = &a.files[f.file];
         let (start, _) = super::positions(a, f);
-        let account = finding_account(g, f).unwrap_or("");
+        let account = finding_account(g, &by_id, f).unwrap_or("");
         let sev = f.severity.as_str();
         let _ = write!(
             page,
@@ -225,10 +236,7 @@ fn findings(page: &mut String, a: &Analysis, g: &TrustGraph) {
         page.push_str("</details></td>");
         match f.subject.as_deref() {
             Some(s) => {
-                let node = match g.find(s).as_slice() {
-                    [one] => format!(" data-n=\"{one}\""),
-                    _ => String::new(),
-                };
+                let node = by_id.get(s).map(|n| format!(" data-n=\"{n}\"")).unwrap_or_default();
                 let construct = f
                     .construct
                     .as_deref()
