@@ -25,7 +25,7 @@ row() {  # row LABEL INPUT
     /usr/bin/time -o "$out/time" -f '%e %M' target/release/trustlint check "$input" --no-config \
       --format html --output-file "$out/report.html" 2>/dev/null || code=$?
     [ "$code" -le 1 ] || { echo "exit $code on $input" >&2; exit 1; }
-    read -r secs kb < "$out/time"
+    read -r secs kb < <(tail -n 1 "$out/time")
     times+=("$secs")
   done
   local median
