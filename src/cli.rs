@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Severity;
 use crate::settings::OutputFormat;
+use crate::support::color::ColorChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +41,12 @@ pub enum Command {
         name: String,
         #[arg(long, alias = "output-format", value_enum, default_value_t = DocFormat::Text)]
         format: DocFormat,
+    },
+    /// Print a shell completion script (e.g. `trustlint completions bash > ~/.local/share/bash-completion/completions/trustlint`)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -87,6 +94,7 @@ pub struct InputArgs {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is a flag of its own
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -122,6 +130,14 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// Print how many findings each rule has, most first, instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Colour the output: `auto` on a terminal, unless `NO_COLOR` is set (`FORCE_COLOR` or `CLICOLOR_FORCE` force it; `TERM=dumb` turns it off)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     /// Ignore suppressions written in templates (CloudFormation `Metadata`, Terraform comments)
     #[arg(long)]
@@ -222,6 +238,10 @@ pub struct DiffArgs {
     #[arg(long, alias = "output-format", value_enum)]
     pub format: Option<DiffFormat>,
 
+    /// Colour the output: `auto` on a terminal, unless `NO_COLOR` is set (`FORCE_COLOR` or `CLICOLOR_FORCE` force it; `TERM=dumb` turns it off)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     #[command(flatten)]
     pub check: DiffCheckArgs,
 }
@@ -263,7 +283,7 @@ pub struct DiffCheckArgs {
 }
 
 /// The subcommands, so that `trustlint PATH…` can mean `trustlint check PATH…`.
-const SUBCOMMANDS: [&str; 7] = ["check", "graph", "paths", "diff", "rules", "rule", "help"];
+const SUBCOMMANDS: [&str; 8] = ["check", "graph", "paths", "diff", "rules", "rule", "completions", "help"];
 
 /// Inserts `check` when the first argument is not a subcommand or a global
 /// flag. A word that is no path but a misspelt subcommand (`trustlint chek

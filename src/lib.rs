@@ -47,6 +47,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Diff(args) => commands::diff::run(args),
         Command::Rules { format } => commands::rules::list(format),
         Command::Rule { name, format } => commands::rules::show(&name, format),
+        Command::Completions { shell } => commands::completions(shell),
     }
 }
 

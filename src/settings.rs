@@ -10,6 +10,7 @@ use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::model::arn::is_account_id;
 use crate::rules::{self, RuleMeta};
+use crate::support::color::ColorChoice;
 use crate::support::path::{RootedGlob, display_path, working_dir};
 
 pub const CONFIG_FILE: &str = "trustlint.toml";
@@ -405,6 +406,10 @@ pub struct Settings {
     pub stdin_filename: Option<String>,
     pub quiet: bool,
     pub output_file: Option<PathBuf>,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// Print the count of findings per rule instead of the findings.
+    pub statistics: bool,
     /// Severities set per rule in the config.
     pub severities: Vec<(&'static RuleMeta, Severity)>,
     /// Rules not reported in files matching a glob.
@@ -440,6 +445,8 @@ impl Default for Settings {
             stdin_filename: None,
             quiet: false,
             output_file: None,
+            color: ColorChoice::Auto,
+            statistics: false,
             severities: Vec::new(),
             per_file_ignores: Vec::new(),
             stack_accounts: Vec::new(),

@@ -559,3 +559,124 @@ fn findings_name_their_subject_and_exports_show_the_policy_decoded() {
     assert!(!out.contains("%22Principal"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs the binary with the colour variables of the environment cleared,
+/// then `env` set.
+fn trustlint_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(common::bin());
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("COLUMNS");
+    for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("trustlint runs")
+}
+
+#[test]
+fn color_option_and_environment() {
+    let full = ["check", PROJECT, "--no-config", "--format", "full"];
+    let colored = |extra: &[&str], env: &[(&str, &str)]| {
+        let args: Vec<&str> = full.iter().chain(extra).copied().collect();
+        let o = trustlint_env(&args, env);
+        assert_eq!(o.status.code(), Some(1), "{extra:?} {env:?}: {}", stderr(&o));
+        o.stdout.contains(&0x1b)
+    };
+    // Not a terminal: no colour unless asked for.
+    assert!(!colored(&[], &[]));
+    assert!(!colored(&["--color", "auto"], &[]));
+    assert!(colored(&["--color", "always"], &[]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]), "the flag beats the environment");
+    assert!(!colored(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    assert!(colored(&[], &[("FORCE_COLOR", "1")]));
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&[], &[("FORCE_COLOR", "0")]));
+    assert!(!colored(&[], &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
+    // Colour is only ever in the text: the same report without it.
+    let strip = |o: &Output| {
+        let mut out = Vec::new();
+        let mut bytes = o.stdout.iter().copied().peekable();
+        while let Some(b) = bytes.next() {
+            if b == 0x1b {
+                for c in bytes.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(b);
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    let plain = trustlint_env(&full, &[]);
+    let mut args = full.to_vec();
+    args.extend(["--color", "always"]);
+    assert_eq!(strip(&trustlint_env(&args, &[])), stdout(&plain));
+    // As the first argument, `check` being the default command.
+    let o = trustlint_env(&["--color", "always", PROJECT, "--no-config", "--format", "full"], &[]);
+    assert!(o.stdout.contains(&0x1b), "{}", stderr(&o));
+    let o = trustlint_env(&["check", "--color", "sometimes", PROJECT], &[]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let o = trustlint(&["check", "fixtures/demo", "--no-config", "--statistics"]);
+    assert_eq!(o.status.code(), Some(1), "the gate is the same: {}", stderr(&o));
+    let text = stdout(&o);
+    let rows: Vec<(usize, String, String)> = text
+        .lines()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            let n = words.next().unwrap().parse().unwrap();
+            (n, words.next().unwrap().to_owned(), words.next().unwrap().to_owned())
+        })
+        .collect();
+    assert!(rows.len() > 2, "{text}");
+    // Most first, then by name; counts right-aligned.
+    let mut sorted = rows.clone();
+    sorted.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    assert_eq!(rows, sorted);
+    assert!(text.lines().any(|l| l == "   3  TL102  missing-external-id"), "{text}");
+    // The counts are the findings the report holds.
+    let (_, report) = json(&["fixtures/demo"]);
+    let findings = rules_of(&report);
+    for (n, _, name) in &rows {
+        assert_eq!(findings.iter().filter(|r| *r == name).count(), *n, "{name}");
+    }
+    assert_eq!(rows.iter().map(|r| r.0).sum::<usize>(), findings.len());
+    // With `--format json`, the same as JSON.
+    let o = trustlint(&["check", "fixtures/demo", "--no-config", "--statistics", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0], serde_json::json!({"code": rows[0].1, "name": rows[0].2, "count": rows[0].0}));
+    // No findings, no rows.
+    let o = trustlint(&[
+        "check",
+        "fixtures/rules/wildcard-principal/ok-org-id.json",
+        "--no-config",
+        "--statistics",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _trustlint"),
+        ("zsh", "#compdef trustlint"),
+        ("fish", "complete -c trustlint"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[trustlint]"),
+    ] {
+        let o = trustlint(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["check", "statistics", "color", "completions"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let o = trustlint(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}

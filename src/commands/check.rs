@@ -51,6 +51,8 @@ pub(super) fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         output_file: args.output_file,
+        color: args.color,
+        statistics: args.statistics,
         ..base
     })
 }
@@ -77,7 +79,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     let to_terminal = settings.output_file.is_none() && std::io::stdout().is_terminal();
     let opts = report::RenderOptions {
         format: settings.format,
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: settings.color.enabled(to_terminal),
         width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
         summary: !settings.quiet,
     };
@@ -85,7 +87,11 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     // the report (a reader that stops early, an unwritable file).
     super::report_errors(&analysis);
     let mut buf = Vec::new();
-    report::render(&analysis, &opts, &mut buf)?;
+    if settings.statistics {
+        report::statistics(&analysis, settings.format, &mut buf)?;
+    } else {
+        report::render(&analysis, &opts, &mut buf)?;
+    }
     match &settings.output_file {
         Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
         None => super::write_stdout(&buf)?,

@@ -19,7 +19,7 @@ use crate::support::git::{Repo, TreeEntry};
 use crate::support::path::{RootedGlob, display_path};
 
 pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
-    let DiffArgs { input, base, from, format, check } = args;
+    let DiffArgs { input, base, from, format, color, check } = args;
     let to_terminal = check.output_file.is_none() && std::io::stdout().is_terminal();
     let format = format.unwrap_or(if to_terminal { DiffFormat::Full } else { DiffFormat::Concise });
     let settings = super::check::settings_from(CheckArgs {
@@ -32,6 +32,8 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         exit_zero: check.exit_zero,
         quiet: check.quiet,
         output_file: check.output_file,
+        statistics: false,
+        color,
         no_inline_suppressions: check.no_inline_suppressions,
         baseline: None,
         write_baseline: None,
@@ -71,7 +73,7 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         report::diff::Diff { base: &base, old: &old, new: &new, paths: &paths, fail_on: settings.fail_on };
     let opts = report::RenderOptions {
         format: crate::settings::OutputFormat::Full,
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: settings.color.enabled(to_terminal),
         width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
         summary: !settings.quiet,
     };

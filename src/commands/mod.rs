@@ -110,6 +110,16 @@ fn input_status(analysis: &Analysis) -> ExitStatus {
     }
 }
 
+/// `trustlint completions SHELL`: the shell's completion script, made from
+/// the command line's own definition.
+pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus, Error> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::Cli::command(), "trustlint", &mut buf);
+    write_stdout(&buf)?;
+    Ok(ExitStatus::Success)
+}
+
 /// Writes `bytes` to standard output. A reader that has gone (`| head`)
 /// is not an error: what is left is dropped, and the exit status stays
 /// what the findings and the inputs call for.

@@ -318,7 +318,8 @@ impl Builder<'_> {
         // Stack and root accounts the policy never mentions are alike to
         // it: one evaluation answers for all of them (else a wildcard trust
         // is evaluated once for every root of the repository).
-        let alike: std::cell::RefCell<HashMap<bool, Option<Vec<Requirement>>>> = std::cell::RefCell::default();
+        let alike: std::cell::RefCell<HashMap<bool, Option<Vec<Requirement>>>> =
+            std::cell::RefCell::default();
         let verdict = |account: &str| {
             let eval = || {
                 let sc = self.caller(account, None, env);

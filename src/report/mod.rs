@@ -46,6 +46,36 @@ pub fn render(analysis: &Analysis, opts: &RenderOptions, out: &mut dyn Write) ->
     }
 }
 
+/// `--statistics`: how many findings each rule has, most first, then by
+/// rule name; `  12  TL102  missing-external-id`, or a JSON array of `code`,
+/// `name` and `count` with `--format json`.
+///
+/// # Errors
+/// When writing fails.
+pub fn statistics(analysis: &Analysis, format: OutputFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut counts: Vec<(usize, &crate::diagnostic::RuleMeta)> = Vec::new();
+    for f in &analysis.findings {
+        match counts.iter_mut().find(|(_, m)| m.code == f.rule.code) {
+            Some((n, _)) => *n += 1,
+            None => counts.push((1, f.rule)),
+        }
+    }
+    counts.sort_by(|(n, a), (m, b)| m.cmp(n).then(a.name.cmp(b.name)));
+    if format == OutputFormat::Json {
+        let rows: Vec<_> = counts
+            .iter()
+            .map(|(n, m)| serde_json::json!({"code": m.code, "name": m.name, "count": n}))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        return writeln!(out);
+    }
+    let width = counts.first().map_or(0, |(n, _)| n.to_string().len()).max(4);
+    for (n, m) in &counts {
+        writeln!(out, "{n:>width$}  {}  {}", m.code, m.name)?;
+    }
+    Ok(())
+}
+
 /// Renders to a string without colour, 100 columns wide (tests, snapshots).
 pub fn render_to_string(analysis: &Analysis, format: OutputFormat) -> String {
     let opts = RenderOptions { format, color: false, width: 100, summary: true };

@@ -2,6 +2,7 @@
 //! how a path is shown, and "did you mean" hints. Any module may use them;
 //! they use nothing else of trustlint.
 
+pub mod color;
 pub mod git;
 pub mod glob;
 pub mod path;
