@@ -127,10 +127,13 @@ impl TrustGraph {
         // Groups by the fixed prefix of each resource pattern they may assume,
         // so a role meets only the groups whose patterns can cover its ARN.
         let mut by_prefix: HashMap<String, HashMap<String, Vec<NodeId>>> = HashMap::new();
+        // And across accounts: which accounts have a group with the prefix.
+        let mut prefix_accounts: HashMap<String, BTreeSet<String>> = HashMap::new();
         for (account, list) in &hubs {
             let index = by_prefix.entry(account.clone()).or_default();
             for &h in list {
                 for prefix in perms[hub_rep[&h]].as_ref().map(|p| p.prefixes(inv)).unwrap_or_default() {
+                    prefix_accounts.entry(prefix.clone()).or_default().insert(account.clone());
                     index.entry(prefix).or_default().push(h);
                 }
             }
@@ -148,6 +151,7 @@ impl TrustGraph {
             hubs: &hubs,
             hub_rep: &hub_rep,
             by_prefix: &by_prefix,
+            prefix_accounts: &prefix_accounts,
             settings,
             accounts: Arc::clone(&accounts),
             analysed: &analysed,
@@ -195,6 +199,8 @@ struct Builder<'a> {
     hub_rep: &'a HashMap<NodeId, NodeId>,
     /// Per account: resource-pattern prefix → groups (see `Permissions::prefixes`).
     by_prefix: &'a HashMap<String, HashMap<String, Vec<NodeId>>>,
+    /// Resource prefix → the accounts with a group whose permissions have it.
+    prefix_accounts: &'a HashMap<String, BTreeSet<String>>,
     settings: &'a Settings,
     accounts: Arc<BTreeSet<String>>,
     /// Accounts with users or roles in the data.
@@ -222,6 +228,26 @@ impl Builder<'_> {
             None => Domain::Free { optional: true },
         };
         sc.with("aws:principalorgid", org).with("aws:principalorgpaths", Domain::Free { optional: true })
+    }
+
+    /// The analysed accounts with a group whose resource patterns may cover
+    /// `role_arn` (any group when the role's ARN is unknown).
+    fn accounts_with_candidates(&self, role_arn: Option<&str>) -> BTreeSet<&str> {
+        match role_arn {
+            Some(arn) => (0..=arn.len())
+                .filter(|&i| arn.is_char_boundary(i))
+                .filter_map(|i| self.prefix_accounts.get(&arn[..i]))
+                .flatten()
+                .map(String::as_str)
+                .filter(|a| self.analysed.contains(*a))
+                .collect(),
+            None => self
+                .by_prefix
+                .iter()
+                .filter(|(a, index)| !index.is_empty() && self.analysed.contains(*a))
+                .map(|(a, _)| a.as_str())
+                .collect(),
+        }
     }
 
     /// The groups of `account` whose resource patterns may cover `role_arn`
@@ -370,10 +396,11 @@ impl Builder<'_> {
                 // the wildcard to.
                 let named =
                     crate::eval::accounts_named_in(policy, &["aws:principalaccount", "aws:principalarn"]);
+                // An analysed account reaches the role only through a group
+                // whose permissions may cover it: only those are tried.
                 let accounts: BTreeSet<&str> = self
-                    .analysed
-                    .iter()
-                    .map(String::as_str)
+                    .accounts_with_candidates(role_arn)
+                    .into_iter()
                     .chain(named.iter().map(String::as_str))
                     .collect();
                 for account in accounts {
