@@ -93,3 +93,24 @@ trustlint_version() {
 
 # ms with 1 decimal below 10 ms, whole ms below 1 s, else seconds
 fmt_time() { awk -v t="$1" 'BEGIN { if (t < 0.01) printf "%.1f ms", t * 1000; else if (t < 1) printf "%.0f ms", t * 1000; else printf "%.2f s", t }'; }
+
+# rows_table: the ROWS as a markdown table, each row's time also as a ratio
+# to trustlint's on the same input.
+rows_table() {
+    echo "| Tool | Input | Median | Mean | Min … Max | Runs | × trustlint | Max RSS | Exit |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    local -A base
+    local row label input med mean min max runs rss code ratio
+    for row in "${ROWS[@]}"; do
+        IFS='|' read -r label input med mean min max runs rss code <<< "$row"
+        [ "$label" = "trustlint" ] && base[$input]=$med
+        ratio=—
+        if [ "$label" != "floor: cat" ]; then
+            ratio=$(awk -v m="$med" -v f="${base[$input]}" 'BEGIN { r = m / f; printf (r < 10 ? "%.2f×" : "%.0f×"), r }')
+        fi
+        printf '| %s | %s | %s | %s | %s … %s | %s | %s | %s MiB | %s |\n' \
+            "$label" "$input" "$(fmt_time "$med")" "$(fmt_time "$mean")" \
+            "$(fmt_time "$min")" "$(fmt_time "$max")" "$runs" "$ratio" \
+            "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$code"
+    done
+}

@@ -93,21 +93,7 @@ log "detection on $dir"
 python3 bench/match_tf_modules.py "$dir" "$WORK/trustlint.json" "$WORK/checkov.json" > "$WORK/detection.md"
 
 {
-    echo "| Tool | Input | Median | Mean | Min … Max | Runs | × trustlint | Max RSS | Exit |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-    declare -A base
-    for row in "${ROWS[@]}"; do
-        IFS='|' read -r label input med mean min max runs rss code <<< "$row"
-        [ "$label" = "trustlint" ] && base[$input]=$med
-        ratio=—
-        if [ "$label" != "floor: cat" ]; then
-            ratio=$(awk -v m="$med" -v f="${base[$input]}" 'BEGIN { r = m / f; printf (r < 10 ? "%.2f×" : "%.0f×"), r }')
-        fi
-        printf '| %s | %s | %s | %s | %s … %s | %s | %s | %s MiB | %s |\n' \
-            "$label" "$input" "$(fmt_time "$med")" "$(fmt_time "$mean")" \
-            "$(fmt_time "$min")" "$(fmt_time "$max")" "$runs" "$ratio" \
-            "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$code"
-    done
+    rows_table
     echo
     echo "Timer: $([ "$HYPERFINE" = 1 ] && hyperfine --version || echo '/usr/bin/time loop')," \
         "warmup $WARMUP (checkov $PEER_WARMUP);" \
