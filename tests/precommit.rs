@@ -1,6 +1,7 @@
 //! trustlint as a pre-commit hook: `.pre-commit-hooks.yaml` is installed by
 //! the real `pre-commit` tool into a throwaway git repository, blocks a commit
-//! that adds a wildcard trust, and lets the corrected commit through.
+//! that adds a wildcard trust, lets the corrected commit through, and does not
+//! let an untracked bad file block an unrelated commit.
 //!
 //! `pre-commit` comes from `PATH`, or else is installed from the Python
 //! Package Index into a virtual environment under `target/`. The hook is
@@ -332,4 +333,21 @@ fn pre_commit_hook_blocks_wildcard_trust() {
     assert!(said.contains("Passed"), "{said}");
     assert_eq!(sandbox.commits(), 3);
     lap("the corrected trust passes the hook and is committed");
+
+    // A bad draft that is never staged does not block an unrelated commit:
+    // the hook checks the files the commit contains, not the work tree.
+    sandbox.write("drafts/open.json", WILDCARD_TRUST);
+    let whole_tree = sandbox.trustlint_check();
+    assert_eq!(whole_tree.status.code(), Some(1), "the draft alone fails a whole-tree check");
+    sandbox.write("roles/batch.json", LAMBDA_TRUST);
+    ok(&mut sandbox.git(&["add", "roles/batch.json"]));
+    let commit = output(&mut sandbox.git(&["commit", "-m", "A batch role"]));
+    let said = text(&commit);
+    assert!(commit.status.success(), "an untracked draft does not block the commit:\n{said}");
+    assert!(said.contains("Passed"), "the hook ran on the staged role: {said}");
+    assert!(!said.contains("drafts/open.json"), "{said}");
+    assert_eq!(sandbox.commits(), 4);
+    let status = ok(&mut sandbox.git(&["status", "--porcelain", "--untracked-files=all"]));
+    assert_eq!(status.trim(), "?? drafts/open.json", "the draft is left as it was");
+    lap("an untracked bad file does not block an unrelated commit");
 }
