@@ -11,6 +11,9 @@ Writes into OUT (default: bench/corpus):
                                 ~200 groups and ~500 customer managed policies
   gaad/gaad-200mb.json          (only with --big) the same generator scaled
                                 up to roughly 200 MB
+  gaad/gaad-<MB>mb.json         (only with --gaad-mb MB ...) exports of about
+                                MB megabytes each; with this option nothing
+                                else is written
 
 Everything comes from one seeded random.Random, so the output is byte-for-byte
 identical between runs with the same arguments. Python standard library only.
@@ -391,8 +394,20 @@ def main():
     ap.add_argument("--policies", type=int, default=10000, help="number of policy files")
     ap.add_argument("--roles", type=int, default=20000, help="roles in gaad-<roles>.json")
     ap.add_argument("--big", action="store_true", help="also write gaad/gaad-200mb.json")
+    ap.add_argument("--gaad-mb", type=int, nargs="+", metavar="MB",
+                    help="write only gaad/gaad-<MB>mb.json exports of about MB megabytes each")
     ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args()
+
+    if args.gaad_mb:
+        for mb in args.gaad_mb:
+            path = os.path.join(args.out, "gaad", "gaad-%dmb.json" % mb)
+            if not os.path.exists(path):
+                # ~305 roles (with their share of users, groups and managed
+                # policies) per megabyte; one seed per size.
+                write_gaad(random.Random(args.seed + mb), path, mb * 305)
+            print(path)
+        return
 
     rng = random.Random(args.seed)
     write_policies(rng, os.path.join(args.out, "policies"), args.policies)
