@@ -336,6 +336,12 @@ pub fn read_in(
             || !x.problems.is_empty();
         return Ok(found.then_some((Format::TerraformSource, x)));
     }
+    // A large export is read item by item, never parsed whole.
+    if syntax == Syntax::Json
+        && let Some(x) = iam_export::read_streaming(text)
+    {
+        return Ok(Some((Format::AuthorizationDetails, x)));
+    }
     let parsed = match syntax {
         Syntax::Yaml => crate::syntax::yaml::parse(text).map_err(|e| (e, "invalid YAML")),
         _ => crate::syntax::json::parse(text).map_err(|e| (e, "invalid JSON")),

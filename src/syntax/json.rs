@@ -154,6 +154,18 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     Ok(value)
 }
 
+/// Parses the one value that starts at byte `pos` of `text`, as [`parse`]
+/// would parse it nested `depth` levels deep: the value (spans in `text`)
+/// and the offset just after it. For reading a large file piece by piece.
+pub fn parse_at(text: &str, pos: usize, depth: usize) -> Result<(Value<'_>, usize), ParseError> {
+    if text.len() > u32::MAX as usize {
+        return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
+    }
+    let mut p = Parser { text, bytes: text.as_bytes(), pos };
+    let value = p.value(depth)?;
+    Ok((value, p.pos))
+}
+
 struct Parser<'s> {
     text: &'s str,
     bytes: &'s [u8],
