@@ -18,8 +18,8 @@ pub fn run(args: GraphArgs) -> Result<ExitStatus, Error> {
     let node = |name: &Option<String>| name.as_deref().map(|n| super::paths::resolve(&graph, n)).transpose();
     let cut = Cut { to: node(&args.to)?, from: node(&args.from)?, depth: args.depth, account };
     let view = View::new(&graph, &analysis.inventory, &env, &cut);
-    let mut out = Vec::new();
-    crate::graph::render::graph(&graph, &analysis, &env, &view, args.format, &mut out)?;
-    super::write_stdout(&out)?;
+    super::stream_stdout(|out| {
+        crate::graph::render::graph(&graph, &analysis, &env, &view, args.format, out)
+    })?;
     Ok(super::input_status(&analysis))
 }

@@ -123,6 +123,16 @@ pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus, Error> {
 /// Writes `bytes` to standard output. A reader that has gone (`| head`)
 /// is not an error: what is left is dropped, and the exit status stays
 /// what the findings and the inputs call for.
+/// Writes to standard output through a buffer as `write` produces it, so
+/// that a large document is never held whole; a closed pipe ends it quietly.
+fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(Error::Write),
+    }
+}
+
 fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {

@@ -23,9 +23,9 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
     } else {
         (graph.chains_from(&analysis.inventory, &env, node), Vec::new())
     };
-    let mut out = Vec::new();
-    crate::graph::render::paths(&graph, &analysis, node, backward, &chains, &accounts, format, &mut out)?;
-    super::write_stdout(&out)?;
+    super::stream_stdout(|out| {
+        crate::graph::render::paths(&graph, &analysis, node, backward, &chains, &accounts, format, out)
+    })?;
     Ok(super::input_status(&analysis))
 }
 

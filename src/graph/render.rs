@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::json;
 
 use super::view::View;
@@ -97,10 +98,7 @@ pub fn graph(
     match format {
         GraphFormat::Dot => dot(g, &a.inventory, env, view, out),
         GraphFormat::Mermaid => mermaid(g, &a.inventory, env, view, out),
-        GraphFormat::Json => {
-            let v = to_json(g, a, view);
-            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())
-        }
+        GraphFormat::Json => write_json(g, a, view, out),
     }
 }
 
@@ -244,26 +242,19 @@ fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
     })
 }
 
-fn to_json(g: &TrustGraph, a: &Analysis, view: &View) -> serde_json::Value {
-    let nodes: Vec<_> = g
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| view.keeps(*i))
-        .map(|(i, n)| {
-            let mut v = json!({"id": i, "kind": n.kind.as_str(), "name": n.id, "account": n.account});
-            if n.kind == NodeKind::Group {
-                v["members"] = json!(n.members);
-            }
-            v
-        })
-        .collect();
-    let edges: Vec<_> = g
-        .edges
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to))
-        .map(|(ei, e)| {
+/// The graph as JSON, written node by node and edge by edge: the document
+/// of a large graph is never held whole. Keys come in the order a
+/// `serde_json::Value` (sorted maps) prints them.
+fn write_json(g: &TrustGraph, a: &Analysis, view: &View, out: &mut dyn Write) -> std::io::Result<()> {
+    let nodes = g.nodes.iter().enumerate().filter(|(i, _)| view.keeps(*i)).map(|(i, n)| {
+        let mut v = json!({"id": i, "kind": n.kind.as_str(), "name": n.id, "account": n.account});
+        if n.kind == NodeKind::Group {
+            v["members"] = json!(n.members);
+        }
+        v
+    });
+    let edges =
+        g.edges.iter().enumerate().filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to)).map(|(ei, e)| {
             json!({
                 "from": e.from, "to": e.to,
                 "requires": e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
@@ -271,9 +262,29 @@ fn to_json(g: &TrustGraph, a: &Analysis, view: &View) -> serde_json::Value {
                 "trust": origin_json(a, e.trust.as_ref()),
                 "identity": origin_json(a, e.identity.as_ref()),
             })
-        })
-        .collect();
-    json!({"version": 1, "nodes": nodes, "edges": edges})
+        });
+    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    let mut map = ser.serialize_map(None)?;
+    map.serialize_entry("edges", &Lazy::new(edges))?;
+    map.serialize_entry("nodes", &Lazy::new(nodes))?;
+    map.serialize_entry("version", &1)?;
+    SerializeMap::end(map)?;
+    writeln!(out)
+}
+
+/// A JSON array serialized from an iterator as it yields, once.
+struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    fn new(items: I) -> Self {
+        Self(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator<Item = serde_json::Value>> Serialize for Lazy<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+    }
 }
 
 fn place(a: &Analysis, o: &Origin) -> String {
@@ -297,29 +308,28 @@ pub fn paths(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     if format == DocFormat::Json {
-        let list: Vec<_> = chains
-            .iter()
-            .map(|c| {
-                let hops: Vec<_> = c
-                    .hops
-                    .iter()
-                    .map(|h| {
-                        json!({
-                            "from": g.label(h.from), "to": g.label(h.to),
-                            "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                            "trust": origin_json(a, h.trust.as_ref()),
-                            "identity": origin_json(a, h.identity.as_ref()),
-                        })
+        let list = chains.iter().map(|c| {
+            let hops: Vec<_> = c
+                .hops
+                .iter()
+                .map(|h| {
+                    json!({
+                        "from": g.label(h.from), "to": g.label(h.to),
+                        "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "trust": origin_json(a, h.trust.as_ref()),
+                        "identity": origin_json(a, h.identity.as_ref()),
                     })
-                    .collect();
-                let end = if backward { c.source() } else { c.target() };
-                json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).outside, "hops": hops})
-            })
-            .collect();
-        let key = if backward { "to" } else { "from" };
-        let mut v = json!({"version": 1, key: g.label(node), "chains": list});
+                })
+                .collect();
+            let end = if backward { c.source() } else { c.target() };
+            json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).outside, "hops": hops})
+        });
+        // Written chain by chain, keys in the order a `serde_json::Value`
+        // prints them.
+        let mut ser = serde_json::Serializer::pretty(&mut *out);
+        let mut map = ser.serialize_map(None)?;
         if !accounts.is_empty() {
-            v["account_trust"] = accounts
+            let trust: Vec<_> = accounts
                 .iter()
                 .map(|t| {
                     json!({
@@ -329,8 +339,13 @@ pub fn paths(
                     })
                 })
                 .collect();
+            map.serialize_entry("account_trust", &trust)?;
         }
-        return writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        map.serialize_entry("chains", &Lazy::new(list))?;
+        map.serialize_entry(if backward { "to" } else { "from" }, &g.label(node))?;
+        map.serialize_entry("version", &1)?;
+        SerializeMap::end(map)?;
+        return writeln!(out);
     }
     let what = if backward { "can reach" } else { "is reachable from" };
     if chains.is_empty() && accounts.is_empty() {
