@@ -62,7 +62,47 @@ pub struct Lowered {
 
 /// Escapes a JSON Pointer reference token.
 pub fn pointer_token(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1") } else { key.to_owned() }
+}
+
+/// `pointer` followed by the reference token of an object key.
+fn key_pointer(pointer: &str, key: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + 1 + key.len());
+    out.push_str(pointer);
+    out.push('/');
+    if key.contains(['~', '/']) {
+        for c in key.chars() {
+            match c {
+                '~' => out.push_str("~0"),
+                '/' => out.push_str("~1"),
+                c => out.push(c),
+            }
+        }
+    } else {
+        out.push_str(key);
+    }
+    out
+}
+
+/// `pointer` followed by an array index.
+fn index_pointer(pointer: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[at..]).unwrap_or("0");
+    let mut out = String::with_capacity(pointer.len() + 1 + digits.len());
+    out.push_str(pointer);
+    out.push('/');
+    out.push_str(digits);
+    out
 }
 
 struct Lowerer<'m> {
@@ -111,12 +151,14 @@ impl Lowerer<'_> {
     /// hint when only the case is wrong) and duplicates are problems.
     fn check_keys(&mut self, members: &[Member<'_>], allowed: &[&str], pointer: &str, what: &str) {
         for (i, m) in members.iter().enumerate() {
-            let ptr = format!("{pointer}/{}", pointer_token(&m.key));
+            let known = allowed.contains(&m.key.as_ref());
             // A name a template leaves open is not known to be wrong.
-            if super::symbolic::is_symbolic(&m.key) {
+            if (known && !members[..i].iter().any(|p| p.key == m.key)) || super::symbolic::is_symbolic(&m.key)
+            {
                 continue;
             }
-            if !allowed.contains(&m.key.as_ref()) {
+            let ptr = key_pointer(pointer, &m.key);
+            if !known {
                 let same_but_case = allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
                 let typo = did_you_mean(&m.key, allowed.iter().copied());
                 let message = match (same_but_case, typo) {
@@ -168,7 +210,7 @@ impl Lowerer<'_> {
                     self.problem(*span, "/Statement", "`Statement` is empty");
                 }
                 for (i, s) in items.iter().enumerate() {
-                    if let Some(st) = self.statement(s, format!("/Statement/{i}")) {
+                    if let Some(st) = self.statement(s, index_pointer("/Statement", i)) {
                         statements.push(st);
                     }
                 }
@@ -199,7 +241,7 @@ impl Lowerer<'_> {
         };
         let list: Vec<(String, &Value<'_>)> = match &stmts.kind {
             Kind::Array(items) => {
-                items.iter().enumerate().map(|(i, s)| (format!("/Statement/{i}"), s)).collect()
+                items.iter().enumerate().map(|(i, s)| (index_pointer("/Statement", i), s)).collect()
             }
             Kind::Object(_) => vec![("/Statement".to_owned(), stmts)],
             _ => return,
@@ -215,7 +257,7 @@ impl Lowerer<'_> {
                         if let Some(m) = has(key) {
                             self.problem(
                                 m.key_span,
-                                &format!("{ptr}/{key}"),
+                                &key_pointer(&ptr, key),
                                 format!("a trust policy must not have `{key}`"),
                             );
                         }
@@ -226,7 +268,7 @@ impl Lowerer<'_> {
                     if let Some(p) = has("Principal").filter(|m| m.value.as_str() == Some("*")) {
                         self.problem(
                             p.value.span,
-                            &format!("{ptr}/Principal"),
+                            &key_pointer(&ptr, "Principal"),
                             "`\"Principal\": \"*\"` is not valid in a trust policy: name the principals under `AWS`, `Service` or `Federated`",
                         );
                     }
@@ -236,7 +278,7 @@ impl Lowerer<'_> {
                         if let Some(m) = has(key) {
                             self.problem(
                                 m.key_span,
-                                &format!("{ptr}/{key}"),
+                                &key_pointer(&ptr, key),
                                 format!("an identity policy must not have `{key}`"),
                             );
                         }
@@ -257,7 +299,7 @@ impl Lowerer<'_> {
         };
         self.check_keys(members, &STATEMENT_KEYS, &ptr, "statement");
         if let Some(sid) = v.get("Sid").filter(|s| s.as_str().is_none()) {
-            self.problem(sid.span, &format!("{ptr}/Sid"), "`Sid` must be a string");
+            self.problem(sid.span, &key_pointer(&ptr, "Sid"), "`Sid` must be a string");
         }
         let effect = match v.get("Effect") {
             None => {
@@ -268,14 +310,18 @@ impl Lowerer<'_> {
                 Some("Allow") => Some(Effect::Allow),
                 Some("Deny") => Some(Effect::Deny),
                 _ => {
-                    self.problem(e.span, &format!("{ptr}/Effect"), "`Effect` must be \"Allow\" or \"Deny\"");
+                    self.problem(
+                        e.span,
+                        &key_pointer(&ptr, "Effect"),
+                        "`Effect` must be \"Allow\" or \"Deny\"",
+                    );
                     None
                 }
             },
         };
         let principal = match (v.get("Principal"), v.get("NotPrincipal")) {
-            (Some(p), None) => Some(self.principals(p, false, &format!("{ptr}/Principal"))),
-            (None, Some(p)) => Some(self.principals(p, true, &format!("{ptr}/NotPrincipal"))),
+            (Some(p), None) => Some(self.principals(p, false, &key_pointer(&ptr, "Principal"))),
+            (None, Some(p)) => Some(self.principals(p, true, &key_pointer(&ptr, "NotPrincipal"))),
             (Some(p), Some(_)) => {
                 self.problem(p.span, &ptr, "a statement cannot have both `Principal` and `NotPrincipal`");
                 None
@@ -283,8 +329,8 @@ impl Lowerer<'_> {
             (None, None) => None,
         };
         let actions = match (v.get("Action"), v.get("NotAction")) {
-            (Some(a), None) => self.actions(a, false, &format!("{ptr}/Action")),
-            (None, Some(a)) => self.actions(a, true, &format!("{ptr}/NotAction")),
+            (Some(a), None) => self.actions(a, false, &key_pointer(&ptr, "Action")),
+            (None, Some(a)) => self.actions(a, true, &key_pointer(&ptr, "NotAction")),
             (Some(a), Some(_)) => {
                 self.problem(a.span, &ptr, "a statement cannot have both `Action` and `NotAction`");
                 Actions::default()
@@ -297,11 +343,11 @@ impl Lowerer<'_> {
         let resources = match (v.get("Resource"), v.get("NotResource")) {
             (Some(r), None) => Some(Resources {
                 negated: false,
-                items: self.strings(r, &format!("{ptr}/Resource"), "Resource"),
+                items: self.strings(r, &key_pointer(&ptr, "Resource"), "Resource"),
             }),
             (None, Some(r)) => Some(Resources {
                 negated: true,
-                items: self.strings(r, &format!("{ptr}/NotResource"), "NotResource"),
+                items: self.strings(r, &key_pointer(&ptr, "NotResource"), "NotResource"),
             }),
             (Some(r), Some(_)) => {
                 self.problem(r.span, &ptr, "a statement cannot have both `Resource` and `NotResource`");
@@ -309,8 +355,10 @@ impl Lowerer<'_> {
             }
             (None, None) => None,
         };
-        let conditions =
-            v.get("Condition").map(|c| self.conditions(c, &format!("{ptr}/Condition"))).unwrap_or_default();
+        let conditions = v
+            .get("Condition")
+            .map(|c| self.conditions(c, &key_pointer(&ptr, "Condition")))
+            .unwrap_or_default();
         Some(Statement {
             pointer: ptr,
             span: self.map.map(v.span),
@@ -332,7 +380,7 @@ impl Lowerer<'_> {
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let p = format!("{ptr}/{i}");
+                    let p = index_pointer(ptr, i);
                     match item.as_str() {
                         Some(s) => out.push(self.spanned(s.to_owned(), item.span, p)),
                         None => self.problem(
@@ -390,7 +438,7 @@ impl Lowerer<'_> {
                     self.problem(v.span, ptr, "the principal is empty");
                 }
                 for m in members {
-                    let p = format!("{ptr}/{}", pointer_token(&m.key));
+                    let p = key_pointer(ptr, &m.key);
                     for text in self.strings(&m.value, &p, &m.key) {
                         let principal = self.principal(&m.key, &text);
                         entries.push(PrincipalEntry { principal, text });
@@ -428,7 +476,7 @@ impl Lowerer<'_> {
         };
         let mut out = Vec::new();
         for (i, op) in ops.iter().enumerate() {
-            let op_ptr = format!("{ptr}/{}", pointer_token(&op.key));
+            let op_ptr = key_pointer(ptr, &op.key);
             if ops[i + 1..].iter().any(|later| later.key == op.key) {
                 // JSON parsers, IAM's among them, keep the last of duplicate keys.
                 self.problem(
@@ -453,7 +501,7 @@ impl Lowerer<'_> {
                 continue;
             };
             for (i, k) in keys.iter().enumerate() {
-                let key_ptr = format!("{op_ptr}/{}", pointer_token(&k.key));
+                let key_ptr = key_pointer(&op_ptr, &k.key);
                 if keys[..i].iter().any(|p| p.key == k.key) {
                     self.problem(k.key_span, &key_ptr, format!("`{}` appears twice in `{}`", k.key, op.key));
                 }
@@ -471,7 +519,7 @@ impl Lowerer<'_> {
 
     fn condition_values(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Spanned<String>> {
         let items: Vec<(&Value<'_>, String)> = match &v.kind {
-            Kind::Array(items) => items.iter().enumerate().map(|(i, x)| (x, format!("{ptr}/{i}"))).collect(),
+            Kind::Array(items) => items.iter().enumerate().map(|(i, x)| (x, index_pointer(ptr, i))).collect(),
             _ => vec![(v, ptr.to_owned())],
         };
         let mut out = Vec::with_capacity(items.len());
@@ -526,7 +574,15 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
 /// The length of the document written without whitespace (outside and
 /// inside strings), as IAM counts it against the size quotas.
 fn compact_size(v: &Value<'_>) -> usize {
-    let text = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count() + 2;
+    let text = |s: &str| {
+        let kept = if s.is_ascii() {
+            // `char::is_whitespace` on ASCII: space and U+0009 to U+000D.
+            s.len() - s.bytes().map(|b| usize::from(b == b' ' || (b'\t'..=b'\r').contains(&b))).sum::<usize>()
+        } else {
+            s.chars().filter(|c| !c.is_whitespace()).count()
+        };
+        kept + 2
+    };
     match &v.kind {
         Kind::Null => 4,
         Kind::Bool(b) => {
@@ -641,6 +697,26 @@ fn federated_principal(s: &str) -> Result<Principal, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_escape_keys_and_write_indexes() {
+        assert_eq!(key_pointer("/Statement/0", "AWS"), "/Statement/0/AWS");
+        assert_eq!(key_pointer("", "a/b~c"), "/a~1b~0c");
+        assert_eq!(pointer_token("a/b~c"), "a~1b~0c");
+        assert_eq!(index_pointer("/Statement", 0), "/Statement/0");
+        assert_eq!(index_pointer("/x", 1_234_567), "/x/1234567");
+        assert_eq!(index_pointer("", usize::MAX), format!("/{}", usize::MAX));
+    }
+
+    #[test]
+    fn compact_size_drops_unicode_and_ascii_whitespace_alike() {
+        let sized = |json: &str| compact_size(&crate::syntax::json::parse(json).unwrap());
+        // Vertical tab and form feed are whitespace to IAM's count too;
+        // U+00A0 and U+3000 are outside ASCII.
+        assert_eq!(sized(r#"{"a": "x \u000b\f\t\r\ny"}"#), sized(r#"{"a":"xy"}"#));
+        assert_eq!(sized("{\"a\": \"x\u{a0}\u{3000}y\u{e9}\"}"), sized(r#"{"a":"xy\u00e9"}"#));
+        assert_eq!(sized(r#"{"a":"xy"}"#), 10);
+    }
 
     #[test]
     fn aws_principal_forms() {

@@ -353,7 +353,11 @@ pub fn read_in(
     })?;
     // IAM reads policies as JSON only: from YAML, only templates count.
     let format = detect(&root).filter(|f| syntax != Syntax::Yaml || *f == Format::CloudFormation);
+    // Only a template has a stack (its account is made for the file name).
     let stack = match account {
+        _ if format != Some(Format::CloudFormation) => {
+            Stack { account: String::new(), generated_prefix: None }
+        }
         // A known account: named roles of other stacks in it are the same
         // roles, generated names are still the stack's own.
         Some(account) => Stack {
