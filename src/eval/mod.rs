@@ -71,8 +71,9 @@ pub enum Caller {
 pub struct Scenario {
     pub caller: Caller,
     pub action: &'static str,
-    /// Lowercased key (or key prefix ending in `/`) → domain.
-    keys: Vec<(String, Domain)>,
+    /// Lowercased key (or key prefix ending in `/`) → domain; the keys the
+    /// constructors set are borrowed, not allocated for every scenario.
+    keys: Vec<(Cow<'static, str>, Domain)>,
     default: Domain,
 }
 
@@ -115,7 +116,15 @@ impl Scenario {
     pub fn with(mut self, key: &str, domain: Domain) -> Self {
         let key = key.to_ascii_lowercase();
         self.keys.retain(|(k, _)| *k != key);
-        self.keys.push((key, domain));
+        self.keys.push((Cow::Owned(key), domain));
+        self
+    }
+
+    /// [`Self::with`] for a key written in lowercase.
+    fn set(mut self, key: &'static str, domain: Domain) -> Self {
+        debug_assert!(!key.bytes().any(|b| b.is_ascii_uppercase()));
+        self.keys.retain(|(k, _)| k != key);
+        self.keys.push((Cow::Borrowed(key), domain));
         self
     }
 
@@ -124,7 +133,7 @@ impl Scenario {
         self.keys
             .iter()
             .find(|(k, _)| k == key)
-            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_str())))
+            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_ref())))
             .map_or(
                 if keys::known_key(key) && !self.never_carries(key) { &self.default } else { &ABSENT },
                 |(_, d)| d,
@@ -156,37 +165,41 @@ impl Scenario {
             Some(org) => Domain::FreeExcept { prefixes: vec![org.clone()], optional: true },
             None => Domain::Unknown { optional: true },
         };
-        Self::new(Caller::Aws, ASSUME_ROLE)
-            .with("aws:principalaccount", Domain::Fixed(account.to_owned()))
-            .with("aws:principalarn", Domain::ArnIn { account: account.to_owned() })
-            .with("aws:principalorgid", org.clone())
-            .with("aws:principalorgpaths", org)
-            .with("aws:principalisawsservice", Domain::Fixed("false".into()))
-            .with("aws:principalservicename", Domain::Absent)
-            .with("aws:principalservicenameslist", Domain::Absent)
-            .with("aws:sourceaccount", Domain::Absent)
-            .with("aws:sourcearn", Domain::Absent)
-            .with("aws:sourceorgid", Domain::Absent)
-            .with("aws:sourceorgpaths", Domain::Absent)
-            .with("aws:sourceowner", Domain::Absent)
-            .with("aws:principaltype", Domain::Free { optional: false })
-            .with(
-                "sts:externalid",
+        // Distinct lowercase keys: the list is written out, not built key
+        // by key (every rule and every graph edge makes one of these).
+        let keys = vec![
+            (Cow::Borrowed("aws:principalaccount"), Domain::Fixed(account.to_owned())),
+            (Cow::Borrowed("aws:principalarn"), Domain::ArnIn { account: account.to_owned() }),
+            (Cow::Borrowed("aws:principalorgid"), org.clone()),
+            (Cow::Borrowed("aws:principalorgpaths"), org),
+            (Cow::Borrowed("aws:principalisawsservice"), Domain::Fixed("false".into())),
+            (Cow::Borrowed("aws:principalservicename"), Domain::Absent),
+            (Cow::Borrowed("aws:principalservicenameslist"), Domain::Absent),
+            (Cow::Borrowed("aws:sourceaccount"), Domain::Absent),
+            (Cow::Borrowed("aws:sourcearn"), Domain::Absent),
+            (Cow::Borrowed("aws:sourceorgid"), Domain::Absent),
+            (Cow::Borrowed("aws:sourceorgpaths"), Domain::Absent),
+            (Cow::Borrowed("aws:sourceowner"), Domain::Absent),
+            (Cow::Borrowed("aws:principaltype"), Domain::Free { optional: false }),
+            (
+                Cow::Borrowed("sts:externalid"),
                 if knows_external_id {
                     Domain::Free { optional: true }
                 } else {
                     Domain::Unknown { optional: true }
                 },
-            )
+            ),
             // The role's own account is always in the request: fixed when
             // known, otherwise some value only the policy's literals can name.
-            .with(
-                "aws:resourceaccount",
+            (
+                Cow::Borrowed("aws:resourceaccount"),
                 match &env.role_account {
                     Some(acct) => Domain::Fixed(acct.clone()),
                     None => Domain::Free { optional: false },
                 },
-            )
+            ),
+        ];
+        Self { keys, ..Self::new(Caller::Aws, ASSUME_ROLE) }
     }
 }
 
@@ -196,16 +209,16 @@ impl Scenario {
     pub fn aws_arn(arn: &str, knows_external_id: bool, env: &Env) -> Self {
         let account = account_of(arn).unwrap_or_default();
         Self::aws_principal(account, knows_external_id, env)
-            .with("aws:principalarn", Domain::Fixed(arn.to_owned()))
+            .set("aws:principalarn", Domain::Fixed(arn.to_owned()))
     }
 
     /// An AWS service acting through its service principal.
     pub fn service(name: &str) -> Self {
         Self::new(Caller::Service(name.to_owned()), ASSUME_ROLE)
-            .with("aws:principalisawsservice", Domain::Fixed("true".into()))
-            .with("aws:principalservicename", Domain::Fixed(name.to_owned()))
-            .with("aws:principalaccount", Domain::Absent)
-            .with("aws:principalarn", Domain::Absent)
+            .set("aws:principalisawsservice", Domain::Fixed("true".into()))
+            .set("aws:principalservicename", Domain::Fixed(name.to_owned()))
+            .set("aws:principalaccount", Domain::Absent)
+            .set("aws:principalarn", Domain::Absent)
     }
 
     /// A federated identity presenting a token or assertion of `provider`.
@@ -215,9 +228,9 @@ impl Scenario {
             _ => ASSUME_ROLE_WITH_WEB_IDENTITY,
         };
         Self::new(Caller::Federated(provider), action)
-            .with("aws:principalaccount", Domain::Absent)
-            .with("aws:principalarn", Domain::Absent)
-            .with("aws:principalorgid", Domain::Absent)
+            .set("aws:principalaccount", Domain::Absent)
+            .set("aws:principalarn", Domain::Absent)
+            .set("aws:principalorgid", Domain::Absent)
     }
 }
 
@@ -279,28 +292,29 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
     let relevant: Vec<&Statement> = std::iter::once(stmt).chain(denies.iter().copied()).collect();
 
     // Every key the decision can depend on, with its candidate values.
-    let mut keys: BTreeSet<String> = BTreeSet::new();
+    let mut keys: BTreeSet<Cow<'_, str>> = BTreeSet::new();
     for s in &relevant {
         for c in &s.conditions {
-            keys.insert(c.key_lc.clone());
+            keys.insert(Cow::Borrowed(&c.key_lc));
             if policy.variables {
                 for v in &c.values {
-                    keys.extend(variables(&v.value));
+                    keys.extend(variables(&v.value).into_iter().map(Cow::Owned));
                 }
             }
         }
     }
     if sc.caller == Caller::Aws {
-        keys.insert("aws:principalaccount".into());
-        keys.insert("aws:principalarn".into());
+        keys.insert(Cow::Borrowed("aws:principalaccount"));
+        keys.insert(Cow::Borrowed("aws:principalarn"));
     }
-    let mut axes: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    let mut axes: Vec<(Cow<'_, str>, Vec<Option<String>>)> = Vec::new();
     for key in keys {
         let mut cands = candidates(&key, sc.domain(&key), policy, &relevant);
         // Keep only values that cannot make the target's own conditions on
         // this key false (conditions with variables are checked at the leaf).
         cands.retain(|c| {
-            let one = Ctx { variables: policy.variables, ..Ctx::single(&key, c.as_deref()) };
+            let pair = [(key.as_ref(), c.as_deref())];
+            let one = Ctx { keys: &pair, variables: policy.variables };
             stmt.conditions
                 .iter()
                 .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${")))
@@ -312,42 +326,37 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
         axes.push((key, cands));
     }
 
-    let mut chosen: Vec<Option<&str>> = vec![None; axes.len()];
+    // The context under construction: every key, with the value chosen so
+    // far for each (one buffer for the whole search).
+    let mut chosen: Vec<(&str, Option<&str>)> = axes.iter().map(|(k, _)| (k.as_ref(), None)).collect();
     let mut budget = SEARCH_BUDGET;
     let found = search(&axes, 0, &mut chosen, &mut budget, policy.variables, &|ctx| {
         statement_applies(stmt, sc, ctx, Polarity::Allow)
             && denies.iter().all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
     });
     found.map(|vals| Witness {
-        values: axes
-            .iter()
-            .map(|(k, _)| k.clone())
-            .zip(vals.into_iter().map(|v| v.map(str::to_owned)))
-            .collect(),
+        values: vals.into_iter().map(|(k, v)| (k.to_owned(), v.map(str::to_owned))).collect(),
     })
 }
 
 fn search<'a>(
-    axes: &'a [(String, Vec<Option<String>>)],
+    axes: &'a [(Cow<'_, str>, Vec<Option<String>>)],
     depth: usize,
-    chosen: &mut Vec<Option<&'a str>>,
+    chosen: &mut Vec<(&'a str, Option<&'a str>)>,
     budget: &mut usize,
     variables: bool,
-    ok: &dyn Fn(&Ctx<'_>) -> bool,
-) -> Option<Vec<Option<&'a str>>> {
+    ok: &dyn Fn(&Ctx<'_, '_>) -> bool,
+) -> Option<Vec<(&'a str, Option<&'a str>)>> {
     if depth == axes.len() {
         if *budget == 0 {
             return Some(chosen.clone());
         }
         *budget -= 1;
-        let ctx = Ctx {
-            keys: axes.iter().map(|(k, _)| k.as_str()).zip(chosen.iter().copied()).collect(),
-            variables,
-        };
+        let ctx = Ctx { keys: chosen, variables };
         return ok(&ctx).then(|| chosen.clone());
     }
     for c in &axes[depth].1 {
-        chosen[depth] = c.as_deref();
+        chosen[depth].1 = c.as_deref();
         if let Some(found) = search(axes, depth + 1, chosen, budget, variables, ok) {
             return Some(found);
         }
@@ -357,17 +366,13 @@ fn search<'a>(
 
 /// A request context: lowercased key → value (`None` = absent). Keys not
 /// listed are unknown.
-struct Ctx<'a> {
-    keys: Vec<(&'a str, Option<&'a str>)>,
+struct Ctx<'c, 'a> {
+    keys: &'c [(&'a str, Option<&'a str>)],
     /// Whether `${…}` in policy values are variables (see `Policy::variables`).
     variables: bool,
 }
 
-impl<'a> Ctx<'a> {
-    fn single(key: &'a str, value: Option<&'a str>) -> Self {
-        Self { keys: vec![(key, value)], variables: true }
-    }
-
+impl<'a> Ctx<'_, 'a> {
     /// `None` when the key is not part of this context at all (unknown),
     /// `Some(None)` when it is known to be absent.
     #[allow(clippy::option_option)]
@@ -385,7 +390,7 @@ enum Polarity {
     Deny,
 }
 
-fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
+fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_, '_>, polarity: Polarity) -> bool {
     let principal_ok = s.principal.as_ref().is_some_and(|p| {
         let hit = p.entries.iter().any(|e| principal_matches(&e.principal, sc, ctx));
         hit != p.negated
@@ -395,7 +400,7 @@ fn statement_applies(s: &Statement, sc: &Scenario, ctx: &Ctx<'_>, polarity: Pola
         && s.conditions.iter().all(|c| eval_condition(c, ctx, polarity))
 }
 
-fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_>) -> bool {
+fn principal_matches(p: &Principal, sc: &Scenario, ctx: &Ctx<'_, '_>) -> bool {
     let aws_key = |k: &str| ctx.get(k).flatten();
     match (p, &sc.caller) {
         (Principal::Anyone, _) => true,
@@ -416,7 +421,7 @@ fn federated_eq(a: &Federated, b: &Federated) -> bool {
     }
 }
 
-fn eval_condition(c: &Condition, ctx: &Ctx<'_>, polarity: Polarity) -> bool {
+fn eval_condition(c: &Condition, ctx: &Ctx<'_, '_>, polarity: Polarity) -> bool {
     let favourable = polarity == Polarity::Allow;
     let Some(value) = ctx.get(&c.key_lc) else {
         return favourable;
@@ -470,7 +475,7 @@ fn variables(s: &str) -> Vec<String> {
 
 /// Replaces policy variables by their values in the context; `None` when a
 /// variable's value is not known.
-fn substitute<'a>(s: &'a str, ctx: &Ctx<'_>) -> Option<Cow<'a, str>> {
+fn substitute<'a>(s: &'a str, ctx: &Ctx<'_, '_>) -> Option<Cow<'a, str>> {
     if !ctx.variables || !s.contains("${") {
         return Some(Cow::Borrowed(s));
     }

@@ -199,3 +199,24 @@ fn a_session_principal_stands_for_its_role_at_any_path() {
     let other = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Other_abc";
     assert!(allows(&p, 0, &Scenario::aws_arn(other, true, &e)).is_none());
 }
+
+#[test]
+fn scenarios_hold_each_key_once_and_a_later_setting_wins() {
+    let sc = Scenario::aws_arn("arn:aws:iam::222222222222:role/r", false, &env());
+    let arns = sc.keys.iter().filter(|(k, _)| k == "aws:principalarn").count();
+    assert_eq!(arns, 1);
+    assert!(
+        matches!(sc.domain("aws:principalarn"), Domain::Fixed(a) if a == "arn:aws:iam::222222222222:role/r")
+    );
+    assert!(matches!(sc.domain("aws:principalaccount"), Domain::Fixed(a) if a == "222222222222"));
+    assert!(matches!(sc.domain("aws:resourceaccount"), Domain::Fixed(a) if a == "111111111111"));
+    assert!(matches!(sc.domain("sts:externalid"), Domain::Unknown { optional: true }));
+    let sc = sc.with("STS:ExternalId", Domain::Absent);
+    assert!(matches!(sc.domain("sts:externalid"), Domain::Absent));
+    assert_eq!(sc.keys.iter().filter(|(k, _)| k == "sts:externalid").count(), 1);
+    let service = Scenario::service("ec2.amazonaws.com");
+    assert!(matches!(service.domain("aws:principalarn"), Domain::Absent));
+    assert!(
+        matches!(service.domain("aws:principalservicename"), Domain::Fixed(s) if s == "ec2.amazonaws.com")
+    );
+}

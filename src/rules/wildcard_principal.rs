@@ -15,12 +15,15 @@ impl Rule for WildcardPrincipal {
         let Some(policy) = cx.trust_policy() else { return };
         // A caller in an account nobody named, outside your organization,
         // free to set every key it controls (an external id is not a secret).
-        let outsider = Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env);
+        // Made for the first statement that names `*`, shared by the others.
+        let mut outsider = None;
         for (i, s, principals) in policy.grants() {
             let Some(star) = principals.entries.iter().find(|e| e.principal == Principal::Anyone) else {
                 continue;
             };
-            if allows(policy, i, &outsider).is_none() {
+            let outsider = outsider
+                .get_or_insert_with(|| Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env));
+            if allows(policy, i, outsider).is_none() {
                 continue;
             }
             let message = if s.conditions.is_empty() {
