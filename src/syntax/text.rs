@@ -53,7 +53,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
 }
 
 fn utf8(bytes: Vec<u8>, base: usize) -> Result<String, DecodeError> {
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         return Err(DecodeError::Binary { offset: base + nul });
     }
     String::from_utf8(bytes).map_err(|e| DecodeError::Binary { offset: base + e.utf8_error().valid_up_to() })
