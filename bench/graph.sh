@@ -3,7 +3,10 @@
 # principal allowed to assume `*`, every role trusting its account. Times
 # `trustlint check` (all rules, graph rules included) and `trustlint paths`
 # for N = 1,000, 10,000 and 50,000, with peak memory, next to cloudsplaining
-# on the same exports. Prints a markdown table and writes bench/graph-results.md.
+# on the same exports. Then the same sizes with N distinct permissions (user i
+# may assume only role i, in any account: `gen_graph.py --distinct`), where
+# finding each role's groups must not try every group. Prints a markdown
+# table and writes bench/graph-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +15,7 @@ PEER_TIMEOUT=${PEER_TIMEOUT:-600}
 
 cargo build --release --quiet
 python3 bench/gen_graph.py bench/corpus/graph $SIZES >/dev/null
+python3 bench/gen_graph.py --distinct bench/corpus/graph $SIZES >/dev/null
 
 if [ ! -x bench/.venv/bin/cloudsplaining ]; then
   python3 -m venv bench/.venv
@@ -45,6 +49,13 @@ for n in $SIZES; do
   rm -rf "$out_dir"
   [ "$e" = 124 ] && s=">${PEER_TIMEOUT}"
   table+="| cloudsplaining scan | $n × $n | ${s} s | ${m} MiB | $e |\n"
+done
+for n in $SIZES; do
+  f=bench/corpus/graph/gaad-distinct-$n.json
+  read -r s m e < <(measure target/release/trustlint check "$f" --no-config --format json)
+  table+="| trustlint check, $n distinct permissions | $n × $n | ${s} s | ${m} MiB | $e |\n"
+  read -r s m e < <(measure target/release/trustlint paths "$f" --no-config --to role-7 --format json)
+  table+="| trustlint paths --to role-7, $n distinct permissions | $n × $n | ${s} s | ${m} MiB | $e |\n"
 done
 printf "$table" | tee bench/graph-results.md
 echo

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::identity::{Permissions, StatementRef, statement};
+use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
 use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::Inventory;
 use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
@@ -124,20 +124,19 @@ impl TrustGraph {
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
         let hub_rep: HashMap<NodeId, NodeId> =
             hubs.values().flatten().map(|&h| (h, g.nodes[h].members[0])).collect();
-        // Groups by the fixed prefix of each resource pattern they may assume,
-        // so a role meets only the groups whose patterns can cover its ARN.
-        let mut by_prefix: HashMap<String, HashMap<String, Vec<NodeId>>> = HashMap::new();
-        // And across accounts: which accounts have a group with the prefix.
-        let mut prefix_accounts: HashMap<String, BTreeSet<String>> = HashMap::new();
-        for (account, list) in &hubs {
-            let index = by_prefix.entry(account.clone()).or_default();
-            for &h in list {
-                for prefix in perms[hub_rep[&h]].as_ref().map(|p| p.prefixes(inv)).unwrap_or_default() {
-                    prefix_accounts.entry(prefix.clone()).or_default().insert(account.clone());
-                    index.entry(prefix).or_default().push(h);
-                }
-            }
-        }
+        // Groups by a fixed part of each resource pattern they may assume,
+        // so a role meets only the groups whose patterns can cover its ARN
+        // (see `Anchors`); and across accounts, the accounts with such a group.
+        let patterns: Vec<(&str, NodeId, Vec<&str>)> = hubs
+            .iter()
+            .flat_map(|(account, list)| {
+                list.iter().map(|&h| {
+                    let patterns = perms[hub_rep[&h]].as_ref().map(|p| p.patterns(inv)).unwrap_or_default();
+                    (account.as_str(), h, patterns)
+                })
+            })
+            .collect();
+        let (by_anchor, anchor_accounts) = index_groups(&patterns);
 
         // Edges into each role, found in parallel, added in role order.
         let accounts = Arc::clone(&inv.accounts);
@@ -150,8 +149,8 @@ impl TrustGraph {
             perms: &perms,
             hubs: &hubs,
             hub_rep: &hub_rep,
-            by_prefix: &by_prefix,
-            prefix_accounts: &prefix_accounts,
+            by_anchor: &by_anchor,
+            anchor_accounts: &anchor_accounts,
             settings,
             accounts: Arc::clone(&accounts),
             analysed: &analysed,
@@ -191,16 +190,84 @@ fn ensure_len(perms: &mut Vec<Option<Permissions>>, n: usize) {
     }
 }
 
+/// Groups, each with its account and resource patterns, by anchor: per
+/// account, and the accounts by anchor.
+#[allow(clippy::type_complexity)]
+fn index_groups(
+    patterns: &[(&str, NodeId, Vec<&str>)],
+) -> (HashMap<String, Anchors<Vec<NodeId>>>, Anchors<BTreeSet<String>>) {
+    let mut starts: HashMap<&str, usize> = HashMap::new();
+    let mut ends: HashMap<&str, usize> = HashMap::new();
+    for p in patterns.iter().flat_map(|(_, _, list)| list) {
+        *starts.entry(fixed_prefix(p)).or_default() += 1;
+        *ends.entry(fixed_suffix(p)).or_default() += 1;
+    }
+    let mut by_anchor: HashMap<String, Anchors<Vec<NodeId>>> = HashMap::new();
+    let mut anchor_accounts: Anchors<BTreeSet<String>> = Anchors::default();
+    for (account, h, list) in patterns {
+        let index = by_anchor.entry((*account).to_owned()).or_default();
+        for p in list {
+            let (start, end) = (fixed_prefix(p), fixed_suffix(p));
+            let (at_end, anchor) = if ends[end] < starts[start] { (true, end) } else { (false, start) };
+            index.at(at_end, anchor).push(*h);
+            anchor_accounts.at(at_end, anchor).insert((*account).to_owned());
+        }
+    }
+    (by_anchor, anchor_accounts)
+}
+
+/// Values filed under what the ARN of a role must start or end with for
+/// them to concern it: each resource pattern under its fixed prefix or its
+/// fixed suffix, whichever fewer patterns share (`arn:aws:iam::*:role/app`
+/// under `:role/app`, not under the `arn:aws:iam::` most patterns start
+/// with). A role then meets only what it can match, however many distinct
+/// permissions an account holds.
+#[derive(Debug)]
+struct Anchors<T> {
+    starts: HashMap<String, T>,
+    ends: HashMap<String, T>,
+}
+
+impl<T> Default for Anchors<T> {
+    fn default() -> Self {
+        Self { starts: HashMap::new(), ends: HashMap::new() }
+    }
+}
+
+impl<T: Default> Anchors<T> {
+    fn at(&mut self, at_end: bool, anchor: &str) -> &mut T {
+        let map = if at_end { &mut self.ends } else { &mut self.starts };
+        map.entry(anchor.to_owned()).or_default()
+    }
+}
+
+impl<T> Anchors<T> {
+    /// What is filed under a start or an end of `arn`.
+    fn matching<'s, 'a>(&'s self, arn: &'a str) -> impl Iterator<Item = &'s T> + use<'s, 'a, T> {
+        (0..=arn.len())
+            .filter(|&i| arn.is_char_boundary(i))
+            .flat_map(move |i| self.starts.get(&arn[..i]).into_iter().chain(self.ends.get(&arn[i..])))
+    }
+
+    fn values(&self) -> impl Iterator<Item = &T> {
+        self.starts.values().chain(self.ends.values())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.starts.is_empty() && self.ends.is_empty()
+    }
+}
+
 struct Builder<'a> {
     inv: &'a Inventory,
     graph: &'a TrustGraph,
     perms: &'a [Option<Permissions>],
     hubs: &'a BTreeMap<String, Vec<NodeId>>,
     hub_rep: &'a HashMap<NodeId, NodeId>,
-    /// Per account: resource-pattern prefix → groups (see `Permissions::prefixes`).
-    by_prefix: &'a HashMap<String, HashMap<String, Vec<NodeId>>>,
-    /// Resource prefix → the accounts with a group whose permissions have it.
-    prefix_accounts: &'a HashMap<String, BTreeSet<String>>,
+    /// Per account: the groups by their resource patterns' anchors.
+    by_anchor: &'a HashMap<String, Anchors<Vec<NodeId>>>,
+    /// The accounts with a group whose resource patterns have the anchor.
+    anchor_accounts: &'a Anchors<BTreeSet<String>>,
     settings: &'a Settings,
     accounts: Arc<BTreeSet<String>>,
     /// Accounts with users or roles in the data.
@@ -234,15 +301,15 @@ impl Builder<'_> {
     /// `role_arn` (any group when the role's ARN is unknown).
     fn accounts_with_candidates(&self, role_arn: Option<&str>) -> BTreeSet<&str> {
         match role_arn {
-            Some(arn) => (0..=arn.len())
-                .filter(|&i| arn.is_char_boundary(i))
-                .filter_map(|i| self.prefix_accounts.get(&arn[..i]))
+            Some(arn) => self
+                .anchor_accounts
+                .matching(arn)
                 .flatten()
                 .map(String::as_str)
                 .filter(|a| self.analysed.contains(*a))
                 .collect(),
             None => self
-                .by_prefix
+                .by_anchor
                 .iter()
                 .filter(|(a, index)| !index.is_empty() && self.analysed.contains(*a))
                 .map(|(a, _)| a.as_str())
@@ -253,14 +320,9 @@ impl Builder<'_> {
     /// The groups of `account` whose resource patterns may cover `role_arn`
     /// (every group when the role's ARN is unknown), in node order.
     fn candidate_groups(&self, account: &str, role_arn: Option<&str>) -> Vec<NodeId> {
-        let Some(index) = self.by_prefix.get(account) else { return Vec::new() };
+        let Some(index) = self.by_anchor.get(account) else { return Vec::new() };
         let mut found: Vec<NodeId> = match role_arn {
-            Some(arn) => (0..=arn.len())
-                .filter(|&i| arn.is_char_boundary(i))
-                .filter_map(|i| index.get(&arn[..i]))
-                .flatten()
-                .copied()
-                .collect(),
+            Some(arn) => index.matching(arn).flatten().copied().collect(),
             None => index.values().flatten().copied().collect(),
         };
         found.sort_unstable();
@@ -534,4 +596,44 @@ fn mentions(policy: &Policy, account: &str) -> bool {
         s.principal.iter().flat_map(|p| &p.entries).any(|e| e.text.value.contains(account))
             || s.conditions.iter().flat_map(|c| &c.values).any(|v| v.value.contains(account))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matching(index: &Anchors<Vec<NodeId>>, arn: &str) -> Vec<NodeId> {
+        let mut found: Vec<NodeId> = index.matching(arn).flatten().copied().collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Many groups whose patterns all start alike (any account, one role
+    /// each) are filed by their ends: a role meets only its own.
+    #[test]
+    fn a_role_meets_only_the_groups_that_may_cover_it() {
+        let names: Vec<String> = (0..1000).map(|i| format!("arn:aws:iam::*:role/app-{i}")).collect();
+        let mut patterns: Vec<(&str, NodeId, Vec<&str>)> =
+            names.iter().enumerate().map(|(i, p)| ("111122223333", i, vec![p.as_str()])).collect();
+        patterns.push(("111122223333", 1000, vec!["arn:aws:iam::111122223333:role/team-*"]));
+        patterns.push(("111122223333", 1001, vec!["*"]));
+        patterns.push(("444455556666", 1002, vec!["arn:aws:iam::*:role/app-7", "arn:aws:iam::*:role/*"]));
+        let (by_anchor, accounts) = index_groups(&patterns);
+        let index = &by_anchor["111122223333"];
+        assert_eq!(matching(index, "arn:aws:iam::999988887777:role/app-7"), [7, 1001]);
+        assert_eq!(matching(index, "arn:aws:iam::111122223333:role/app-17"), [17, 1001]);
+        assert_eq!(matching(index, "arn:aws:iam::111122223333:role/team-a"), [1000, 1001]);
+        assert_eq!(matching(&by_anchor["444455556666"], "arn:aws:iam::1:role/x"), [1002]);
+        let found: BTreeSet<&String> = accounts.matching("arn:aws:iam::1:role/app-7").flatten().collect();
+        assert_eq!(found.len(), 2);
+        // Whatever the anchor, every pattern that matches is found.
+        for (_, h, list) in &patterns {
+            for arn in ["arn:aws:iam::1:role/app-7", "arn:aws:iam::111122223333:role/team-x"] {
+                if list.iter().any(|p| crate::eval::glob(p, arn)) {
+                    let account = patterns[*h].0;
+                    assert!(matching(&by_anchor[account], arn).contains(h), "{h} {arn}");
+                }
+            }
+        }
+    }
 }

@@ -106,21 +106,19 @@ impl Permissions {
         self.boundary.as_ref().is_some_and(|b| !b.iter().any(|&r| Self::covers(inv, r, role_arn)))
     }
 
-    /// The fixed prefixes of the allowed resource patterns: a role can only
-    /// be covered when its ARN starts with one of them (`""` for `*`,
-    /// `NotResource` and AWS managed grants).
-    pub fn prefixes(&self, inv: &Inventory) -> Vec<String> {
+    /// The allowed resource patterns: a role can only be covered when its
+    /// ARN matches one of them (`*` stands for `NotResource` and AWS
+    /// managed grants).
+    pub fn patterns<'i>(&self, inv: &'i Inventory) -> Vec<&'i str> {
         let mut out = Vec::new();
         for &r in &self.allow {
             if r.0 == usize::MAX {
-                out.push(String::new());
+                out.push("*");
                 continue;
             }
             match &statement(inv, r).resources {
-                Some(res) if !res.negated => {
-                    out.extend(res.items.iter().map(|i| fixed_prefix(&i.value).to_owned()));
-                }
-                _ => out.push(String::new()),
+                Some(res) if !res.negated => out.extend(res.items.iter().map(|i| i.value.as_str())),
+                _ => out.push("*"),
             }
         }
         out.sort_unstable();
@@ -212,6 +210,12 @@ pub fn could_be_role(pattern: &str) -> bool {
 /// must start with it to match.
 pub fn fixed_prefix(pattern: &str) -> &str {
     pattern.find(['*', '?']).map_or(pattern, |i| &pattern[..i])
+}
+
+/// The text of a resource pattern after its last wildcard: a role's ARN
+/// must end with it to match.
+pub fn fixed_suffix(pattern: &str) -> &str {
+    pattern.rfind(['*', '?']).map_or(pattern, |i| &pattern[i + 1..])
 }
 
 pub fn statement(inv: &Inventory, (u, i): StatementRef) -> &Statement {
