@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         // A closed pipe (`trustlint … | head`) is not a failure.
         Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success.into(),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            trustlint::errln!("{:?}", miette::Report::new(e));
             ExitStatus::Error.into()
         }
     }

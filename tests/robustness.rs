@@ -1738,3 +1738,38 @@ fn an_unreadable_subdirectory_in_a_walk_is_named() {
     out.expect(1).assert_stderr("warning: cannot read directory `walk/secret`, skipped: permission denied");
     assert_eq!(out.findings(), [finding("walk/p.json", 1, 75, "wildcard-principal", WILDCARD_MESSAGE)]);
 }
+
+/// A standard error nobody reads any more (`… 2>&1 >report | head -1` after
+/// `head` has exited) loses the messages but not the exit status.
+#[test]
+fn a_broken_standard_error_keeps_the_exit_status() {
+    let s = Scratch::new("broken_stderr");
+    s.write("dir/public.json", WILDCARD);
+    s.write("dir/broken.json", r#"{"Version": "2012-10-17", "Statement": ["#);
+    s.write(
+        "unused.toml",
+        "[[suppress]]\npath = \"elsewhere.json\"\nrule = \"wildcard-principal\"\nreason = \"r\"\n",
+    );
+    for (args, expected) in [
+        // An input error: exit 2.
+        (&["check", "--no-config", "missing.json"][..], 2),
+        // Findings, one of them an unparseable file: exit 1.
+        (&["check", "--no-config", "dir"][..], 1),
+        // Findings, and a warning on standard error: exit 1.
+        (&["check", "--config", "unused.toml", "dir/public.json"][..], 1),
+        (&["graph", "--no-config", "dir"][..], 2),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+            .args(args)
+            .current_dir(&s.root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        // Actual: exit code 101, a panic in `eprintln!`.
+        assert_eq!(out.code(), Some(expected), "{args:?}");
+    }
+}

@@ -71,7 +71,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
         super::report_errors(&analysis);
         if !settings.quiet {
             let s = if n == 1 { "" } else { "s" };
-            eprintln!("Recorded {n} finding{s} in `{}`.", display_path(path));
+            crate::errln!("Recorded {n} finding{s} in `{}`.", display_path(path));
         }
         return Ok(if analysis.errors.is_empty() { ExitStatus::Success } else { ExitStatus::Error });
     }
@@ -98,7 +98,7 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     }
 
     for location in &analysis.unused_suppressions {
-        eprintln!("warning: {location}: this `[[suppress]]` entry matches no finding");
+        crate::errln!("warning: {location}: this `[[suppress]]` entry matches no finding");
     }
     Ok(if !analysis.errors.is_empty() {
         ExitStatus::Error

@@ -76,10 +76,10 @@ fn load_graph(args: InputArgs) -> Result<(Analysis, TrustGraph, Settings), Error
 /// standard error.
 fn report_errors(analysis: &Analysis) {
     for e in &analysis.errors {
-        eprintln!("{:?}", miette::Report::msg(e.to_string()));
+        crate::errln!("{:?}", miette::Report::msg(e.to_string()));
     }
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
 }
 
@@ -90,7 +90,7 @@ fn report_errors(analysis: &Analysis) {
 fn report_unparsed(analysis: &Analysis) {
     for f in analysis.findings.iter().filter(|f| analysis.unparsed.contains(&f.file)) {
         let (start, _) = crate::report::positions(analysis, f);
-        eprintln!(
+        crate::errln!(
             "error: {}:{}:{}: {}",
             crate::report::printable(&analysis.files[f.file].name),
             start.line,

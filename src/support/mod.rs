@@ -6,4 +6,5 @@ pub mod color;
 pub mod git;
 pub mod glob;
 pub mod path;
+pub mod stderr;
 pub mod suggest;
