@@ -372,7 +372,7 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
         Input::File { explicit, .. } => (input.display_name(), *explicit),
         Input::Bytes { .. } => (input.display_name(), true),
     };
-    let bytes = match read(input, settings.max_file_size) {
+    let bytes = match read(input, &settings.root, settings.max_file_size) {
         Ok(b) => b,
         Err(e) => {
             return Loaded::Failed(Error::Read { path: name, message: e.to_string() });
@@ -389,7 +389,7 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
     let account = if settings.stack_accounts.is_empty() {
         None
     } else {
-        let cwd = crate::support::path::working_dir();
+        let cwd = settings.working_dir();
         let path = std::path::Path::new(&file.name);
         settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.as_str())
     };
@@ -447,7 +447,7 @@ fn read_terraform(
                 Input::File { path, .. } => Some(path.clone()),
                 Input::Stdin | Input::Bytes { .. } => None,
             };
-            let bytes = read(i, settings.max_file_size)
+            let bytes = read(i, &settings.root, settings.max_file_size)
                 .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
             let text = text::decode(bytes)
                 .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
@@ -463,18 +463,18 @@ fn read_terraform(
             Err(e) => errors.push(e),
         }
     }
-    let cwd = crate::support::path::working_dir();
+    let cwd = settings.working_dir();
     let account_of = |name: &str| {
         let path = std::path::Path::new(name);
         settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.clone())
     };
-    (Some(sources::terraform::read_with(files, &account_of)), errors)
+    (Some(sources::terraform::read_with(&settings.root, files, &account_of)), errors)
 }
 
 /// Reads an input whole, refusing it as soon as it is known to be larger
 /// than `limit`: a file's size is looked at before it is read, a stream's
-/// bytes are counted as they come.
-fn read(input: &Input, limit: u64) -> std::io::Result<Vec<u8>> {
+/// bytes are counted as they come. A relative path is read from `root`.
+fn read(input: &Input, root: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let too_large = || {
         std::io::Error::other(format!(
             "larger than the input size limit of {} (`--max-file-size`)",
@@ -487,6 +487,7 @@ fn read(input: &Input, limit: u64) -> std::io::Result<Vec<u8>> {
             return if bytes.len() as u64 > limit { Err(too_large()) } else { Ok(bytes.to_vec()) };
         }
         Input::File { path, .. } => {
+            let path = &root.join(path);
             let meta = std::fs::metadata(path)?;
             if meta.is_dir() {
                 return Err(std::io::Error::other("is a directory"));

@@ -82,11 +82,14 @@ impl Excludes<'_> {
 }
 
 /// Expands the paths the user gave into inputs, sorted and without duplicates.
+/// Relative paths are looked for under `root` (empty: the working
+/// directory) and named as given, relative to it.
 ///
 /// # Errors
 /// A path that does not exist or a pattern that matches nothing.
-pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Error> {
-    let mut exclude = Excludes { patterns: exclude, used: vec![false; exclude.len()], cwd: working_dir() };
+pub fn collect(root: &Path, paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Error> {
+    let cwd = if root.as_os_str().is_empty() { working_dir() } else { root.to_owned() };
+    let mut exclude = Excludes { patterns: exclude, used: vec![false; exclude.len()], cwd };
     let exclude = &mut exclude;
     let mut found = Discovery { may_repeat: paths.len() > 1, ..Discovery::default() };
     for p in paths {
@@ -95,13 +98,14 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
             continue;
         }
         let path = Path::new(p);
-        if path.is_dir() {
-            walk(path, exclude, &mut found);
-        } else if path.exists() || path.symlink_metadata().is_ok() {
+        let at = root.join(path);
+        if at.is_dir() {
+            walk(root, path, exclude, &mut found);
+        } else if at.exists() || at.symlink_metadata().is_ok() {
             found.inputs.push(Input::File { path: path.to_owned(), explicit: true });
         } else if is_glob(p) {
             found.may_repeat = true;
-            if !expand_glob(p, exclude, &mut found)? {
+            if !expand_glob(root, p, exclude, &mut found)? {
                 return Err(Error::NoMatch { pattern: p.clone() });
             }
         } else {
@@ -115,7 +119,7 @@ pub fn collect(paths: &[String], exclude: &[RootedGlob]) -> Result<Discovery, Er
         let mut seen = std::collections::HashSet::new();
         found.inputs.retain(|i| {
             seen.insert(match i {
-                Input::File { path, .. } => Some(file_id(path)),
+                Input::File { path, .. } => Some(file_id(&root.join(path))),
                 Input::Stdin | Input::Bytes { .. } => None,
             })
         });
@@ -145,6 +149,17 @@ fn file_id(path: &Path) -> FileId {
         return FileId::Inode(meta.dev(), meta.ino());
     }
     FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// `real`, met by a walk of `root.join(dir)`, as named from `dir`.
+fn named(root: &Path, dir: &Path, real: PathBuf) -> PathBuf {
+    if root.as_os_str().is_empty() {
+        return real;
+    }
+    match real.strip_prefix(root.join(dir)) {
+        Ok(rest) => dir.join(rest),
+        Err(_) => real,
+    }
 }
 
 /// A directory walker that follows symbolic links the way `walk` does:
@@ -211,7 +226,12 @@ fn regular_file(entry: &ignore::DirEntry, found: &mut Discovery) -> bool {
 /// as a walk does (so that a directory holding links to itself ends).
 /// Matched directories are walked; matched files are inputs. Returns
 /// whether the pattern matched anything.
-fn expand_glob(p: &str, exclude: &mut Excludes<'_>, found: &mut Discovery) -> Result<bool, Error> {
+fn expand_glob(
+    root: &Path,
+    p: &str,
+    exclude: &mut Excludes<'_>,
+    found: &mut Discovery,
+) -> Result<bool, Error> {
     let pattern = glob::Pattern::new(p)
         .map_err(|e| Error::Pattern { pattern: p.to_owned(), message: e.to_string() })?;
     let options = glob::MatchOptions {
@@ -227,7 +247,7 @@ fn expand_glob(p: &str, exclude: &mut Excludes<'_>, found: &mut Discovery) -> Re
         b => b,
     };
     let implicit_base = literal == 0;
-    let mut builder = walker(Path::new(&base));
+    let mut builder = walker(&root.join(&base));
     builder.standard_filters(false).sort_by_file_name(std::cmp::Ord::cmp);
     if !parts[literal..].iter().any(|c| c.contains("**")) {
         builder.max_depth(Some(parts.len() - literal));
@@ -244,14 +264,14 @@ fn expand_glob(p: &str, exclude: &mut Excludes<'_>, found: &mut Discovery) -> Re
         if entry.depth() == 0 {
             continue;
         }
-        let path = entry.path();
-        let path = if implicit_base { path.strip_prefix(".").unwrap_or(path) } else { path };
+        let path = named(root, Path::new(&base), entry.path().to_owned());
+        let path = if implicit_base { path.strip_prefix(".").unwrap_or(&path) } else { &path };
         if !pattern.matches_path_with(path, options) {
             continue;
         }
         matched = true;
         if entry.file_type().is_some_and(|t| t.is_dir()) {
-            walk(path, exclude, found);
+            walk(root, path, exclude, found);
         } else if regular_file(&entry, found) && !exclude.excluded(path) {
             // Met by a pattern, as in a walk: a `variables.tf` or a
             // `package.json` among the matches is skipped.
@@ -261,12 +281,12 @@ fn expand_glob(p: &str, exclude: &mut Excludes<'_>, found: &mut Discovery) -> Re
     Ok(matched)
 }
 
-fn walk(dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discovery) {
+fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discovery) {
     // Hidden directories are walked (`.iam/deploy.json` is a policy like
     // any other), except git's own and `.terraform`: its copies of registry
     // modules are read by the Terraform source when a root calls them, and
     // checked alone, with their defaults, they would give false findings.
-    let walker = walker(dir)
+    let walker = walker(&root.join(dir))
         .hidden(false)
         .filter_entry(|e| !(e.depth() > 0 && matches!(e.file_name().to_str(), Some(".git" | ".terraform"))))
         .build();
@@ -287,13 +307,16 @@ fn walk(dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discovery) {
             // A link may lead to a file the walk meets under another name.
             found.may_repeat = true;
         }
-        let path = entry.path();
-        let wanted = path
+        let wanted = entry
+            .path()
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        if wanted && regular_file(&entry, found) && !exclude.excluded(path) {
-            found.inputs.push(Input::File { path: entry.into_path(), explicit: false });
+        if wanted && regular_file(&entry, found) {
+            let path = named(root, dir, entry.into_path());
+            if !exclude.excluded(&path) {
+                found.inputs.push(Input::File { path, explicit: false });
+            }
         }
     }
     found.inputs[first..].sort_by_cached_key(|i| match i {
@@ -337,7 +360,7 @@ mod tests {
             std::fs::write(&path, "{}").unwrap();
         }
         let dir = root.to_string_lossy().into_owned();
-        let found = collect(std::slice::from_ref(&dir), &[]).unwrap();
+        let found = collect(Path::new(""), std::slice::from_ref(&dir), &[]).unwrap();
         let _ = std::fs::remove_dir_all(&root);
         let rel: Vec<String> = files(&found).iter().map(|p| p[dir.len()..].to_owned()).collect();
         assert_eq!(rel, ["/a/b/w.json", "/a/x.json", "/a-b/y.json", "/a.json", "/ab/z.json", "/b.json"]);
@@ -352,7 +375,7 @@ mod tests {
         std::fs::write(root.join("p.json"), "{}").unwrap();
         let dir = root.to_string_lossy().into_owned();
         let file = root.join("p.json").to_string_lossy().into_owned();
-        let found = collect(&[file.clone(), dir], &[]).unwrap();
+        let found = collect(Path::new(""), &[file.clone(), dir], &[]).unwrap();
         let _ = std::fs::remove_dir_all(&root);
         assert_eq!(files(&found), [file.replace('\\', "/")]);
     }

@@ -57,7 +57,7 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
 /// # Errors
 /// A path that does not exist or a pattern that matches nothing.
 pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
-    let found = discover::collect(&settings.paths, &settings.exclude)?;
+    let found = discover::collect(&settings.root, &settings.paths, &settings.exclude)?;
     let mut analysis = analysis::analyze(&found.inputs, settings);
     analysis.not_files = found.not_files;
     analysis.warnings.extend(found.warnings);

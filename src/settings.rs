@@ -428,6 +428,18 @@ pub struct Settings {
     pub progress: bool,
     /// Inputs larger than this many bytes are refused.
     pub max_file_size: u64,
+    /// The directory relative paths are read from and matched in, absolute
+    /// (`diff` reads the base revision from a copy of the repository);
+    /// empty: the working directory.
+    pub root: PathBuf,
+}
+
+impl Settings {
+    /// The directory relative paths are taken from: [`Settings::root`], or
+    /// the working directory (symlinks resolved).
+    pub fn working_dir(&self) -> PathBuf {
+        if self.root.as_os_str().is_empty() { working_dir() } else { self.root.clone() }
+    }
 }
 
 impl Default for Settings {
@@ -456,6 +468,7 @@ impl Default for Settings {
             write_baseline: None,
             progress: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            root: PathBuf::new(),
         }
     }
 }

@@ -46,7 +46,7 @@ pub fn apply(
     let mut inline_used = vec![false; inline.len()];
     let mut config_used = vec![false; settings.suppressions.len()];
     let mut out = Outcome::default();
-    let cwd = crate::support::path::working_dir();
+    let cwd = settings.working_dir();
     for mut f in findings {
         let name = std::path::Path::new(files[f.file].name.as_str());
         if settings

@@ -490,3 +490,126 @@ fn errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`missing`: no such file or directory"));
 }
+
+#[test]
+fn files_a_terraform_module_reads_are_read_at_the_base_revision() {
+    let repo = Repo::new("terraform-file");
+    repo.write(
+        "modules/role/main.tf",
+        r#"resource "aws_iam_role" "this" {
+  name               = "vendor"
+  assume_role_policy = file("${path.module}/trust.json")
+}
+"#,
+    );
+    let trust = |principal: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#
+        )
+    };
+    repo.write("modules/role/trust.json", &trust(INSIDE));
+    repo.write("envs/prod/main.tf", "module \"vendor\" {\n  source = \"../../modules/role\"\n}\n");
+    repo.commit("base");
+    // Only the policy file the module reads changes.
+    repo.write("modules/role/trust.json", &trust(OUTSIDE));
+
+    let out = repo.diff_in("envs", &["--no-config", "--base", "HEAD", "--format", "json", "prod"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let role = "arn:aws:iam::{{AccountId@prod}}:role/vendor";
+    assert_eq!(routes(&report["added_paths"]), [format!("account 999988887777 → {role}")], "{report:#}");
+    assert_eq!(
+        routes(&report["removed_paths"]),
+        [format!("arn:aws:iam::111122223333:role/ci → {role}")],
+        "{report:#}"
+    );
+    assert_eq!(report["added_paths"][0]["hops"][0]["trust"]["file"], "../modules/role/main.tf");
+}
+
+#[test]
+fn patterns_and_absolute_paths_name_the_same_files_on_both_sides() {
+    let repo = Repo::new("patterns");
+    repo.write("infra/iam/account.json", &export(INSIDE));
+    repo.write("infra/legacy/open.json", WILDCARD);
+    repo.write("infra/roles/open.json", WILDCARD);
+    repo.commit("base");
+    repo.write("infra/iam/account.json", &export(OUTSIDE));
+    // Gone from the work tree, but left out on the old side too.
+    std::fs::remove_file(repo.path().join("infra/legacy/open.json")).unwrap();
+
+    // A glob and an `--exclude` relative to a subdirectory.
+    let out = repo.diff_in(
+        "infra",
+        &["--no-config", "--base", "HEAD", "--format", "json", "--exclude", "legacy", "*/*.json"],
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rules(&report["added_findings"]),
+        ["privileged-role-reachable", "missing-external-id"],
+        "{report:#}"
+    );
+    assert_eq!(report["added_findings"][1]["file"], "iam/account.json", "{report:#}");
+    assert_eq!(report["fixed_findings"], Value::Array(vec![]), "{report:#}");
+
+    // An absolute path: shown as given on both sides.
+    let abs = repo.path().join("infra/roles");
+    let abs = abs.to_str().unwrap();
+    repo.write("infra/roles/open.json", &WILDCARD.replace(r#"{"AWS":"*"}"#, OUTSIDE));
+    let out = repo.diff_in(
+        "infra",
+        &[
+            "--no-config",
+            "--base",
+            "HEAD",
+            "--format",
+            "json",
+            "--select",
+            "missing-external-id,wildcard-principal",
+            abs,
+        ],
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rules(&report["added_findings"]), ["missing-external-id"], "{report:#}");
+    assert_eq!(report["added_findings"][0]["file"], format!("{abs}/open.json"), "{report:#}");
+    assert_eq!(rules(&report["fixed_findings"]), ["wildcard-principal"], "{report:#}");
+    assert_eq!(report["fixed_findings"][0]["file"], format!("{abs}/open.json"), "{report:#}");
+}
+
+/// The old side is analysed from a directory that is not the working
+/// directory: `Settings::root` reads and names every relative path from
+/// there, as a run started in it would.
+#[test]
+fn an_analysis_reads_relative_paths_from_its_root() {
+    use trustlint::settings::Settings;
+    use trustlint::support::path::RootedGlob;
+
+    let dir = Scratch::new("diff-root");
+    let root = std::fs::canonicalize(&dir.0).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("roles/open.json", WILDCARD);
+    write("roles/skip.json", WILDCARD);
+    write(
+        "tf/app/main.tf",
+        "resource \"aws_iam_role\" \"app\" {\n  name = \"app\"\n  assume_role_policy = file(\"${path.module}/trust.json\")\n}\n",
+    );
+    write("tf/app/trust.json", WILDCARD);
+    let settings = Settings {
+        paths: vec!["roles".into(), "tf/*/main.tf".into()],
+        exclude: vec![RootedGlob::new("roles/skip.json", &root).unwrap()],
+        rules: trustlint::settings::resolve_rules(Some(&["wildcard-principal".into()]), &[]).unwrap(),
+        root: root.clone(),
+        ..Settings::default()
+    };
+    let analysis = trustlint::analyze_paths(&settings).unwrap();
+    assert!(analysis.errors.is_empty(), "{:?}", analysis.errors);
+    assert!(analysis.warnings.is_empty(), "{:?}", analysis.warnings);
+    let found: Vec<(&str, usize)> = analysis
+        .findings
+        .iter()
+        .map(|f| (analysis.files[f.file].name.as_str(), analysis.files[f.file].line_col(f.span.start).line))
+        .collect();
+    assert_eq!(found, [("roles/open.json", 1), ("tf/app/main.tf", 3)]);
+}

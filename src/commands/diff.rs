@@ -44,8 +44,19 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         ));
     }
 
-    let before = Before::read(&settings, &base)?;
+    // The two sides are read at once: the work tree's while the base
+    // revision's files are taken out of git, then that copy.
     let new_paths = existing(&settings.paths, Path::new("."));
+    let new_settings = Settings { paths: new_paths.clone(), ..settings.clone() };
+    let (before, new) = rayon::join(
+        || {
+            let before = Before::read(&settings, &base)?;
+            let old = before.analyze();
+            Ok::<_, Error>((before, old))
+        },
+        || analyze(&new_settings),
+    );
+    let (before, old) = before?;
     for p in &settings.paths {
         if !new_paths.contains(p) && !before.existed.contains(p) {
             return Err(if is_glob(p) {
@@ -55,8 +66,8 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
             });
         }
     }
-    let mut new = analyze(&Settings { paths: new_paths, ..settings.clone() })?;
-    let mut old = before.analyze()?;
+    let mut new = new?;
+    let mut old = old?;
     let renamed = before.renamed(&old, &new)?;
     compare::split_findings(&mut old, &mut new, &renamed);
     // SARIF shows suppressed findings too: a diff shows only those added.
@@ -287,14 +298,11 @@ impl Before {
         Ok(())
     }
 
-    /// Analyses the old side from our copy.
+    /// Analyses the old side from our copy: its relative paths are read
+    /// from the place there that corresponds to the working directory.
     fn analyze(&self) -> Result<Analysis, Error> {
-        let back = std::env::current_dir()?;
-        std::env::set_current_dir(self.here())?;
-        let settings = Settings { progress: false, ..self.settings.clone() };
-        let analysis = analyze(&settings);
-        std::env::set_current_dir(back)?;
-        let mut analysis = analysis?;
+        let settings = Settings { progress: false, root: self.here(), ..self.settings.clone() };
+        let mut analysis = analyze(&settings)?;
         for f in &mut analysis.files {
             if let Some((copy, shown)) = self.moved.iter().find(|(c, _)| f.name.starts_with(c.as_str())) {
                 f.name = format!("{shown}{}", &f.name[copy.len()..]);

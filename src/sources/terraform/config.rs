@@ -70,6 +70,9 @@ pub struct Loaded {
     pub hcl: Vec<Option<HclBody>>,
     pub dirs: Vec<Dir>,
     by_path: HashMap<PathBuf, usize>,
+    /// The directory relative paths are read from (empty: the working
+    /// directory); the paths above are as named, relative to it.
+    pub root: PathBuf,
     /// Input files that do not parse, with the problem.
     pub problems: Vec<(u32, Problem)>,
 }
@@ -162,9 +165,10 @@ fn syntax_of(name: &str) -> Option<Syntax> {
     }
 }
 
-/// Loads the module directories of `inputs` and every directory they call.
-pub fn load(inputs: Vec<InputFile>) -> Loaded {
-    let mut l = Loaded::default();
+/// Loads the module directories of `inputs` and every directory they call,
+/// reading relative paths from `root`.
+pub fn load(root: &Path, inputs: Vec<InputFile>) -> Loaded {
+    let mut l = Loaded { root: root.to_owned(), ..Loaded::default() };
     // The files the user gave, by directory.
     let mut by_dir: BTreeMap<PathBuf, Vec<InputFile>> = BTreeMap::new();
     let mut stdin = Vec::new();
@@ -208,7 +212,7 @@ pub fn load(inputs: Vec<InputFile>) -> Loaded {
         }
         called.sort();
         for c in called {
-            if !l.by_path.contains_key(&c) && c.is_dir() {
+            if !l.by_path.contains_key(&c) && l.root.join(&c).is_dir() {
                 load_dir(&mut l, &c, Vec::new());
                 queue.push(c);
             }
@@ -227,17 +231,14 @@ fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
         .collect();
     let mut tf: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
     let mut vars: Vec<(bool, std::ffi::OsString, PathBuf)> = Vec::new();
-    for entry in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
+    let listed = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    for entry in std::fs::read_dir(l.root.join(listed)).into_iter().flatten().flatten() {
         let name = entry.file_name();
         let Some(s) = name.to_str() else { continue };
         if syntax_of(s).is_some() {
-            tf.push((name.clone(), entry.path()));
+            tf.push((name.clone(), listed.join(&name)));
         } else if s == "terraform.tfvars" || s.ends_with(".auto.tfvars") {
-            vars.push((s != "terraform.tfvars", name.clone(), entry.path()));
+            vars.push((s != "terraform.tfvars", name.clone(), listed.join(&name)));
         }
     }
     // An input file the directory listing did not show (a path that is not
@@ -256,27 +257,27 @@ fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
         let id = if let Some(f) = named.remove(&name) {
             l.add_file(f.name, f.text, true, syntax)
         } else {
-            let Some(text) = read_text(&path) else { continue };
+            let Some(text) = read_text(&l.root.join(&path)) else { continue };
             l.add_file(shown(&path), text, false, syntax)
         };
         files.push(id);
     }
     let mut tfvars = Vec::new();
     for (_, _, path) in vars {
-        if let Some(text) = read_text(&path) {
+        if let Some(text) = read_text(&l.root.join(&path)) {
             tfvars.push(l.add_file(shown(&path), text, false, Syntax::Vars));
         }
     }
-    let installed = read_modules_json(dir);
+    let installed = read_modules_json(&l.root, dir);
     l.by_path.insert(dir.to_path_buf(), l.dirs.len());
     l.dirs.push(Dir { path: dir.to_path_buf(), shown: shown(dir), files, tfvars, installed, input });
 }
 
 /// `.terraform/modules/modules.json`, which `terraform init` writes: where
 /// each module of the configuration was installed.
-fn read_modules_json(dir: &Path) -> HashMap<String, PathBuf> {
+fn read_modules_json(root: &Path, dir: &Path) -> HashMap<String, PathBuf> {
     let mut out = HashMap::new();
-    let Some(text) = read_text(&dir.join(".terraform/modules/modules.json")) else { return out };
+    let Some(text) = read_text(&root.join(dir).join(".terraform/modules/modules.json")) else { return out };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return out };
     for m in v.get("Modules").and_then(|m| m.as_array()).into_iter().flatten() {
         let (Some(key), Some(d)) =

@@ -513,12 +513,13 @@ pub struct Host<'a, 't, 'r> {
 
 impl super::functions::Host for Host<'_, '_, '_> {
     fn read_file(&self, path: &str) -> Result<String, String> {
-        let dir = &self.inst.r.loaded.dirs[self.inst.module.dir];
+        let loaded = self.inst.r.loaded;
+        let dir = &loaded.dirs[self.inst.module.dir];
         let p = std::path::Path::new(path);
-        let full = if p.is_absolute() { p.to_path_buf() } else { std::path::Path::new(".").join(p) };
+        let full = if p.is_absolute() { p.to_path_buf() } else { loaded.root.join(".").join(p) };
         // Paths are relative to the working directory, as Terraform's are;
         // `path.module` makes them relative to the module.
-        let full = if full.exists() { full } else { dir.path.join(p) };
+        let full = if full.exists() { full } else { loaded.root.join(&dir.path).join(p) };
         let meta = std::fs::metadata(&full).map_err(|e| format!("`{path}`: {e}"))?;
         if !meta.is_file() || meta.len() > super::config::MAX_FILE {
             return Err(format!("`{path}` is not a file trustlint reads"));

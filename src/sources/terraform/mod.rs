@@ -71,14 +71,19 @@ pub(super) fn span(r: Option<std::ops::Range<usize>>) -> Span {
 /// modules they call, and evaluates every root module (a directory no
 /// other one given calls).
 pub fn read(inputs: Vec<InputFile>) -> Read {
-    read_with(inputs, &|_| None)
+    read_with(std::path::Path::new(""), inputs, &|_| None)
 }
 
 /// [`read`], with the account each root deploys to where the user says
 /// (`[stack-accounts]`, matched against a root's files): elsewhere each root
 /// is an account of its own, so same-named roles of two roots stay apart.
-pub fn read_with(inputs: Vec<InputFile>, account_of: &(dyn Fn(&str) -> Option<String> + Sync)) -> Read {
-    let loaded = config::load(inputs);
+/// Relative paths are read from `root` (empty: the working directory).
+pub fn read_with(
+    root: &std::path::Path,
+    inputs: Vec<InputFile>,
+    account_of: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Read {
+    let loaded = config::load(root, inputs);
     let mut problems: Vec<(u32, Problem)> = loaded.problems.clone();
     let trees = module::JsonTrees::parse(&loaded, &mut problems);
     let modules = module::index(&loaded, &trees);
