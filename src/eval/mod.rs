@@ -280,6 +280,25 @@ const SEARCH_BUDGET: usize = 100_000;
 /// statement `target` of `policy` and denied by none of its `Deny`
 /// statements. Returns the request context that gets through.
 pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> {
+    search_request(policy, target, sc, |found| Witness {
+        values: found.iter().map(|(k, v)| ((*k).to_owned(), v.map(str::to_owned))).collect(),
+    })
+}
+
+/// [`allows`], for a caller that needs only the yes or no (no request
+/// context is built).
+pub fn admits(policy: &Policy, target: usize, sc: &Scenario) -> bool {
+    search_request(policy, target, sc, |_| ()).is_some()
+}
+
+/// The search of [`allows`]; `found` makes the answer of the request that
+/// gets through.
+fn search_request<R>(
+    policy: &Policy,
+    target: usize,
+    sc: &Scenario,
+    found: impl FnOnce(&[(&str, Option<&str>)]) -> R,
+) -> Option<R> {
     let stmt = policy.statements.get(target)?;
     if stmt.effect != Effect::Allow || !stmt.actions.covers(sc.action) {
         return None;
@@ -330,13 +349,11 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
     // far for each (one buffer for the whole search).
     let mut chosen: Vec<(&str, Option<&str>)> = axes.iter().map(|(k, _)| (k.as_ref(), None)).collect();
     let mut budget = SEARCH_BUDGET;
-    let found = search(&axes, 0, &mut chosen, &mut budget, policy.variables, &|ctx| {
+    let through = search(&axes, 0, &mut chosen, &mut budget, policy.variables, &|ctx| {
         statement_applies(stmt, sc, ctx, Polarity::Allow)
             && denies.iter().all(|d| !statement_applies(d, sc, ctx, Polarity::Deny))
     });
-    found.map(|vals| Witness {
-        values: vals.into_iter().map(|(k, v)| (k.to_owned(), v.map(str::to_owned))).collect(),
-    })
+    through.then(|| found(&chosen))
 }
 
 fn search<'a>(
@@ -346,22 +363,22 @@ fn search<'a>(
     budget: &mut usize,
     variables: bool,
     ok: &dyn Fn(&Ctx<'_, '_>) -> bool,
-) -> Option<Vec<(&'a str, Option<&'a str>)>> {
+) -> bool {
+    // A request that gets through leaves its values in `chosen`.
     if depth == axes.len() {
         if *budget == 0 {
-            return Some(chosen.clone());
+            return true;
         }
         *budget -= 1;
-        let ctx = Ctx { keys: chosen, variables };
-        return ok(&ctx).then(|| chosen.clone());
+        return ok(&Ctx { keys: chosen, variables });
     }
     for c in &axes[depth].1 {
         chosen[depth].1 = c.as_deref();
-        if let Some(found) = search(axes, depth + 1, chosen, budget, variables, ok) {
-            return Some(found);
+        if search(axes, depth + 1, chosen, budget, variables, ok) {
+            return true;
         }
     }
-    None
+    false
 }
 
 /// A request context: lowercased key → value (`None` = absent). Keys not
@@ -506,6 +523,9 @@ fn substitute<'a>(s: &'a str, ctx: &Ctx<'_, '_>) -> Option<Cow<'a, str>> {
 /// A concrete value that matches a literal pattern: wildcards filled in,
 /// variables dropped.
 pub fn instantiate(pattern: &str) -> String {
+    if !pattern.contains(['$', '*', '?']) {
+        return pattern.to_owned();
+    }
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(i) = rest.find("${") {

@@ -167,7 +167,7 @@ pub fn shared_issuer(f: &Federated) -> Option<&str> {
 /// Whether statement `si` of `policy` lets a token of another tenant of
 /// `f`'s provider in: what `oidc-unrestricted-subject` reports.
 pub fn admits_other_tenants(policy: &crate::model::Policy, si: usize, f: &Federated) -> bool {
-    shared_issuer(f).is_some() && super::allows(policy, si, &Scenario::other_tenant(f)).is_some()
+    shared_issuer(f).is_some() && super::admits(policy, si, &Scenario::other_tenant(f))
 }
 
 pub fn provider(issuer: &str) -> Option<&'static Provider> {

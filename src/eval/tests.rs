@@ -220,3 +220,20 @@ fn scenarios_hold_each_key_once_and_a_later_setting_wins() {
         matches!(service.domain("aws:principalservicename"), Domain::Fixed(s) if s == "ec2.amazonaws.com")
     );
 }
+
+#[test]
+fn admits_answers_as_allows_does() {
+    let e = env();
+    for p in [
+        wild("", ""),
+        wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
+        wild("", r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}"#),
+    ] {
+        for sc in [
+            Scenario::aws_principal(&fresh_account(&p, &e), true, &e),
+            Scenario::service("ec2.amazonaws.com"),
+        ] {
+            assert_eq!(admits(&p, 0, &sc), allows(&p, 0, &sc).is_some());
+        }
+    }
+}

@@ -91,6 +91,9 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             baselined: a.baselined,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    // Into a buffer of its own first: serde writes a report in many small
+    // pieces, each a call through `out`'s vtable otherwise.
+    let mut text = serde_json::to_vec_pretty(&report)?;
+    text.push(b'\n');
+    out.write_all(&text)
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::{Context, Rule, declare_rule};
-use crate::eval::{Scenario, accounts_named_in, allows, principal_account};
+use crate::eval::{Scenario, accounts_named_in, admits, principal_account};
 use crate::model::{Principal, PrincipalEntry};
 
 declare_rule!(
@@ -35,7 +35,7 @@ impl Rule for MissingExternalId {
                     continue;
                 }
                 let caller = Scenario::aws_principal(&account, false, cx.env);
-                if allows(policy, i, &caller).is_none() {
+                if !admits(policy, i, &caller) {
                     continue;
                 }
                 let message = format!(

@@ -1,6 +1,6 @@
 use super::{Context, Rule, declare_rule};
 use crate::eval::providers::key_prefix;
-use crate::eval::{Domain, Scenario, allows};
+use crate::eval::{Domain, Scenario, admits};
 use crate::model::{Federated, Principal};
 
 declare_rule!(
@@ -37,7 +37,7 @@ impl Rule for OidcMissingAudience {
                 // A token for some other audience than the one the policy names.
                 let other_audience =
                     Scenario::federated(f.clone()).with(&aud_key, Domain::Unknown { optional: false });
-                if allows(policy, i, &other_audience).is_some() {
+                if admits(policy, i, &other_audience) {
                     let at = s.value_of_or(&aud_key, &entry.text);
                     let (span, pointer) = (at.span, at.pointer.clone());
                     let (message, help) = if prefix == COGNITO {
@@ -61,7 +61,7 @@ impl Rule for OidcMissingAudience {
                 if prefix == COGNITO {
                     let guest = Scenario::federated(f.clone())
                         .with("cognito-identity.amazonaws.com:amr", Domain::Fixed("unauthenticated".into()));
-                    if allows(policy, i, &guest).is_some() {
+                    if admits(policy, i, &guest) {
                         let at = s.value_of_or("cognito-identity.amazonaws.com:amr", &entry.text);
                         let (span, pointer) = (at.span, at.pointer.clone());
                         cx.report(&Self::META, span, &pointer, "unauthenticated (guest) Cognito identities can assume this role".to_owned())

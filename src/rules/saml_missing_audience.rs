@@ -1,5 +1,5 @@
 use super::{Context, Rule, declare_rule};
-use crate::eval::{Domain, Scenario, allows};
+use crate::eval::{Domain, Scenario, admits};
 use crate::model::{Federated, Principal};
 
 declare_rule!(
@@ -18,7 +18,7 @@ impl Rule for SamlMissingAudience {
                 let Principal::Federated(f @ Federated::Saml { .. }) = &entry.principal else { continue };
                 let other =
                     Scenario::federated(f.clone()).with("saml:aud", Domain::Unknown { optional: false });
-                if allows(policy, i, &other).is_none() {
+                if !admits(policy, i, &other) {
                     continue;
                 }
                 let at = s.value_of_or("saml:aud", &entry.text);

@@ -1,5 +1,5 @@
 use super::{Context, Rule, declare_rule};
-use crate::eval::{Domain, Scenario, allows};
+use crate::eval::{Domain, Scenario, admits};
 use crate::model::Principal;
 
 declare_rule!(
@@ -72,7 +72,7 @@ impl Rule for ServiceConfusedDeputy {
                     .with("aws:sourceorgid", unknown.clone())
                     .with("aws:sourceorgpaths", unknown)
                     .with("sts:externalid", Domain::Unknown { optional: true });
-                if allows(policy, i, &deputy).is_none() {
+                if !admits(policy, i, &deputy) {
                     continue;
                 }
                 let message = format!(

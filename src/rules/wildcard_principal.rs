@@ -1,5 +1,5 @@
 use super::{Context, Rule, declare_rule};
-use crate::eval::{Scenario, allows, fresh_account};
+use crate::eval::{Scenario, admits, fresh_account};
 use crate::model::Principal;
 
 declare_rule!(
@@ -23,7 +23,7 @@ impl Rule for WildcardPrincipal {
             };
             let outsider = outsider
                 .get_or_insert_with(|| Scenario::aws_principal(&fresh_account(policy, cx.env), true, cx.env));
-            if allows(policy, i, outsider).is_none() {
+            if !admits(policy, i, outsider) {
                 continue;
             }
             let message = if s.conditions.is_empty() {
