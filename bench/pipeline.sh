@@ -20,6 +20,8 @@
 #   CALLGRIND=1     0 leaves the instruction counts out (parliament is never
 #                   counted: a Python run under valgrind takes most of an hour)
 #   TIMER=loop      use the /usr/bin/time loop even if hyperfine is installed
+#   BEFORE=FILE     also time and count another trustlint binary (an earlier
+#                   build, say), as the row "trustlint (before)"
 #
 # Prints markdown tables and writes them to bench/results-pipeline.md.
 set -euo pipefail
@@ -78,6 +80,11 @@ TRUSTLINT_CMD="$BIN check --no-config --format json $POLICIES > /dev/null"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 bench "floor" "$INPUT" "$RUNS" "$WARMUP" "$FLOOR_CMD"
 bench "trustlint" "$INPUT" "$RUNS" "$WARMUP" "$TRUSTLINT_CMD"
+if [ -n "${BEFORE:-}" ]; then
+    cp "$BEFORE" "$WORK/trustlint-before"
+    bench "trustlint (before)" "$INPUT" "$RUNS" "$WARMUP" \
+        "$WORK/trustlint-before check --no-config --format json $POLICIES > /dev/null"
+fi
 if [ "$PEER" = 1 ]; then
     bench "parliament" "$INPUT" "$PEER_RUNS" "$WARMUP" \
         "$PARLIAMENT --directory $POLICIES --include_policy_extension .json --json > /dev/null"
@@ -97,6 +104,9 @@ instructions() {
 if [ "$CALLGRIND" = 1 ]; then
     instructions "floor" "$FLOOR" "$POLICIES"
     instructions "trustlint" "$BIN" check --no-config --format json "$POLICIES"
+    if [ -n "${BEFORE:-}" ]; then
+        instructions "trustlint (before)" "$WORK/trustlint-before" check --no-config --format json "$POLICIES"
+    fi
 fi
 
 # --- report ----------------------------------------------------------------
