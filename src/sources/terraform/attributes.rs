@@ -2,8 +2,7 @@
 //! written, and what AWS or the provider computes from them (an IAM role's
 //! ARN from its name and path, a policy document's JSON).
 
-use super::eval::Cx;
-use super::instance::Key;
+use super::instance::{Cx, Key};
 use super::module::Block;
 use super::value::{Member, Val, Value, Why};
 use crate::source::Span;

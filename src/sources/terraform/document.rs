@@ -4,7 +4,8 @@
 //! `override_policy_documents` / `override_json` by `sid`, each part keeping
 //! the place in the HCL that wrote it.
 
-use super::eval::{Binds, Cx};
+use super::eval::Binds;
+use super::instance::Cx;
 use super::module::{Body, ExprKind, Nested};
 use super::value::{Member, Val, Value, Why, sorted};
 use crate::source::Span;

@@ -11,9 +11,8 @@ use hcl_edit::expr::{
 };
 use hcl_edit::template::{Directive, Element, Template};
 
-use super::instance::Instance;
 use super::module::{Expr, ExprKind, span};
-use super::value::{BUDGET, Member, Val, Value, Why, sorted};
+use super::value::{BUDGET, Budget, Member, Val, Value, Why, sorted};
 use crate::source::Span;
 use crate::syntax::json::{self, Kind, unescape_with_offsets};
 
@@ -47,11 +46,37 @@ impl Binds<'_> {
     }
 }
 
-/// Where an expression is evaluated: in which module instance, which file
-/// (and text) it is written in, with which names bound.
-#[derive(Clone, Copy)]
-pub struct Cx<'t, 'r, 's> {
-    pub inst: &'s Instance<'t, 'r>,
+/// What the evaluator needs of the place it evaluates in, a module
+/// instance: the text of its files, the budget, what functions may do, and
+/// what a reference names.
+///
+/// A trait so that this file does not depend on module instances. They
+/// evaluate their declarations here, and resolving a reference evaluates
+/// again (a data source's policy document), so the evaluator and the
+/// instances call each other; with the trait, the code that resolves
+/// references (`references.rs`) sits above both and depends on each.
+pub trait Scope {
+    /// The text of a file of the reading ("" for none).
+    fn text(&self, file: u32) -> &str;
+    fn budget(&self) -> &Budget;
+    /// What the functions (`file`, `templatefile`) see of this place.
+    fn host(&self) -> impl super::functions::Host + '_;
+    /// What a reference rooted at `root` names, and how many of `ops` that
+    /// took. `None`: nothing this place declares.
+    fn reference(
+        &self,
+        cx: &Cx<'_, Self>,
+        root: &str,
+        ops: &[&TraversalOperator],
+        at: Span,
+    ) -> Option<(Value, usize)>;
+}
+
+/// Where an expression is evaluated: in which scope (a module instance:
+/// `instance::Cx` names that context), which file (and text) it is written
+/// in, with which names bound.
+pub struct Cx<'s, S: ?Sized> {
+    pub inst: &'s S,
     pub file: u32,
     /// The text byte ranges of the expressions index: the file, or a
     /// decoded string of a `.tf.json` file.
@@ -63,19 +88,29 @@ pub struct Cx<'t, 'r, 's> {
     depth: u32,
 }
 
-impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
+// Written out: derived, they would ask the scope to be `Copy` too, when
+// the context only holds a reference to it.
+impl<S: ?Sized> Clone for Cx<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ?Sized> Copy for Cx<'_, S> {}
+
+impl<'s, S: Scope + ?Sized> Cx<'s, S> {
     /// Evaluating in `inst`, in `file`, with `binds`.
-    pub fn new(inst: &'s Instance<'t, 'r>, file: u32, binds: Option<&'s Binds<'s>>) -> Self {
+    pub fn new(inst: &'s S, file: u32, binds: Option<&'s Binds<'s>>) -> Self {
         Self { inst, file, src: inst.text(file), table: None, binds, depth: 0 }
     }
 
     /// Evaluating text that is no file of the reading (a template file).
-    pub fn over(inst: &'s Instance<'t, 'r>, src: &'s str, binds: &'s Binds<'s>) -> Self {
+    pub fn over(inst: &'s S, src: &'s str, binds: &'s Binds<'s>) -> Self {
         Self { inst, file: u32::MAX, src, table: None, binds: Some(binds), depth: 0 }
     }
 
     /// The same place with more names bound.
-    pub fn with<'b>(&self, binds: &'b Binds<'b>) -> Cx<'t, 'r, 'b>
+    pub fn with<'b>(&self, binds: &'b Binds<'b>) -> Cx<'b, S>
     where
         's: 'b,
     {
@@ -95,7 +130,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
 
     /// A declared expression (a variable's default, a local, an output),
     /// evaluated where it is written, with no names bound.
-    pub fn decl(&self, e: Expr<'t>) -> Value {
+    pub fn decl(&self, e: Expr<'_>) -> Value {
         let Some(cx) = self.deeper() else { return too_deep(e.span()) };
         let cx = Cx { file: e.file, src: self.inst.text(e.file), table: None, binds: None, ..cx };
         cx.expr(e)
@@ -158,7 +193,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
 
     /// An HCL expression.
     pub fn hcl(&self, e: &Expression) -> Value {
-        if !self.inst.r.budget.step() {
+        if !self.inst.budget().step() {
             return self.unknown(e, Why::Unresolved(BUDGET.into()));
         }
         let Some(cx) = self.deeper() else { return too_deep(self.span(e.span())) };
@@ -187,7 +222,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             }
             Expression::Parenthesis(p) => return cx.hcl(p.inner()),
             Expression::Variable(v) => match self.binds.and_then(|b| b.get(v.as_str())) {
-                Some(bound) => return self.inst.r.budget.copy(bound, || v.as_str().to_owned()),
+                Some(bound) => return self.inst.budget().copy(bound, || v.as_str().to_owned()),
                 None => {
                     return self.unknown(e, Why::Unresolved(format!("`{}` is not defined here", v.as_str())));
                 }
@@ -227,7 +262,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             Expression::BinaryOp(b) => return cx.binary(e, *b.operator.value(), &b.lhs_expr, &b.rhs_expr),
             Expression::ForExpr(f) => return cx.for_expr(e, f),
         };
-        self.inst.r.budget.check(Value::new(kind, at), || self.source(e.span()))
+        self.inst.budget().check(Value::new(kind, at), || self.source(e.span()))
     }
 
     #[allow(clippy::many_single_char_names)]
@@ -289,7 +324,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         if let Err(v) = self.render(t, &mut out) {
             return v;
         }
-        self.inst.r.budget.check(Value::string(out, at), || "a string template".to_owned())
+        self.inst.budget().check(Value::string(out, at), || "a string template".to_owned())
     }
 
     /// Appends a template's text to `out`; an error or unresolved part
@@ -337,7 +372,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
                                 &vb
                             };
                             self.with(binds).render(&f.template, out)?;
-                            if !self.inst.r.budget.pay(out.len() as u64 / 64 + 1) {
+                            if !self.inst.budget().pay(out.len() as u64 / 64 + 1) {
                                 return Err(Value::unknown(
                                     "a string template",
                                     Why::Unresolved(BUDGET.into()),
@@ -425,7 +460,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
             }
         }
         let kind = if f.key_expr.is_some() { Val::Object(sorted(members)) } else { Val::List(list) };
-        self.inst.r.budget.check(Value::new(kind, at), || self.source(e.span()))
+        self.inst.budget().check(Value::new(kind, at), || self.source(e.span()))
     }
 
     #[allow(clippy::many_single_char_names)]
@@ -493,13 +528,13 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
         let (base, used) = match &t.expr {
             Expression::Variable(root) => {
                 if let Some(bound) = self.binds.and_then(|b| b.get(root.as_str())) {
-                    (self.inst.r.budget.copy(bound, what), 0)
+                    (self.inst.budget().copy(bound, what), 0)
                 } else {
                     match self.inst.reference(self, root.as_str(), &ops, at) {
                         // What is referred to is a copy of a declaration's
                         // value: paid for, so that referring to a big value
                         // many times stops at the budget.
-                        Some((v, used)) => (self.inst.r.budget.check(v, what), used),
+                        Some((v, used)) => (self.inst.budget().check(v, what), used),
                         None => return Value::unknown(what(), Why::Input, at),
                     }
                 }
@@ -604,7 +639,7 @@ impl<'t: 'r, 'r: 's, 's> Cx<'t, 'r, 's> {
     pub fn with_json_template<T>(
         &self,
         v: &json::Value<'_>,
-        f: impl for<'x> FnOnce(Cx<'t, 'r, 'x>, &'x Template, usize) -> T,
+        f: impl for<'x> FnOnce(Cx<'x, S>, &'x Template, usize) -> T,
     ) -> Result<T, (Span, String)> {
         let raw = &self.inst.text(self.file)[v.span.range()];
         let (decoded, offsets) =

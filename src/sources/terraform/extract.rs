@@ -7,8 +7,8 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::template::{Element, Template};
 
-use super::eval::{Binds, Cx};
-use super::instance::{Instance, Key};
+use super::eval::Binds;
+use super::instance::{Cx, Instance, Key};
 use super::module::{Block, Expr, ExprKind};
 use super::value::{Val, Value, Why};
 use crate::model::{KindHint, Problem, SpanMap, Spanned, lower};

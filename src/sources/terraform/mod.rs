@@ -18,6 +18,7 @@ mod extract;
 mod functions;
 mod instance;
 mod module;
+mod references;
 mod suppress;
 mod types;
 mod value;
