@@ -265,6 +265,8 @@ impl Before {
         let roots = &self.pathspecs;
         let covered =
             |d: &str| roots.iter().any(|r| r.is_empty() || d == r || d.starts_with(&format!("{r}/")));
+        // Files the same in the work tree are linked from there, not written.
+        let changed = self.repo.changed(&self.commit).map_err(Error::Usage)?;
         let mut entries = self.repo.list(&self.commit, roots, true).map_err(Error::Usage)?;
         let mut flat: BTreeSet<String> =
             entries.iter().filter(|e| roots.contains(&e.path)).map(|e| parent(&e.path)).collect();
@@ -281,7 +283,7 @@ impl Before {
             if entries.is_empty() {
                 break;
             }
-            self.repo.write_files(&entries, &self.dir.path).map_err(Error::Usage)?;
+            self.repo.write_files(&entries, &self.dir.path, &changed).map_err(Error::Usage)?;
             for e in &entries {
                 for source in module_sources(&self.dir.path.join(&e.path), e) {
                     let called = normalize(&Path::new(&parent(&e.path)).join(source));

@@ -117,22 +117,67 @@ impl Repo {
         Ok(entries)
     }
 
-    /// Writes `entries` under `root` (by their paths from the top), reading
-    /// every object through one `git cat-file --batch`. Symbolic links become
-    /// links where the platform has them.
+    /// The files whose content in the work tree may differ from `commit`'s
+    /// (changed, added or deleted since), by git's comparison against the
+    /// index's file stamps: a file only touched may be listed, a changed one
+    /// never left out.
+    ///
+    /// # Errors
+    /// When git fails.
+    pub fn changed(&self, commit: &str) -> Result<BTreeSet<String>, String> {
+        let mut cmd = git(&self.top);
+        cmd.args(["diff-index", "-z", "--name-only", "--no-renames", "--no-ext-diff", commit, "--"]);
+        let out = output(cmd)?;
+        Ok(out
+            .split(|&b| b == 0)
+            .filter(|f| !f.is_empty())
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect())
+    }
+
+    /// Writes `entries` under `root` (by their paths from the top). A regular
+    /// file not in `changed` is the same in the work tree: it is linked (or
+    /// copied) from there. The others are read through one `git cat-file
+    /// --batch`; symbolic links become links where the platform has them.
     ///
     /// # Errors
     /// When git fails or a file cannot be written.
-    pub fn write_files(&self, entries: &[TreeEntry], root: &Path) -> Result<(), String> {
-        if entries.is_empty() {
+    pub fn write_files(
+        &self,
+        entries: &[TreeEntry],
+        root: &Path,
+        changed: &BTreeSet<String>,
+    ) -> Result<(), String> {
+        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut make_parent = |path: &Path| match path.parent() {
+            Some(dir) if made.insert(dir.to_owned()) => {
+                std::fs::create_dir_all(dir).map_err(|err| format!("`{}`: {err}", dir.display()))
+            }
+            _ => Ok(()),
+        };
+        let mut from_git = Vec::new();
+        for e in entries {
+            let regular = matches!(e.mode.as_str(), "100644" | "100755");
+            if regular && !changed.contains(&e.path) {
+                let path = root.join(&e.path);
+                make_parent(&path)?;
+                let here = self.top.join(&e.path);
+                if std::fs::hard_link(&here, &path).is_ok() || std::fs::copy(&here, &path).is_ok() {
+                    continue;
+                }
+            }
+            from_git.push(e);
+        }
+        if from_git.is_empty() {
             return Ok(());
         }
+        let entries = from_git;
         let mut cmd = git(&self.top);
         cmd.args(["cat-file", "--batch"]).stdin(Stdio::piped()).stdout(Stdio::piped());
         let mut child = cmd.spawn().map_err(|e| format!("cannot run `git`: {e}"))?;
         let mut stdin = child.stdin.take().ok_or("no pipe to git")?;
         let mut ids = String::new();
-        for e in entries {
+        for e in &entries {
             ids.push_str(&e.oid);
             ids.push('\n');
         }
@@ -141,7 +186,6 @@ impl Repo {
             let _ = stdin.write_all(ids.as_bytes());
         });
         let mut reader = BufReader::new(child.stdout.take().ok_or("no pipe from git")?);
-        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
         let mut header = String::new();
         let mut result = Ok(());
         for e in entries {
@@ -155,11 +199,7 @@ impl Repo {
             reader.read_exact(&mut body).map_err(|e| e.to_string())?;
             body.pop();
             let path = root.join(&e.path);
-            if let Some(dir) = path.parent()
-                && made.insert(dir.to_owned())
-            {
-                std::fs::create_dir_all(dir).map_err(|err| format!("`{}`: {err}", dir.display()))?;
-            }
+            make_parent(&path)?;
             if let Err(err) = write_one(&path, &e.mode, &body) {
                 result = Err(format!("`{}`: {err}", path.display()));
                 break;
