@@ -8,7 +8,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::json;
 
 use super::view::View;
-use super::{AccountTrust, Chain, Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use super::{AccountTrust, Chain, Edge, Hop, NodeId, NodeKind, Origin, Requirement, TrustGraph};
 use crate::analysis::{Analysis, Inventory};
 use crate::cli::{DocFormat, GraphFormat};
 use crate::eval::Env;
@@ -242,6 +242,17 @@ fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
     })
 }
 
+/// One hop of a chain as JSON: its ends, what it requires, and where its
+/// trust and permission statements are (the shape `paths` and `diff` share).
+pub fn hop_json(g: &TrustGraph, a: &Analysis, h: &Hop) -> serde_json::Value {
+    json!({
+        "from": g.label(h.from), "to": g.label(h.to),
+        "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "trust": origin_json(a, h.trust.as_ref()),
+        "identity": origin_json(a, h.identity.as_ref()),
+    })
+}
+
 /// The graph as JSON, written node by node and edge by edge: the document
 /// of a large graph is never held whole. Keys come in the order a
 /// `serde_json::Value` (sorted maps) prints them.
@@ -309,18 +320,7 @@ pub fn paths(
 ) -> std::io::Result<()> {
     if format == DocFormat::Json {
         let list = chains.iter().map(|c| {
-            let hops: Vec<_> = c
-                .hops
-                .iter()
-                .map(|h| {
-                    json!({
-                        "from": g.label(h.from), "to": g.label(h.to),
-                        "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                        "trust": origin_json(a, h.trust.as_ref()),
-                        "identity": origin_json(a, h.identity.as_ref()),
-                    })
-                })
-                .collect();
+            let hops: Vec<_> = c.hops.iter().map(|h| hop_json(g, a, h)).collect();
             let end = if backward { c.source() } else { c.target() };
             json!({"principal": g.label(end), "kind": g.node(end).kind.as_str(), "outside": g.node(end).outside, "hops": hops})
         });

@@ -15,6 +15,7 @@ use crate::analysis::Analysis;
 use crate::cli::DiffFormat;
 use crate::compare::{PathChange, PathChanges, Side};
 use crate::diagnostic::{Finding, Severity};
+use crate::graph::render::hop_json;
 use crate::graph::{NodeKind, Origin};
 use crate::settings::OutputFormat;
 
@@ -314,29 +315,9 @@ fn findings_table(a: &Analysis) -> String {
     s
 }
 
-fn origin_json(a: &Analysis, o: Option<&Origin>) -> Value {
-    o.map_or(Value::Null, |o| {
-        let file = &a.files[o.file];
-        let at = file.line_col(o.span.start);
-        json!({"file": file.name, "line": at.line, "column": at.column, "pointer": o.pointer})
-    })
-}
-
 fn path_json(side: &Side, p: &PathChange) -> Value {
     let (g, a) = (&side.graph, &side.analysis);
-    let hops: Vec<Value> = p
-        .chain
-        .hops
-        .iter()
-        .map(|h| {
-            json!({
-                "from": g.label(h.from), "to": g.label(h.to),
-                "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                "trust": origin_json(a, h.trust.as_ref()),
-                "identity": origin_json(a, h.identity.as_ref()),
-            })
-        })
-        .collect();
+    let hops: Vec<Value> = p.chain.hops.iter().map(|h| hop_json(g, a, h)).collect();
     json!({
         "from": g.label(p.chain.source()),
         "to": g.label(p.chain.target()),
