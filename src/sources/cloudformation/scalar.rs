@@ -152,7 +152,9 @@ fn block(raw: &str, s: &str) -> Option<Vec<u32>> {
         return None;
     }
     map.truncate(s.len());
-    let end = map.last().map_or(off(header_end + 1), |&o| o + 1);
+    // The line break a block adds after its last line may not be in the
+    // text (a block at the end of a file without one): the end is the text's.
+    let end = map.last().map_or(off(header_end + 1), |&o| (o + 1).min(off(raw.len())));
     map.push(end);
     Some(map)
 }
@@ -174,6 +176,14 @@ mod tests {
                 if c == '\n' || text[at..].starts_with(c) || text[at..].starts_with('\\') { c } else { '?' }
             })
             .collect()
+    }
+
+    #[test]
+    fn a_block_at_the_end_of_a_file_without_a_line_break_ends_with_the_text() {
+        let text = "x: |\n  {\n    \"a\": [";
+        let map = exact(text, Span::new(3, off(text.len())), "{\n  \"a\": [\n").expect("an exact map");
+        assert_eq!(map.last(), Some(&off(text.len())));
+        assert!(map.iter().all(|&o| o as usize <= text.len()));
     }
 
     #[test]
