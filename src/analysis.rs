@@ -18,6 +18,9 @@ use crate::source::SourceFile;
 use crate::sources::{self, Entity, Extracted, Unit};
 use crate::syntax::text;
 
+mod memo;
+pub use memo::Memo;
+
 /// Everything the inputs say, gathered across files: every policy, every
 /// user, group and role, the managed policies, and the accounts known to be
 /// yours.
@@ -195,17 +198,23 @@ enum Loaded {
 
 /// Checks every input with the settings' rules.
 pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
+    analyze_with(inputs, settings, None)
+}
+
+/// [`analyze`], reusing what an analysis of the same files with the same
+/// settings kept in `memo` (and keeping what this one reads).
+pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) -> Analysis {
     let progress = crate::progress::Progress::start(settings.progress, "reading files", inputs.len());
     let (terraform, others): (Vec<&Input>, Vec<&Input>) = inputs.iter().partition(|i| is_terraform(i));
     let loaded: Vec<Loaded> = others
         .par_iter()
         .map(|i| {
-            let l = load(i, settings);
+            let l = load(i, settings, memo);
             progress.step();
             l
         })
         .collect();
-    let (terraform, terraform_errors) = read_terraform(&terraform, settings, &progress);
+    let (terraform, terraform_errors) = read_terraform(&terraform, settings, &progress, memo);
     progress.stage("checking policies", 0);
 
     let mut analysis = Analysis::default();
@@ -366,7 +375,7 @@ fn looks_like_iam(text: &str) -> bool {
     .any(|k| text.contains(k))
 }
 
-fn load(input: &Input, settings: &Settings) -> Loaded {
+fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
     let (name, explicit) = match input {
         Input::Stdin => (settings.stdin_filename.clone().unwrap_or_else(|| input.display_name()), true),
         Input::File { explicit, .. } => (input.display_name(), *explicit),
@@ -378,21 +387,33 @@ fn load(input: &Input, settings: &Settings) -> Loaded {
             return Loaded::Failed(Error::Read { path: name, message: e.to_string() });
         }
     };
-    let text = match text::decode(bytes) {
-        Ok(t) => t,
+    let text: Arc<str> = match text::decode(bytes) {
+        Ok(t) => t.into(),
         Err(e) if explicit => {
             return Loaded::Failed(Error::NotIam { path: name, reason: e.to_string() });
         }
         Err(_) => return Loaded::Skipped,
     };
-    let file = SourceFile::new(name, text);
     let account = if settings.stack_accounts.is_empty() {
         None
     } else {
         let cwd = settings.working_dir();
-        let path = std::path::Path::new(&file.name);
+        let path = std::path::Path::new(&name);
         settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.as_str())
     };
+    let Some(memo) = memo else { return interpret(SourceFile::new(name, text), explicit, account) };
+    let reading = memo::Reading { name: &name, explicit, account };
+    if let Some(l) = memo.take(&reading, &text) {
+        return l;
+    }
+    let l = interpret(SourceFile::new(name.clone(), Arc::clone(&text)), explicit, account);
+    memo.keep(&reading, &text, &l);
+    l
+}
+
+/// What a file holds: IAM, an IAM document that does not parse, or nothing
+/// to check.
+fn interpret(file: SourceFile, explicit: bool, account: Option<&str>) -> Loaded {
     match sources::read_in(&file.name, &file.text, account) {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
         // A named file that does not parse as what its name says it is, is
@@ -435,6 +456,7 @@ fn read_terraform(
     inputs: &[&Input],
     settings: &Settings,
     progress: &crate::progress::Progress,
+    memo: Option<&Memo>,
 ) -> (Option<sources::terraform::Read>, Vec<Error>) {
     if inputs.is_empty() {
         return (None, Vec::new());
@@ -468,7 +490,8 @@ fn read_terraform(
         let path = std::path::Path::new(name);
         settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.clone())
     };
-    (Some(sources::terraform::read_with(&settings.root, files, &account_of)), errors)
+    let parses = memo.map(|m| &m.terraform);
+    (Some(sources::terraform::read_with(&settings.root, files, &account_of, parses)), errors)
 }
 
 /// Reads an input whole, refusing it as soon as it is known to be larger

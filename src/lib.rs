@@ -57,8 +57,20 @@ pub fn run(command: Command) -> Result<ExitStatus, Error> {
 /// # Errors
 /// A path that does not exist or a pattern that matches nothing.
 pub fn analyze_paths(settings: &Settings) -> Result<analysis::Analysis, Error> {
+    analyze_paths_with(settings, None)
+}
+
+/// [`analyze_paths`], reusing what an analysis of the same files kept in
+/// `memo` (see [`analysis::analyze_with`]).
+///
+/// # Errors
+/// A path that does not exist or a pattern that matches nothing.
+pub fn analyze_paths_with(
+    settings: &Settings,
+    memo: Option<&analysis::Memo>,
+) -> Result<analysis::Analysis, Error> {
     let found = discover::collect(&settings.root, &settings.paths, &settings.exclude)?;
-    let mut analysis = analysis::analyze(&found.inputs, settings);
+    let mut analysis = analysis::analyze_with(&found.inputs, settings, memo);
     analysis.not_files = found.not_files;
     analysis.warnings.extend(found.warnings);
     for pattern in found.unused_excludes {

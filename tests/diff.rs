@@ -291,6 +291,53 @@ fn a_reformat_changes_nothing() {
 const WILDCARD: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}
 "#;
 
+/// The files of a directory (not those below it), by name, with their text.
+fn files_in(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().unwrap().is_file())
+        .map(|e| (e.file_name().into_string().unwrap(), std::fs::read_to_string(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn directories_the_change_left_alone_are_read_as_they_were_and_stay_as_they_are() {
+    let repo = Repo::new("unchanged-dirs");
+    repo.write("roles/same/open.json", WILDCARD);
+    repo.write("roles/same/deep/open.json", WILDCARD);
+    repo.write("roles/grown/open.json", WILDCARD);
+    repo.write("roles/touched/open.json", WILDCARD);
+    repo.commit("base");
+    // A file added in the work tree only (not committed): the base revision
+    // did not have it, though its directory is otherwise the same.
+    repo.write("roles/grown/new.json", WILDCARD);
+    // Written again with the same text: the index's stamps go stale, as
+    // they do after a checkout or a copy of the tree.
+    repo.write("roles/touched/open.json", WILDCARD);
+    repo.write("roles/same/deep/open.json", WILDCARD);
+
+    let (code, report) = repo.diff_json(&["--base", "HEAD", "--select", "wildcard-principal"]);
+    assert_eq!(code, 1, "{report:#}");
+    let added: Vec<&str> =
+        report["added_findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(added, ["roles/grown/new.json"], "{report:#}");
+    assert_eq!(report["fixed_findings"], Value::Array(vec![]), "{report:#}");
+
+    // Nothing of the work tree was removed or changed by reading the base
+    // revision through it.
+    let open = WILDCARD.to_owned();
+    assert_eq!(files_in(&repo.path().join("roles/same")), [("open.json".to_owned(), open.clone())]);
+    assert_eq!(files_in(&repo.path().join("roles/same/deep")), [("open.json".to_owned(), open.clone())]);
+    assert_eq!(
+        files_in(&repo.path().join("roles/grown")),
+        [("new.json".to_owned(), open.clone()), ("open.json".to_owned(), open)]
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "?? roles/grown/new.json\n");
+}
+
 #[test]
 fn findings_follow_a_renamed_file() {
     let repo = Repo::new("rename");

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::path::{Component, Path, PathBuf};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Memo};
 use crate::cli::{CheckArgs, DiffArgs, DiffFormat};
 use crate::compare::{self, Side};
 use crate::error::Error;
@@ -44,19 +44,15 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         ));
     }
 
-    // The two sides are read at once: the work tree's while the base
-    // revision's files are taken out of git, then that copy.
+    // The work tree's side is read while the base revision's files are
+    // taken out of git; then the old side, which reuses what the new side
+    // read of the files that did not change.
     let new_paths = existing(&settings.paths, Path::new("."));
     let new_settings = Settings { paths: new_paths.clone(), ..settings.clone() };
-    let (before, new) = rayon::join(
-        || {
-            let before = Before::read(&settings, &base)?;
-            let old = before.analyze();
-            Ok::<_, Error>((before, old))
-        },
-        || analyze(&new_settings),
-    );
-    let (before, old) = before?;
+    let memo = Memo::default();
+    let (before, new) = rayon::join(|| Before::read(&settings, &base), || analyze(&new_settings, &memo));
+    let before = before?;
+    let old = before.analyze(&memo);
     for p in &settings.paths {
         if !new_paths.contains(p) && !before.existed.contains(p) {
             return Err(if is_glob(p) {
@@ -105,11 +101,11 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
     })
 }
 
-fn analyze(settings: &Settings) -> Result<Analysis, Error> {
+fn analyze(settings: &Settings, memo: &Memo) -> Result<Analysis, Error> {
     if settings.paths.is_empty() {
         return Ok(Analysis::default());
     }
-    crate::analyze_paths(settings)
+    crate::analyze_paths_with(settings, Some(memo))
 }
 
 /// The paths of `paths` that exist under `dir` (a glob pattern: that
@@ -265,8 +261,6 @@ impl Before {
         let roots = &self.pathspecs;
         let covered =
             |d: &str| roots.iter().any(|r| r.is_empty() || d == r || d.starts_with(&format!("{r}/")));
-        // Files the same in the work tree are linked from there, not written.
-        let changed = self.repo.changed(&self.commit).map_err(Error::Usage)?;
         let mut entries = self.repo.list(&self.commit, roots, true).map_err(Error::Usage)?;
         let mut flat: BTreeSet<String> =
             entries.iter().filter(|e| roots.contains(&e.path)).map(|e| parent(&e.path)).collect();
@@ -283,7 +277,18 @@ impl Before {
             if entries.is_empty() {
                 break;
             }
-            self.repo.write_files(&entries, &self.dir.path, &changed).map_err(Error::Usage)?;
+            let unchanged = self.repo.unchanged(&entries);
+            // A directory the same as it was is one link, not a directory
+            // made and a link for each of its files.
+            let linked: Vec<String> = unchanged_dirs(&self.repo.top, roots, &entries, &unchanged)
+                .into_iter()
+                .filter(|d| link_dir(&self.repo.top.join(d), &self.dir.path.join(d)).is_ok())
+                .collect();
+            let inside = |path: &str| {
+                linked.iter().any(|d| path.starts_with(d.as_str()) && path[d.len()..].starts_with('/'))
+            };
+            let rest: Vec<TreeEntry> = entries.iter().filter(|e| !inside(&e.path)).cloned().collect();
+            self.repo.write_files(&rest, &self.dir.path, &unchanged).map_err(Error::Usage)?;
             for e in &entries {
                 for source in module_sources(&self.dir.path.join(&e.path), e) {
                     let called = normalize(&Path::new(&parent(&e.path)).join(source));
@@ -302,9 +307,9 @@ impl Before {
 
     /// Analyses the old side from our copy: its relative paths are read
     /// from the place there that corresponds to the working directory.
-    fn analyze(&self) -> Result<Analysis, Error> {
+    fn analyze(&self, memo: &Memo) -> Result<Analysis, Error> {
         let settings = Settings { progress: false, root: self.here(), ..self.settings.clone() };
-        let mut analysis = analyze(&settings)?;
+        let mut analysis = analyze(&settings, memo)?;
         for f in &mut analysis.files {
             if let Some((copy, shown)) = self.moved.iter().find(|(c, _)| f.name.starts_with(c.as_str())) {
                 f.name = format!("{shown}{}", &f.name[copy.len()..]);
@@ -370,6 +375,71 @@ fn rebase_globs(settings: &mut Settings, top: &Path, copy: &Path) {
     settings.per_file_ignores.iter_mut().for_each(|(g, _)| rebase(g));
     settings.stack_accounts.iter_mut().for_each(|(g, _)| rebase(g));
     settings.suppressions.iter_mut().for_each(|s| rebase(&mut s.path));
+}
+
+/// The directories under `roots` that the work tree holds as they were:
+/// the same files, unchanged (`unchanged`, see [`Repo::unchanged`]), and
+/// nothing more, not even a file git ignores. `entries` lists everything
+/// under `roots`. Only the outermost of them, never the top itself.
+fn unchanged_dirs(
+    top: &Path,
+    roots: &[String],
+    entries: &[TreeEntry],
+    unchanged: &BTreeSet<String>,
+) -> Vec<String> {
+    let within = |d: &str| roots.iter().any(|r| r.is_empty() || d == r || d.starts_with(&format!("{r}/")));
+    // What each directory holds, and those that hold a changed file.
+    let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut changed: BTreeSet<&str> = BTreeSet::new();
+    for e in entries {
+        let mut path = e.path.as_str();
+        if !unchanged.contains(&e.path) {
+            changed.insert(path.rfind('/').map_or("", |i| &path[..i]));
+        }
+        while let Some(i) = path.rfind('/') {
+            names.entry(&path[..i]).or_default().insert(&path[i + 1..]);
+            path = &path[..i];
+        }
+        names.entry("").or_default().insert(path);
+    }
+    // Children sort after their parent: backwards, each directory is
+    // settled before the one that holds it.
+    let mut same: BTreeSet<&str> = BTreeSet::new();
+    for (&dir, held) in names.iter().rev() {
+        if dir.is_empty() || !within(dir) || changed.contains(dir) {
+            continue;
+        }
+        let at = top.join(dir);
+        if !at.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        let Ok(listing) = std::fs::read_dir(&at) else { continue };
+        let found: Option<BTreeSet<String>> =
+            listing.map(|e| e.ok().and_then(|e| e.file_name().into_string().ok())).collect();
+        let Some(found) = found else { continue };
+        let subdirs_same = held.iter().all(|name| {
+            let sub = format!("{dir}/{name}");
+            !names.contains_key(sub.as_str()) || same.contains(sub.as_str())
+        });
+        if subdirs_same && found.len() == held.len() && held.iter().all(|n| found.contains(*n)) {
+            same.insert(dir);
+        }
+    }
+    same.iter().filter(|d| !same.contains(parent(d).as_str())).map(|d| (*d).to_owned()).collect()
+}
+
+/// Links `at` (a directory of the work tree) into our copy as `to`.
+#[cfg(unix)]
+fn link_dir(at: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::os::unix::fs::symlink(at, to)
+}
+
+#[cfg(not(unix))]
+fn link_dir(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// `path`'s directory, from the top (`""` at the top).

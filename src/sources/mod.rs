@@ -135,7 +135,7 @@ pub struct Unit {
 }
 
 /// Everything found in one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Extracted {
     pub units: Vec<Unit>,
     /// Problems that make a policy invalid, with the subject they concern.

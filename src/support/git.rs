@@ -117,27 +117,55 @@ impl Repo {
         Ok(entries)
     }
 
-    /// The files whose content in the work tree may differ from `commit`'s
-    /// (changed, added or deleted since), by git's comparison against the
-    /// index's file stamps: a file only touched may be listed, a changed one
-    /// never left out.
-    ///
-    /// # Errors
-    /// When git fails.
-    pub fn changed(&self, commit: &str) -> Result<BTreeSet<String>, String> {
+    /// The regular files of `entries` that the work tree holds unchanged:
+    /// whose content there is the object the entry names, as `git add`
+    /// would store it. Asked of `git hash-object`, not of the index, whose
+    /// file stamps are stale after a checkout or a copy (git then lists
+    /// every file as changed). Files it cannot tell about are left out.
+    pub fn unchanged(&self, entries: &[TreeEntry]) -> BTreeSet<String> {
+        let candidates: Vec<&TreeEntry> = entries
+            .iter()
+            .filter(|e| matches!(e.mode.as_str(), "100644" | "100755"))
+            // One path a line, and a quoted one would be unquoted.
+            .filter(|e| !e.path.contains(['\n', '\r']) && !e.path.starts_with('"'))
+            .filter(|e| self.top.join(&e.path).symlink_metadata().is_ok_and(|m| m.is_file()))
+            .collect();
+        let mut same = BTreeSet::new();
+        if candidates.is_empty() {
+            return same;
+        }
         let mut cmd = git(&self.top);
-        cmd.args(["diff-index", "-z", "--name-only", "--no-renames", "--no-ext-diff", commit, "--"]);
-        let out = output(cmd)?;
-        Ok(out
-            .split(|&b| b == 0)
-            .filter(|f| !f.is_empty())
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect())
+        cmd.args(["hash-object", "--stdin-paths"]);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        let Ok(mut child) = cmd.spawn() else { return same };
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else { return same };
+        let mut paths = String::new();
+        for e in &candidates {
+            paths.push_str(&e.path);
+            paths.push('\n');
+        }
+        // Written from another thread: git answers while it reads.
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(paths.as_bytes());
+        });
+        // Git stops at a file it cannot read: the answers so far hold.
+        for (e, oid) in candidates.iter().zip(BufReader::new(stdout).lines()) {
+            match oid {
+                Ok(oid) if oid == e.oid => {
+                    same.insert(e.path.clone());
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let _ = writer.join();
+        let _ = child.wait();
+        same
     }
 
-    /// Writes `entries` under `root` (by their paths from the top). A regular
-    /// file not in `changed` is the same in the work tree: it is linked (or
-    /// copied) from there. The others are read through one `git cat-file
+    /// Writes `entries` under `root` (by their paths from the top). A file
+    /// in `unchanged` (see [`Repo::unchanged`]) is linked (or copied) from
+    /// the work tree; the others are read through one `git cat-file
     /// --batch`; symbolic links become links where the platform has them.
     ///
     /// # Errors
@@ -146,7 +174,7 @@ impl Repo {
         &self,
         entries: &[TreeEntry],
         root: &Path,
-        changed: &BTreeSet<String>,
+        unchanged: &BTreeSet<String>,
     ) -> Result<(), String> {
         let mut made: BTreeSet<PathBuf> = BTreeSet::new();
         let mut make_parent = |path: &Path| match path.parent() {
@@ -157,8 +185,7 @@ impl Repo {
         };
         let mut from_git = Vec::new();
         for e in entries {
-            let regular = matches!(e.mode.as_str(), "100644" | "100755");
-            if regular && !changed.contains(&e.path) {
+            if unchanged.contains(&e.path) {
                 let path = root.join(&e.path);
                 make_parent(&path)?;
                 let here = self.top.join(&e.path);

@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use hcl_edit::structure::{Body as HclBody, Structure};
+use rayon::prelude::*;
 
 use crate::model::Problem;
 use crate::source::Span;
@@ -67,7 +68,7 @@ pub struct Dir {
 pub struct Loaded {
     pub files: Vec<Source>,
     /// The parsed body of each HCL file (`None` for the others).
-    pub hcl: Vec<Option<HclBody>>,
+    pub hcl: Vec<Option<Arc<HclBody>>>,
     pub dirs: Vec<Dir>,
     by_path: HashMap<PathBuf, usize>,
     /// The directory relative paths are read from (empty: the working
@@ -94,30 +95,59 @@ impl Loaded {
         self.by_path.get(dir).copied()
     }
 
-    fn add_file(&mut self, name: String, text: Arc<str>, input: bool, syntax: Syntax) -> u32 {
+    fn add_file(&mut self, name: String, text: Arc<str>, input: bool, syntax: Syntax, parsed: Parsed) -> u32 {
         let id = u32::try_from(self.files.len()).unwrap_or(u32::MAX);
-        let hcl = match syntax {
-            Syntax::Hcl | Syntax::Vars => match hcl_edit::parser::parse_body(&text) {
-                Ok(b) => Some(b),
-                Err(e) => {
-                    if input && syntax == Syntax::Hcl {
-                        let at = u32::try_from(e.location().offset()).unwrap_or(u32::MAX);
-                        let problem = Problem {
-                            span: Span::new(at, at).in_file(id),
-                            pointer: String::new(),
-                            message: format!("invalid HCL: {}", e.message()),
-                        };
-                        self.problems.push((id, problem));
-                    }
-                    None
+        let hcl = match parsed {
+            Some(Ok(b)) => Some(b),
+            Some(Err(e)) => {
+                if input && syntax == Syntax::Hcl {
+                    let at = u32::try_from(e.location().offset()).unwrap_or(u32::MAX);
+                    let problem = Problem {
+                        span: Span::new(at, at).in_file(id),
+                        pointer: String::new(),
+                        message: format!("invalid HCL: {}", e.message()),
+                    };
+                    self.problems.push((id, problem));
                 }
-            },
-            Syntax::Json => None,
+                None
+            }
+            None => None,
         };
         self.files.push(Source { name, text, input, syntax });
         self.hcl.push(hcl);
         id
     }
+}
+
+/// A file's text parsed as its syntax asks: HCL for `.tf` and `.tfvars`
+/// (`None` for JSON, which the evaluator parses itself).
+type Parsed = Option<Result<Arc<HclBody>, hcl_edit::parser::Error>>;
+
+/// The HCL files parsed by one reading, by name, for another reading of
+/// the same files (the two sides of `trustlint diff`): a file whose name
+/// and text are the same is not parsed again.
+#[derive(Debug, Default)]
+pub struct Parses(Mutex<HashMap<String, TextAndBody>>);
+
+type TextAndBody = (Arc<str>, Arc<HclBody>);
+
+fn parse(name: &str, text: &Arc<str>, syntax: Syntax, parses: Option<&Parses>) -> Parsed {
+    if syntax == Syntax::Json {
+        return None;
+    }
+    let Some(parses) = parses else { return Some(hcl_edit::parser::parse_body(text).map(Arc::new)) };
+    let lock = || parses.0.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((t, body)) = lock().get(name)
+        && t == text
+    {
+        return Some(Ok(Arc::clone(body)));
+    }
+    let body = match hcl_edit::parser::parse_body(text) {
+        Ok(b) => Arc::new(b),
+        Err(e) => return Some(Err(e)),
+    };
+    lock().insert(name.to_owned(), (Arc::clone(text), Arc::clone(&body)));
+    Some(Ok(body))
 }
 
 pub fn is_local(source: &str) -> bool {
@@ -165,25 +195,58 @@ fn syntax_of(name: &str) -> Option<Syntax> {
     }
 }
 
+/// A file the user gave, parsed.
+struct Given {
+    file: InputFile,
+    syntax: Syntax,
+    parsed: Parsed,
+}
+
+impl Given {
+    fn parse(file: InputFile, parses: Option<&Parses>) -> Self {
+        let syntax = match &file.path {
+            Some(p) => syntax_of(&p.file_name().unwrap_or_default().to_string_lossy()).unwrap_or(Syntax::Hcl),
+            None if file.text.trim_start().starts_with('{') => Syntax::Json,
+            None => Syntax::Hcl,
+        };
+        let body = parse(&file.name, &file.text, syntax, parses);
+        Self { file, syntax, parsed: body }
+    }
+}
+
+/// A file of a module directory, read and parsed: `(name, text, given,
+/// syntax, parsed)`.
+type Ready = (String, Arc<str>, bool, Syntax, Parsed);
+
+/// Reads and parses a file the user did not give (`None`: unreadable).
+fn read_beside(root: &Path, path: &Path, syntax: Syntax, parses: Option<&Parses>) -> Option<Ready> {
+    let text = read_text(&root.join(path))?;
+    let name = shown(path);
+    let body = parse(&name, &text, syntax, parses);
+    Some((name, text, false, syntax, body))
+}
+
 /// Loads the module directories of `inputs` and every directory they call,
-/// reading relative paths from `root`.
-pub fn load(root: &Path, inputs: Vec<InputFile>) -> Loaded {
+/// reading relative paths from `root`; a file `parses` holds is not parsed
+/// again.
+pub fn load(root: &Path, inputs: Vec<InputFile>, parses: Option<&Parses>) -> Loaded {
     let mut l = Loaded { root: root.to_owned(), ..Loaded::default() };
+    // Parsing is most of the work of a reading: on all cores.
+    let inputs: Vec<Given> = inputs.into_par_iter().map(|f| Given::parse(f, parses)).collect();
     // The files the user gave, by directory.
-    let mut by_dir: BTreeMap<PathBuf, Vec<InputFile>> = BTreeMap::new();
+    let mut by_dir: BTreeMap<PathBuf, Vec<Given>> = BTreeMap::new();
     let mut stdin = Vec::new();
-    for f in inputs {
-        match &f.path {
+    for g in inputs {
+        match &g.file.path {
             Some(p) => {
                 let dir = normalize(p.parent().unwrap_or(Path::new(".")));
-                by_dir.entry(dir).or_default().push(f);
+                by_dir.entry(dir).or_default().push(g);
             }
-            None => stdin.push(f),
+            None => stdin.push(g),
         }
     }
-    for f in stdin {
-        let syntax = if f.text.trim_start().starts_with('{') { Syntax::Json } else { Syntax::Hcl };
-        let id = l.add_file(f.name, f.text, true, syntax);
+    for g in stdin {
+        let id = l.add_file(g.file.name, g.file.text, true, g.syntax, g.parsed);
         l.dirs.push(Dir {
             path: PathBuf::new(),
             shown: ".".into(),
@@ -195,7 +258,7 @@ pub fn load(root: &Path, inputs: Vec<InputFile>) -> Loaded {
     }
     let mut queue: Vec<PathBuf> = Vec::new();
     for (dir, files) in by_dir {
-        load_dir(&mut l, &dir, files);
+        load_dir(&mut l, &dir, files, parses);
         queue.push(dir);
     }
     // Follow the calls.
@@ -213,7 +276,7 @@ pub fn load(root: &Path, inputs: Vec<InputFile>) -> Loaded {
         called.sort();
         for c in called {
             if !l.by_path.contains_key(&c) && l.root.join(&c).is_dir() {
-                load_dir(&mut l, &c, Vec::new());
+                load_dir(&mut l, &c, Vec::new(), parses);
                 queue.push(c);
             }
         }
@@ -223,11 +286,11 @@ pub fn load(root: &Path, inputs: Vec<InputFile>) -> Loaded {
 
 /// Reads a directory: the given input files, and the other `.tf`,
 /// `.tf.json` and `.tfvars` files from disk.
-fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
+fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<Given>, parses: Option<&Parses>) {
     let input = !inputs.is_empty();
-    let named: HashMap<std::ffi::OsString, InputFile> = inputs
+    let mut named: HashMap<std::ffi::OsString, Given> = inputs
         .into_iter()
-        .map(|f| (f.path.as_deref().and_then(Path::file_name).unwrap_or_default().to_owned(), f))
+        .map(|g| (g.file.path.as_deref().and_then(Path::file_name).unwrap_or_default().to_owned(), g))
         .collect();
     let mut tf: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
     let mut vars: Vec<(bool, std::ffi::OsString, PathBuf)> = Vec::new();
@@ -250,24 +313,35 @@ fn load_dir(l: &mut Loaded, dir: &Path, inputs: Vec<InputFile>) {
     }
     tf.sort();
     vars.sort();
-    let mut named = named;
-    let mut files = Vec::new();
-    for (name, path) in tf {
-        let syntax = syntax_of(name.to_str().unwrap_or_default()).unwrap_or(Syntax::Hcl);
-        let id = if let Some(f) = named.remove(&name) {
-            l.add_file(f.name, f.text, true, syntax)
-        } else {
-            let Some(text) = read_text(&l.root.join(&path)) else { continue };
-            l.add_file(shown(&path), text, false, syntax)
-        };
-        files.push(id);
-    }
-    let mut tfvars = Vec::new();
-    for (_, _, path) in vars {
-        if let Some(text) = read_text(&l.root.join(&path)) {
-            tfvars.push(l.add_file(shown(&path), text, false, Syntax::Vars));
-        }
-    }
+    // The files not given are read and parsed on all cores, in name order.
+    let pending: Vec<Result<Given, (Syntax, PathBuf)>> = tf
+        .into_iter()
+        .map(|(name, path)| {
+            named
+                .remove(&name)
+                .ok_or_else(|| (syntax_of(name.to_str().unwrap_or_default()).unwrap_or(Syntax::Hcl), path))
+        })
+        .collect();
+    let root = &l.root;
+    let ready: Vec<Option<Ready>> = pending
+        .into_par_iter()
+        .map(|p| match p {
+            Ok(g) => Some((g.file.name, g.file.text, true, g.syntax, g.parsed)),
+            Err((syntax, path)) => read_beside(root, &path, syntax, parses),
+        })
+        .collect();
+    let ready_vars: Vec<Option<Ready>> =
+        vars.into_par_iter().map(|(_, _, path)| read_beside(root, &path, Syntax::Vars, parses)).collect();
+    let files: Vec<u32> = ready
+        .into_iter()
+        .flatten()
+        .map(|(name, text, given, syntax, parsed)| l.add_file(name, text, given, syntax, parsed))
+        .collect();
+    let tfvars: Vec<u32> = ready_vars
+        .into_iter()
+        .flatten()
+        .map(|(name, text, given, syntax, parsed)| l.add_file(name, text, given, syntax, parsed))
+        .collect();
     let installed = read_modules_json(&l.root, dir);
     l.by_path.insert(dir.to_path_buf(), l.dirs.len());
     l.dirs.push(Dir { path: dir.to_path_buf(), shown: shown(dir), files, tfvars, installed, input });
@@ -300,7 +374,7 @@ fn module_sources(l: &Loaded, d: usize) -> Vec<String> {
         match l.files[f as usize].syntax {
             Syntax::Hcl => {
                 let Some(body) = &l.hcl[f as usize] else { continue };
-                for s in body {
+                for s in body.iter() {
                     if let Structure::Block(b) = s
                         && b.ident.as_str() == "module"
                         && let Some(a) = b.body.get_attribute("source")

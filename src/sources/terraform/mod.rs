@@ -33,8 +33,8 @@ use crate::model::Problem;
 use crate::model::symbolic::{STACK_ACCOUNT, stack_account};
 use crate::source::Span;
 use crate::syntax::json::{Kind, Value};
-pub use config::InputFile;
 use config::Syntax;
+pub use config::{InputFile, Parses};
 use instance::{Instance, Reading};
 use value::Budget;
 
@@ -72,19 +72,21 @@ pub(super) fn span(r: Option<std::ops::Range<usize>>) -> Span {
 /// modules they call, and evaluates every root module (a directory no
 /// other one given calls).
 pub fn read(inputs: Vec<InputFile>) -> Read {
-    read_with(std::path::Path::new(""), inputs, &|_| None)
+    read_with(std::path::Path::new(""), inputs, &|_| None, None)
 }
 
 /// [`read`], with the account each root deploys to where the user says
 /// (`[stack-accounts]`, matched against a root's files): elsewhere each root
 /// is an account of its own, so same-named roles of two roots stay apart.
-/// Relative paths are read from `root` (empty: the working directory).
+/// Relative paths are read from `root` (empty: the working directory). A
+/// file `parses` holds is not parsed again; those parsed are added to it.
 pub fn read_with(
     root: &std::path::Path,
     inputs: Vec<InputFile>,
     account_of: &(dyn Fn(&str) -> Option<String> + Sync),
+    parses: Option<&Parses>,
 ) -> Read {
-    let loaded = config::load(root, inputs);
+    let loaded = config::load(root, inputs, parses);
     let mut problems: Vec<(u32, Problem)> = loaded.problems.clone();
     let trees = module::JsonTrees::parse(&loaded, &mut problems);
     let modules = module::index(&loaded, &trees);
@@ -117,7 +119,7 @@ pub fn read_with(
         {
             let file = u32::try_from(i).unwrap_or(u32::MAX);
             let mut found = Vec::new();
-            for s in body {
+            for s in body.iter() {
                 if let hcl_edit::structure::Structure::Block(b) = s
                     && matches!(b.ident.as_str(), "resource" | "data" | "module")
                 {
