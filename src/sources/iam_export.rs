@@ -172,8 +172,19 @@ fn each<'s>(
     out: &mut Extracted,
     f: impl Fn(usize, &Value<'s>, &mut Extracted) + Sync,
 ) {
+    let mut parts = vec![std::mem::take(out)];
+    parts.extend(items_of(root, key, f));
+    *out = Extracted::concat(parts);
+}
+
+/// What each item of the array member `key` gives, in order (in parallel).
+fn items_of<'s>(
+    root: &Value<'s>,
+    key: &str,
+    f: impl Fn(usize, &Value<'s>, &mut Extracted) + Sync,
+) -> Vec<Extracted> {
     let items = root.get(key).and_then(Value::as_array).unwrap_or(&[]);
-    let parts: Vec<Extracted> = items
+    items
         .par_iter()
         .enumerate()
         .map(|(i, item)| {
@@ -181,10 +192,7 @@ fn each<'s>(
             f(i, item, &mut part);
             part
         })
-        .collect();
-    for part in parts {
-        out.merge(part);
-    }
+        .collect()
 }
 
 /// The arrays of an authorization-details export that are read item by item.
@@ -216,32 +224,33 @@ pub fn read_streaming(text: &str) -> Option<Extracted> {
         return None;
     }
     let items = |key: &str| lists.iter().find(|(k, _)| *k == key).map(|(_, items)| items.as_slice());
-    let mut out = Extracted::default();
+    // The parts of every list, put together once at the end.
+    let mut parts = Vec::new();
     for (key, kind) in LISTS {
         let read = |i: usize, v: &Value<'_>, out: &mut Extracted| {
             principal(text, v, kind, &format!("/{key}/{i}"), out);
         };
         match items(key) {
-            Some(items) => out.merge(each_item(text, items, read)?),
-            None => each(&root, key, &mut out, read),
+            Some(items) => parts.extend(each_item(text, items, read)?),
+            None => parts.extend(items_of(&root, key, read)),
         }
     }
     let policy = |_: usize, p: &Value<'_>, out: &mut Extracted| managed_policy(text, p, out);
     match items("Policies") {
-        Some(items) => out.merge(each_item(text, items, policy)?),
-        None => each(&root, "Policies", &mut out, policy),
+        Some(items) => parts.extend(each_item(text, items, policy)?),
+        None => parts.extend(items_of(&root, "Policies", policy)),
     }
-    Some(out)
+    Some(Extracted::concat(parts))
 }
 
 /// Parses and extracts the items of a streamed list (their byte ranges) in
-/// parallel, in order. `None` when an item is not valid JSON or does not end
+/// parallel: what each chunk of them gives, in order. `None` when an item is not valid JSON or does not end
 /// where its brackets said.
 fn each_item(
     text: &str,
     items: &[(usize, usize)],
     f: impl Fn(usize, &Value<'_>, &mut Extracted) + Sync,
-) -> Option<Extracted> {
+) -> Option<Vec<Extracted>> {
     let parts: Vec<Option<Extracted>> = items
         .par_chunks(CHUNK)
         .enumerate()
@@ -258,11 +267,7 @@ fn each_item(
             Some(part)
         })
         .collect();
-    let mut out = Extracted::default();
-    for part in parts {
-        out.merge(part?);
-    }
-    Some(out)
+    parts.into_iter().collect()
 }
 
 /// The top-level object of an export with its streamed lists left empty

@@ -226,6 +226,23 @@ impl Extracted {
         self.problems.push((problem, owner.concern()));
     }
 
+    /// What `parts` found, in order ([`Extracted::merge`] of each), with
+    /// room made once: an export's parts hold hundreds of thousands of
+    /// policies, and lists grown by doubling keep the old buffer alive next
+    /// to the new one while they move.
+    pub(crate) fn concat(parts: Vec<Self>) -> Self {
+        let mut out = Self::default();
+        let total = |len: fn(&Self) -> usize| parts.iter().map(len).sum::<usize>();
+        out.units.reserve_exact(total(|p| p.units.len()));
+        out.entities.reserve_exact(total(|p| p.entities.len()));
+        out.managed.reserve_exact(total(|p| p.managed.len()));
+        out.problems.reserve_exact(total(|p| p.problems.len()));
+        for part in parts {
+            out.merge(part);
+        }
+        out
+    }
+
     /// Appends what another extraction found.
     pub(crate) fn merge(&mut self, other: Self) {
         let base = self.units.len();

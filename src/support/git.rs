@@ -135,21 +135,12 @@ impl Repo {
             return same;
         }
         let mut cmd = git(&self.top);
-        cmd.args(["hash-object", "--stdin-paths"]);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
-        let Ok(mut child) = cmd.spawn() else { return same };
-        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else { return same };
-        let mut paths = String::new();
-        for e in &candidates {
-            paths.push_str(&e.path);
-            paths.push('\n');
-        }
-        // Written from another thread: git answers while it reads.
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(paths.as_bytes());
-        });
+        cmd.args(["hash-object", "--stdin-paths"]).stderr(Stdio::null());
+        let Ok(mut answers) = Answers::start(cmd, candidates.iter().map(|e| e.path.as_str())) else {
+            return same;
+        };
         // Git stops at a file it cannot read: the answers so far hold.
-        for (e, oid) in candidates.iter().zip(BufReader::new(stdout).lines()) {
+        for (e, oid) in candidates.iter().zip(answers.reader.by_ref().lines()) {
             match oid {
                 Ok(oid) if oid == e.oid => {
                     same.insert(e.path.clone());
@@ -158,8 +149,7 @@ impl Repo {
                 Err(_) => break,
             }
         }
-        let _ = writer.join();
-        let _ = child.wait();
+        answers.finish();
         same
     }
 
@@ -200,19 +190,9 @@ impl Repo {
         }
         let entries = from_git;
         let mut cmd = git(&self.top);
-        cmd.args(["cat-file", "--batch"]).stdin(Stdio::piped()).stdout(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|e| format!("cannot run `git`: {e}"))?;
-        let mut stdin = child.stdin.take().ok_or("no pipe to git")?;
-        let mut ids = String::new();
-        for e in &entries {
-            ids.push_str(&e.oid);
-            ids.push('\n');
-        }
-        // Written from another thread: git answers while it reads.
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(ids.as_bytes());
-        });
-        let mut reader = BufReader::new(child.stdout.take().ok_or("no pipe from git")?);
+        cmd.args(["cat-file", "--batch"]);
+        let mut answers = Answers::start(cmd, entries.iter().map(|e| e.oid.as_str()))?;
+        let reader = &mut answers.reader;
         let mut header = String::new();
         let mut result = Ok(());
         for e in entries {
@@ -232,9 +212,7 @@ impl Repo {
                 break;
             }
         }
-        drop(reader);
-        let _ = writer.join();
-        let _ = child.wait();
+        answers.finish();
         result
     }
 
@@ -264,6 +242,40 @@ impl Repo {
             }
         }
         Ok(renames)
+    }
+}
+
+/// A git command answering what is written to its standard input, line by
+/// line. The input is written from another thread: git answers while it
+/// reads, and both pipes would fill up otherwise.
+struct Answers {
+    child: std::process::Child,
+    reader: BufReader<std::process::ChildStdout>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Answers {
+    fn start<'a>(mut cmd: Command, lines: impl Iterator<Item = &'a str>) -> Result<Self, String> {
+        let mut input = String::new();
+        for line in lines {
+            input.push_str(line);
+            input.push('\n');
+        }
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| format!("cannot run `git`: {e}"))?;
+        let mut stdin = child.stdin.take().ok_or("no pipe to git")?;
+        let reader = BufReader::new(child.stdout.take().ok_or("no pipe from git")?);
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        Ok(Self { child, reader, writer })
+    }
+
+    /// Stops reading and waits for git.
+    fn finish(mut self) {
+        drop(self.reader);
+        let _ = self.writer.join();
+        let _ = self.child.wait();
     }
 }
 
