@@ -266,3 +266,58 @@ fn a_huge_unknown_key() {
         assert!(kb < MEMORY_LIMIT_KB, "held {kb} KB");
     }
 }
+
+/// Checks `main.tf` (and the same module in Terraform's JSON syntax,
+/// `main.tf.json`) with `check` and `graph`: both end within the limits,
+/// and `check` reports `expect`.
+fn ends_with(tag: &str, main_tf: &str, main_tf_json: &str, expect: &str) {
+    for (file, text) in [("main.tf", main_tf), ("main.tf.json", main_tf_json)] {
+        let dir = Scratch::new(&format!("budgets-{tag}-{file}"));
+        std::fs::write(dir.0.join(file), text).unwrap();
+        for args in [&["check", "--format", "concise", "."][..], &["graph", "."]] {
+            let r = run_in(&dir.0, args, TIME_LIMIT);
+            assert!(
+                matches!(r.code, Some(0 | 1)),
+                "{tag} ({file}): {args:?} exited with {:?}\n{}{}",
+                r.code,
+                r.stdout,
+                r.stderr
+            );
+            if args[0] == "check" {
+                assert!(r.stdout.contains(expect), "{tag} ({file}): expected {expect}:\n{}", r.stdout);
+            }
+        }
+    }
+}
+
+const OPEN_TRUST: &str = r#"jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = {AWS = "*"}, Action = "sts:AssumeRole"}]})"#;
+const OPEN_TRUST_JSON: &str = r#""{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"}]}""#;
+
+/// A resource whose attribute refers to itself (Terraform calls it a
+/// cycle): each reference started the evaluation of the block afresh, and
+/// the recursion overflowed the stack (found by fuzzing `read_source`).
+#[test]
+fn a_resource_that_refers_to_itself() {
+    let tf = format!(
+        "resource \"aws_iam_role\" \"x\" {{\n  name = \"${{aws_iam_role.x.name}}\"\n  assume_role_policy = {OPEN_TRUST}\n}}\n"
+    );
+    let json = format!(
+        r#"{{"resource": {{"aws_iam_role": {{"x": {{"name": "${{aws_iam_role.x.name}}", "assume_role_policy": {OPEN_TRUST_JSON}}}}}}}}}"#
+    );
+    ends_with("self-reference", &tf, &json, "wildcard-principal");
+}
+
+/// The same through `for_each`, and two resources that refer to each other
+/// twice over (the work doubles at each step until the budget stops it).
+#[test]
+fn resources_that_refer_to_each_other() {
+    let tf = format!(
+        "resource \"aws_iam_role\" \"x\" {{\n  for_each = aws_iam_role.x\n  name = each.key\n  assume_role_policy = {OPEN_TRUST}\n}}\n\
+         resource \"aws_iam_role\" \"a\" {{\n  name = \"${{aws_iam_role.b.name}}${{aws_iam_role.b.name}}\"\n  assume_role_policy = {OPEN_TRUST}\n}}\n\
+         resource \"aws_iam_role\" \"b\" {{\n  count = length(aws_iam_role.a.name)\n  name = \"${{aws_iam_role.a.name}}${{aws_iam_role.a.name}}\"\n  assume_role_policy = {OPEN_TRUST}\n}}\n"
+    );
+    let json = format!(
+        r#"{{"resource": {{"aws_iam_role": {{"x": {{"for_each": "${{aws_iam_role.x}}", "name": "${{each.key}}", "assume_role_policy": {OPEN_TRUST_JSON}}}, "a": {{"name": "${{aws_iam_role.b.name}}${{aws_iam_role.b.name}}", "assume_role_policy": {OPEN_TRUST_JSON}}}}}}}}}"#
+    );
+    ends_with("mutual-reference", &tf, &json, "wildcard-principal");
+}

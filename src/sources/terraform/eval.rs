@@ -124,6 +124,19 @@ impl<'s, S: Scope + ?Sized> Cx<'s, S> {
         }
     }
 
+    /// How many evaluations this one is nested in.
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// This context, nested as deep as `depth` says: an evaluation that
+    /// starts a context of its own (a resource's attribute, a block's
+    /// `for_each`) counts on from the one that needs it, so a block that
+    /// refers to itself ends as too deep instead of overflowing the stack.
+    pub fn at_depth(self, depth: u32) -> Self {
+        Self { depth: depth.min(MAX_DEPTH), ..self }
+    }
+
     pub fn deeper(&self) -> Option<Self> {
         (self.depth < MAX_DEPTH).then(|| Self { depth: self.depth + 1, ..*self })
     }

@@ -49,7 +49,7 @@ fn walk(inst: &Instance<'_, '_>, out: &mut Extracted, phase: Phase) {
         if is_principal != (phase == Phase::Principals) {
             continue;
         }
-        let expansion = inst.expand(r);
+        let expansion = inst.expand(r, 0);
         for (key, bound) in expansion.keys {
             let binds = bound.map(|value| Binds { name: expansion.bind, value, up: None });
             let cx = Cx::new(inst, r.body.file, binds.as_ref());
@@ -552,7 +552,7 @@ fn unused_documents(inst: &Instance<'_, '_>, out: &mut Extracted) {
         {
             continue;
         }
-        let expansion = inst.expand(d);
+        let expansion = inst.expand(d, 0);
         for (key, bound) in expansion.keys {
             let binds = bound.map(|value| Binds { name: expansion.bind, value, up: None });
             let cx = Cx::new(inst, d.body.file, binds.as_ref());

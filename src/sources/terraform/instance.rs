@@ -182,8 +182,8 @@ impl<'t, 'r> Instance<'t, 'r> {
     }
 
     /// The instances of a `count` or `for_each` block, evaluated here.
-    pub fn expand(&self, block: &Block<'t>) -> Expansion {
-        let cx = Cx::new(self, block.body.file, None);
+    pub fn expand(&self, block: &Block<'t>, depth: u32) -> Expansion {
+        let cx = Cx::new(self, block.body.file, None).at_depth(depth);
         if let Some(a) = block.body.attr("for_each") {
             let v = cx.decl(a.value);
             let keys = match &v.kind {
@@ -285,7 +285,7 @@ impl<'t, 'r> Instance<'t, 'r> {
         if self.depth >= MAX_MODULE_DEPTH {
             return none(format!("module `{}`: modules nest deeper than {MAX_MODULE_DEPTH}", call.label));
         }
-        let expansion = self.expand(call);
+        let expansion = self.expand(call, 0);
         let mut instances = Vec::new();
         for (k, bound) in expansion.keys {
             let binds = bound.map(|value| Binds { name: expansion.bind, value, up: None });

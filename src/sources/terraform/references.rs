@@ -135,14 +135,14 @@ impl<'t, 'r> Instance<'t, 'r> {
         ops: &[&TraversalOperator],
         at: Span,
     ) -> (Value, usize) {
-        let expansion = self.expand(block);
+        let expansion = self.expand(block, cx.depth() + 1);
         let attr = |i: usize| match ops.get(i) {
             Some(TraversalOperator::GetAttr(id)) => Some(id.as_str()),
             _ => None,
         };
         let value_of = |key: &Key, bound: &Option<Value>, only: Option<&str>| {
             let binds = bound.clone().map(|value| Binds { name: expansion.bind, value, up: None });
-            let inner = Cx::new(self, block.body.file, binds.as_ref());
+            let inner = Cx::new(self, block.body.file, binds.as_ref()).at_depth(cx.depth() + 1);
             super::attributes::of(&inner, block, data, key, only, at)
         };
         match expansion.keys.as_slice() {
