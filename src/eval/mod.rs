@@ -581,9 +581,9 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                 // Someone else's resource: each ARN the policy names, in an
                 // account it does not name.
                 for (_, lit) in &literals {
-                    if let Some(mut arn) = Arn::parse(&instantiate(lit)) {
-                        arn.account = unnamed_account(&literals);
-                        push(Some(arn.to_string()));
+                    if let Some(arn) = Arn::parse(&instantiate(lit)) {
+                        let account = unnamed_account(&literals);
+                        push(Some(arn.with(arn.partition(), arn.service(), arn.region(), &account)));
                     }
                 }
             }
@@ -609,14 +609,9 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                 .collect();
             arns.extend(principal_arns.iter().map(String::as_str));
             for lit in arns {
-                if let Some(mut arn) = Arn::parse(&instantiate(lit)) {
-                    arn.account.clone_from(account);
-                    if arn.partition.is_empty() {
-                        arn.partition = "aws".into();
-                    }
-                    arn.service = "iam".into();
-                    arn.region.clear();
-                    push(Some(arn.to_string()));
+                if let Some(arn) = Arn::parse(&instantiate(lit)) {
+                    let partition = if arn.partition().is_empty() { "aws" } else { arn.partition() };
+                    push(Some(arn.with(partition, "iam", "", account)));
                 }
             }
             push(Some(format!("arn:aws:iam::{account}:user/trustlint-unnamed")));
@@ -700,7 +695,7 @@ fn unnamed_like(key: &str, literals: &[(BaseOp, &str)]) -> String {
 pub fn principal_account(p: &Principal) -> Option<&str> {
     match p {
         Principal::Account { id } => Some(id),
-        Principal::Arn(arn) => Some(&arn.account),
+        Principal::Arn(arn) => Some(arn.account()),
         _ => None,
     }
 }

@@ -1,13 +1,15 @@
 //! Amazon Resource Names and the principal forms IAM accepts.
 
 /// A parsed ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// An ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`), kept as
+/// written: one string and where its fields end. A policy names thousands
+/// of them; five strings each made a principal five allocations.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Arn {
-    pub partition: String,
-    pub service: String,
-    pub region: String,
-    pub account: String,
-    pub resource: String,
+    text: Box<str>,
+    /// The byte offsets of the five colons that end `arn` and the fields
+    /// before the resource.
+    colons: [u32; 5],
 }
 
 /// The AWS partitions, including the isolated and sovereign ones.
@@ -16,31 +18,72 @@ pub const PARTITIONS: [&str; 8] =
 
 impl Arn {
     pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.splitn(6, ':');
-        if parts.next()? != "arn" {
+        if !s.starts_with("arn:") {
             return None;
         }
-        let partition = parts.next()?.to_owned();
-        let service = parts.next()?.to_owned();
-        let region = parts.next()?.to_owned();
-        let account = parts.next()?.to_owned();
-        let resource = parts.next()?.to_owned();
-        Some(Self { partition, service, region, account, resource })
+        let mut colons = [0u32; 5];
+        let mut found = s.match_indices(':').map(|(i, _)| u32::try_from(i).ok());
+        for c in &mut colons {
+            *c = found.next()??;
+        }
+        Some(Self { text: s.into(), colons })
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = self.colons[i] as usize + 1;
+        let end = self.colons.get(i + 1).map_or(self.text.len(), |&c| c as usize);
+        &self.text[start..end]
+    }
+
+    pub fn partition(&self) -> &str {
+        self.field(0)
+    }
+
+    pub fn service(&self) -> &str {
+        self.field(1)
+    }
+
+    pub fn region(&self) -> &str {
+        self.field(2)
+    }
+
+    pub fn account(&self) -> &str {
+        self.field(3)
+    }
+
+    pub fn resource(&self) -> &str {
+        self.field(4)
+    }
+
+    /// The ARN as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// This ARN's resource with other fields before it.
+    pub fn with(&self, partition: &str, service: &str, region: &str, account: &str) -> String {
+        format!("arn:{partition}:{service}:{region}:{account}:{}", self.resource())
+    }
+
+    /// The fields, in order: what ARNs are sorted by.
+    fn fields(&self) -> [&str; 5] {
+        [self.partition(), self.service(), self.region(), self.account(), self.resource()]
     }
 
     /// The resource type and name: `role/path/Name` → (`role`, `path/Name`).
     pub fn resource_type(&self) -> (&str, &str) {
-        self.resource.split_once('/').unwrap_or((&self.resource, ""))
+        let resource = self.resource();
+        resource.split_once('/').unwrap_or((resource, ""))
     }
 
     /// The IAM role ARN that an `assumed-role` session ARN belongs to.
     pub fn session_role(&self) -> Option<String> {
         let (kind, rest) = self.resource_type();
-        if self.service != "sts" || kind != "assumed-role" {
+        if self.service() != "sts" || kind != "assumed-role" {
             return None;
         }
         let role = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
-        Some(format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role))
+        Some(format!("arn:{}:iam::{}:role/{}", self.partition(), self.account(), role))
     }
 
     /// Whether this principal, as a policy names it, stands for the IAM user
@@ -50,16 +93,16 @@ impl Arn {
     /// path; every other ARN stands for itself alone.
     pub fn names(&self, arn: &str) -> bool {
         let (kind, rest) = self.resource_type();
-        if self.service != "sts" || kind != "assumed-role" {
-            return self.to_string() == arn;
+        if self.service() != "sts" || kind != "assumed-role" {
+            return self.as_str() == arn;
         }
         let name = rest.rsplit_once('/').map_or(rest, |(role, _session)| role);
         Self::parse(arn).is_some_and(|a| {
             let (kind, path) = a.resource_type();
-            a.service == "iam"
+            a.service() == "iam"
                 && kind == "role"
-                && a.partition == self.partition
-                && a.account == self.account
+                && a.partition() == self.partition()
+                && a.account() == self.account()
                 && path.rsplit('/').next() == Some(name)
         })
     }
@@ -67,11 +110,31 @@ impl Arn {
 
 impl std::fmt::Display for Arn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "arn:{}:{}:{}:{}:{}",
-            self.partition, self.service, self.region, self.account, self.resource
-        )
+        f.write_str(&self.text)
+    }
+}
+
+impl std::fmt::Debug for Arn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Arn")
+            .field("partition", &self.partition())
+            .field("service", &self.service())
+            .field("region", &self.region())
+            .field("account", &self.account())
+            .field("resource", &self.resource())
+            .finish()
+    }
+}
+
+impl Ord for Arn {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.fields().cmp(&other.fields())
+    }
+}
+
+impl PartialOrd for Arn {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -103,7 +166,7 @@ mod tests {
     #[test]
     fn parses_arns() {
         let a = Arn::parse("arn:aws:iam::123456789012:role/path/Admin").unwrap();
-        assert_eq!(a.account, "123456789012");
+        assert_eq!(a.account(), "123456789012");
         assert_eq!(a.resource_type(), ("role", "path/Admin"));
         assert_eq!(a.to_string(), "arn:aws:iam::123456789012:role/path/Admin");
         assert!(Arn::parse("arn:aws:iam").is_none());

@@ -605,12 +605,12 @@ fn compact_size(v: &Value<'_>) -> usize {
 }
 
 fn check_partition(arn: &Arn) -> Result<(), String> {
-    if PARTITIONS.contains(&arn.partition.as_str()) {
+    if PARTITIONS.contains(&arn.partition()) {
         Ok(())
     } else {
         Err(format!(
             "`{}` is not an AWS partition (expected one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc)",
-            arn.partition
+            arn.partition()
         ))
     }
 }
@@ -636,17 +636,17 @@ fn aws_principal(s: &str) -> Result<Principal, String> {
             "`{s}` has a wildcard inside a principal ARN: IAM only accepts `*` on its own; match patterns with an `aws:PrincipalArn` condition instead"
         ));
     }
-    if !matches!(arn.service.as_str(), "iam" | "sts") || !arn.region.is_empty() {
+    if !matches!(arn.service(), "iam" | "sts") || !arn.region().is_empty() {
         return Err(format!(
             "`{s}` is not a principal ARN: write `arn:PARTITION:iam::ACCOUNT:…` or `arn:PARTITION:sts::ACCOUNT:assumed-role/…`"
         ));
     }
-    if !is_account_id(&arn.account) {
+    if !is_account_id(arn.account()) {
         return Err(format!("`{s}` does not name a 12-digit account"));
     }
     let (kind, name) = arn.resource_type();
-    match (arn.service.as_str(), kind) {
-        ("iam", "root") if name.is_empty() => Ok(Principal::Account { id: arn.account }),
+    match (arn.service(), kind) {
+        ("iam", "root") if name.is_empty() => Ok(Principal::Account { id: arn.account().to_owned() }),
         ("iam", "user" | "role") | ("sts", "assumed-role" | "federated-user") if !name.is_empty() => {
             Ok(Principal::Arn(arn))
         }
@@ -680,16 +680,17 @@ fn federated_principal(s: &str) -> Result<Principal, String> {
     if s.contains(['*', '?']) {
         return Err(format!("`{s}` has a wildcard inside a principal ARN"));
     }
-    match (arn.service.as_str(), arn.resource_type()) {
+    match (arn.service(), arn.resource_type()) {
         ("iam", ("oidc-provider", issuer)) if !issuer.is_empty() => {
             Ok(Principal::Federated(Federated::Oidc {
-                account: arn.account.clone(),
+                account: arn.account().to_owned(),
                 issuer: issuer.to_owned(),
             }))
         }
-        ("iam", ("saml-provider", name)) if !name.is_empty() => {
-            Ok(Principal::Federated(Federated::Saml { account: arn.account.clone(), name: name.to_owned() }))
-        }
+        ("iam", ("saml-provider", name)) if !name.is_empty() => Ok(Principal::Federated(Federated::Saml {
+            account: arn.account().to_owned(),
+            name: name.to_owned(),
+        })),
         _ => Err(bad()),
     }
 }

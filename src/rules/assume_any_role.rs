@@ -52,11 +52,11 @@ fn every_role(pattern: &str, own: Option<&str>) -> Option<String> {
         return Some("`*`: every role in every account".to_owned());
     }
     let arn = Arn::parse(pattern)?;
-    let all_roles = matches!(arn.resource.as_str(), "*" | "role/*" | "role*" | "ro*" | "r*");
-    if !all_roles || !crate::eval::glob(&arn.service, "iam") {
+    let all_roles = matches!(arn.resource(), "*" | "role/*" | "role*" | "ro*" | "r*");
+    if !all_roles || !crate::eval::glob(arn.service(), "iam") {
         return None;
     }
-    match arn.account.as_str() {
+    match arn.account() {
         "*" => Some(format!("`{pattern}`: every role in every account")),
         // An empty account matches no role: roles always have one.
         "" => None,
