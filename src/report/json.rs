@@ -11,8 +11,17 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    findings: Vec<Item<'a>>,
+    findings: Findings<'a>,
     summary: Summary,
+}
+
+/// The findings, each made into an [`Item`] as it is written.
+struct Findings<'a>(&'a Analysis);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.findings.iter().map(|f| item(self.0, f)))
+    }
 }
 
 #[derive(Serialize)]
@@ -76,10 +85,9 @@ pub(super) fn item<'a>(a: &'a Analysis, f: &'a Finding) -> Item<'a> {
 }
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    let findings = a.findings.iter().map(|f| item(a, f)).collect();
     let report = Report {
         version: VERSION,
-        findings,
+        findings: Findings(a),
         summary: Summary {
             files: a.checked_files(),
             policies: a.policies,
@@ -91,9 +99,12 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             baselined: a.baselined,
         },
     };
-    // Into a buffer of its own first: serde writes a report in many small
-    // pieces, each a call through `out`'s vtable otherwise.
-    let mut text = serde_json::to_vec_pretty(&report)?;
-    text.push(b'\n');
-    out.write_all(&text)
+    // Through a buffer of its own: serde writes a report in many small
+    // pieces, each a call through `out`'s vtable otherwise. A bounded one:
+    // the whole report in a buffer here was a second copy of it (64 MB of
+    // 100,000 findings) next to the one `out` may be making.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &report)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
