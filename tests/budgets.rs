@@ -321,3 +321,15 @@ fn resources_that_refer_to_each_other() {
     );
     ends_with("mutual-reference", &tf, &json, "wildcard-principal");
 }
+
+/// Brackets left open after operators at the end of a file: the HCL
+/// parser's backtracking doubled its time with each one (40 of them: hours;
+/// found by fuzzing). Past the parser's deadline the file is invalid HCL.
+#[test]
+fn brackets_left_open_at_the_end_of_a_file() {
+    let dir = Scratch::new("budgets-unclosed");
+    std::fs::write(dir.0.join("main.tf"), format!("a = {}\n", "(b+c*".repeat(40))).unwrap();
+    let r = run_in(&dir.0, &["check", "--format", "concise", "."], TIME_LIMIT);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("invalid HCL") && r.stdout.contains("gave up"), "{}", r.stdout);
+}

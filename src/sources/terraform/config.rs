@@ -101,11 +101,11 @@ impl Loaded {
             Some(Ok(b)) => Some(b),
             Some(Err(e)) => {
                 if input && syntax == Syntax::Hcl {
-                    let at = u32::try_from(e.location().offset()).unwrap_or(u32::MAX);
+                    let at = u32::try_from(e.offset).unwrap_or(u32::MAX);
                     let problem = Problem {
                         span: Span::new(at, at).in_file(id),
                         pointer: String::new(),
-                        message: format!("invalid HCL: {}", e.message()),
+                        message: format!("invalid HCL: {}", e.message),
                     };
                     self.problems.push((id, problem));
                 }
@@ -121,7 +121,7 @@ impl Loaded {
 
 /// A file's text parsed as its syntax asks: HCL for `.tf` and `.tfvars`
 /// (`None` for JSON, which the evaluator parses itself).
-type Parsed = Option<Result<Arc<HclBody>, hcl_edit::parser::Error>>;
+type Parsed = Option<Result<Arc<HclBody>, super::hcl::Failure>>;
 
 /// The HCL files parsed by one reading, by name, for another reading of
 /// the same files (the two sides of `trustlint diff`): a file whose name
@@ -135,14 +135,15 @@ fn parse(name: &str, text: &Arc<str>, syntax: Syntax, parses: Option<&Parses>) -
     if syntax == Syntax::Json {
         return None;
     }
-    let Some(parses) = parses else { return Some(hcl_edit::parser::parse_body(text).map(Arc::new)) };
+    let parse_body = || super::hcl::parse(text, hcl_edit::parser::parse_body);
+    let Some(parses) = parses else { return Some(parse_body().map(Arc::new)) };
     let lock = || parses.0.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((t, body)) = lock().get(name)
         && t == text
     {
         return Some(Ok(Arc::clone(body)));
     }
-    let body = match hcl_edit::parser::parse_body(text) {
+    let body = match parse_body() {
         Ok(b) => Arc::new(b),
         Err(e) => return Some(Err(e)),
     };

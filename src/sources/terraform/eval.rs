@@ -658,11 +658,11 @@ impl<'s, S: Scope + ?Sized> Cx<'s, S> {
         let (decoded, offsets) =
             unescape_with_offsets(raw).ok_or_else(|| (v.span, "invalid string literal".to_owned()))?;
         let sub = Cx { src: &decoded, table: Some((v.span.start, &offsets)), ..*self };
-        match hcl_edit::parser::parse_template(&decoded) {
+        match super::hcl::parse(&decoded, hcl_edit::parser::parse_template) {
             Ok(t) => Ok(f(sub, &t, decoded.len())),
             Err(e) => {
-                let at = sub.at(e.location().offset());
-                Err((Span::new(at, at).in_file(self.file), format!("invalid template: {}", e.message())))
+                let at = sub.at(e.offset);
+                Err((Span::new(at, at).in_file(self.file), format!("invalid template: {}", e.message)))
             }
         }
     }

@@ -351,12 +351,12 @@ impl super::functions::Host for Host<'_, '_, '_> {
     }
 
     fn render_template(&self, path: &str, text: &str, vars: &Value, at: Span) -> Value {
-        let t = match hcl_edit::parser::parse_template(text) {
+        let t = match super::hcl::parse(text, hcl_edit::parser::parse_template) {
             Ok(t) => t,
             Err(e) => {
                 return Value::error(
                     format!("templatefile({path})"),
-                    format!("invalid template: {}", e.message()),
+                    format!("invalid template: {}", e.message),
                     at,
                 );
             }

@@ -16,6 +16,7 @@ mod document;
 mod eval;
 mod extract;
 mod functions;
+mod hcl;
 mod instance;
 mod module;
 mod references;
