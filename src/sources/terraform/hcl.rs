@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// How long the parser may take on text whose brackets do not close.
-const DEADLINE: Duration = Duration::from_secs(2);
+const DEADLINE: Duration = Duration::from_secs(1);
 
 /// Why text did not parse: where, and what the parser (or the deadline)
 /// says.
