@@ -101,17 +101,7 @@ fn bounded_terraform(tag: &str, main_tf: &str) -> String {
     let check = run_in(&dir.0, &["check", "--format", "concise", "."], TIME_LIMIT);
     let graph = run_in(&dir.0, &["graph", "."], TIME_LIMIT);
     for (what, r) in [("check", &check), ("graph", &graph)] {
-        assert!(
-            matches!(r.code, Some(0 | 1)),
-            "{tag}: {what} exited with {:?}\n{}{}",
-            r.code,
-            r.stdout,
-            r.stderr
-        );
-        if let Some(kb) = r.max_rss_kb {
-            assert!(kb < MEMORY_LIMIT_KB, "{tag}: {what} held {kb} KB");
-        }
-        eprintln!("{tag}: {what} in {:?}, {:?} KB", r.elapsed, r.max_rss_kb);
+        assert_ended(&format!("{tag}: {what}"), r);
     }
     assert!(
         check.stdout.contains("unresolved-policy") && check.stdout.contains("budget"),
@@ -119,6 +109,15 @@ fn bounded_terraform(tag: &str, main_tf: &str) -> String {
         check.stdout
     );
     check.stdout
+}
+
+/// Asserts a run ended with a report (exit 0 or 1) within the memory limit.
+fn assert_ended(what: &str, r: &Run) {
+    assert!(matches!(r.code, Some(0 | 1)), "{what} exited with {:?}\n{}{}", r.code, r.stdout, r.stderr);
+    if let Some(kb) = r.max_rss_kb {
+        assert!(kb < MEMORY_LIMIT_KB, "{what} held {kb} KB");
+    }
+    eprintln!("{what} in {:?}, {:?} KB", r.elapsed, r.max_rss_kb);
 }
 
 /// A role whose trust lets `principal` (an HCL expression) assume it.
@@ -276,13 +275,7 @@ fn ends_with(tag: &str, main_tf: &str, main_tf_json: &str, expect: &str) {
         std::fs::write(dir.0.join(file), text).unwrap();
         for args in [&["check", "--format", "concise", "."][..], &["graph", "."]] {
             let r = run_in(&dir.0, args, TIME_LIMIT);
-            assert!(
-                matches!(r.code, Some(0 | 1)),
-                "{tag} ({file}): {args:?} exited with {:?}\n{}{}",
-                r.code,
-                r.stdout,
-                r.stderr
-            );
+            assert_ended(&format!("{tag} ({file}): {args:?}"), &r);
             if args[0] == "check" {
                 assert!(r.stdout.contains(expect), "{tag} ({file}): expected {expect}:\n{}", r.stdout);
             }
