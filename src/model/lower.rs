@@ -209,6 +209,7 @@ impl Lowerer<'_> {
                 if items.is_empty() {
                     self.problem(*span, "/Statement", "`Statement` is empty");
                 }
+                statements.reserve_exact(items.len());
                 for (i, s) in items.iter().enumerate() {
                     if let Some(st) = self.statement(s, index_pointer("/Statement", i)) {
                         statements.push(st);
@@ -447,6 +448,9 @@ impl Lowerer<'_> {
             }
             _ => self.problem(v.span, ptr, "a principal must be \"*\" or an object such as {\"AWS\": \"arn:aws:iam::123456789012:root\"}"),
         }
+        // A model of a large export holds hundreds of thousands of these:
+        // no room to spare.
+        entries.shrink_to_fit();
         Principals { negated, span, entries }
     }
 
@@ -514,6 +518,7 @@ impl Lowerer<'_> {
                 });
             }
         }
+        out.shrink_to_fit();
         out
     }
 
