@@ -396,7 +396,7 @@ fn identity_center_of_the_same_account_is_not_outside() {
 fn an_external_id_is_a_requirement_on_the_hop() {
     let s = Scenario::load("fixtures/graph/external-id");
     let vendor = s.chain("account 999988887777", "vendor-access");
-    assert_eq!(vendor.hops[0].requires, vec![Requirement::ExternalId]);
+    assert_eq!(vendor.hops[0].requires.iter().collect::<Vec<_>>(), [Requirement::ExternalId]);
     assert_eq!(s.graph.node(vendor.source()).kind, NodeKind::ExternalAccount);
     let partner = s.chain("account 888877776666", "partner-access");
     assert!(partner.hops[0].requires.is_empty());
@@ -409,7 +409,7 @@ fn an_external_id_is_a_requirement_on_the_hop() {
 fn mfa_is_a_requirement_on_the_hop() {
     let s = Scenario::load("fixtures/graph/mfa");
     let hop = &s.chain("111122223333:user/alice", "break-glass").hops[0];
-    assert_eq!(hop.requires, vec![Requirement::Mfa]);
+    assert_eq!(hop.requires.iter().collect::<Vec<_>>(), [Requirement::Mfa]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
-use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use super::{Edge, NodeId, NodeKind, Origin, Requirement, Requirements, TrustGraph};
 use crate::analysis::Inventory;
 use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
 use crate::model::arn::{Arn, account_of};
@@ -21,6 +21,10 @@ use crate::sources::OwnerKind;
 /// statement using them is checked member by member.
 const PER_MEMBER_KEYS: [&str; 5] =
     ["aws:principalarn", "aws:userid", "aws:username", "aws:principaltype", "aws:principaltag/"];
+
+/// Roles whose edges are searched together (in parallel) before they are
+/// added to the graph.
+const ROLES_PER_CHUNK: usize = 1024;
 
 /// One way a trust statement admits callers, before it becomes edges.
 enum Grant<'a> {
@@ -114,7 +118,7 @@ impl TrustGraph {
             g.add_edge(Edge {
                 from: n,
                 to: hub,
-                requires: Vec::new(),
+                requires: Requirements::default(),
                 trust: None,
                 identity: None,
                 per_member: None,
@@ -143,39 +147,44 @@ impl TrustGraph {
         let analysed: BTreeSet<String> = g.nodes.iter().filter_map(|n| n.account.clone()).collect();
         let yours =
             |account: Option<&str>| account.is_some_and(|a| analysed.contains(a) || accounts.contains(a));
-        let cx = Builder {
-            inv,
-            graph: &g,
-            perms: &perms,
-            hubs: &hubs,
-            hub_rep: &hub_rep,
-            by_anchor: &by_anchor,
-            anchor_accounts: &anchor_accounts,
-            settings,
-            accounts: Arc::clone(&accounts),
-            analysed: &analysed,
-        };
-        let found: Vec<(NodeId, Vec<Found>)> =
-            roles.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
-        for (role, list) in found {
-            for f in list {
-                let from = match f.source {
-                    Source::Node(n) => n,
-                    Source::External(kind, id, account) => {
-                        let outside = match kind {
-                            NodeKind::Anyone => true,
-                            // Only IAM Identity Center's provider has an account
-                            // here: it is yours when the account is.
-                            NodeKind::Federated => !yours(account.as_deref()),
-                            NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
-                                !yours(account.as_deref())
-                            }
-                            _ => false,
-                        };
-                        g.add_node(kind, id, account, None, outside)
-                    }
-                };
-                g.add_edge(Edge { from, to: role, ..f.edge });
+        // A chunk of roles at a time: the edges found for a chunk (a
+        // large export has hundreds of thousands) are added to the graph
+        // before the next chunk is searched.
+        for chunk in roles.chunks(ROLES_PER_CHUNK) {
+            let cx = Builder {
+                inv,
+                graph: &g,
+                perms: &perms,
+                hubs: &hubs,
+                hub_rep: &hub_rep,
+                by_anchor: &by_anchor,
+                anchor_accounts: &anchor_accounts,
+                settings,
+                accounts: Arc::clone(&accounts),
+                analysed: &analysed,
+            };
+            let found: Vec<(NodeId, Vec<Found>)> =
+                chunk.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
+            for (role, list) in found {
+                for f in list {
+                    let from = match f.source {
+                        Source::Node(n) => n,
+                        Source::External(kind, id, account) => {
+                            let outside = match kind {
+                                NodeKind::Anyone => true,
+                                // Only IAM Identity Center's provider has an account
+                                // here: it is yours when the account is.
+                                NodeKind::Federated => !yours(account.as_deref()),
+                                NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
+                                    !yours(account.as_deref())
+                                }
+                                _ => false,
+                            };
+                            g.add_node(kind, id, account, None, outside)
+                        }
+                    };
+                    g.add_edge(Edge { from, to: role, ..f.edge });
+                }
             }
         }
         g.perms = perms;
@@ -331,7 +340,7 @@ impl Builder<'_> {
     }
 
     fn origin(&self, unit: usize, span: crate::source::Span, pointer: &str) -> Origin {
-        Origin { file: self.inv.file_of(unit, span), span, pointer: pointer.to_owned() }
+        Origin { file: self.inv.file_of(unit, span), span, pointer: pointer.into() }
     }
 
     /// The identity statement's location, at the resource that matches.
@@ -394,7 +403,7 @@ impl Builder<'_> {
             | Grant::Service(_, e) => e,
         };
         let trust = Some(self.origin(u, entry.text.span, &entry.text.pointer));
-        let edge = |requires: Vec<Requirement>, identity: Option<Origin>, per_member| Edge {
+        let edge = |requires: Requirements, identity: Option<Origin>, per_member| Edge {
             from: 0,
             to: 0,
             requires,
@@ -406,8 +415,7 @@ impl Builder<'_> {
         // Stack and root accounts the policy never mentions are alike to
         // it: one evaluation answers for all of them (else a wildcard trust
         // is evaluated once for every root of the repository).
-        let alike: std::cell::RefCell<HashMap<bool, Option<Vec<Requirement>>>> =
-            std::cell::RefCell::default();
+        let alike: std::cell::RefCell<HashMap<bool, Option<Requirements>>> = std::cell::RefCell::default();
         let verdict = |account: &str| {
             let eval = || {
                 let sc = self.caller(account, None, env);
@@ -417,7 +425,7 @@ impl Builder<'_> {
                 return eval();
             }
             let yours = self.accounts.contains(account) || self.hubs.contains_key(account);
-            alike.borrow_mut().entry(yours).or_insert_with(eval).clone()
+            *alike.borrow_mut().entry(yours).or_insert_with(eval)
         };
         let from_account = |account: &str, out: &mut Vec<Found>| {
             let Some(requires) = verdict(account) else { return };
@@ -427,10 +435,7 @@ impl Builder<'_> {
                 for h in self.candidate_groups(account, role_arn) {
                     let rep = self.hub_rep[&h];
                     if self.perms[rep].as_ref().and_then(|p| p.allows(self.inv, role_arn)).is_some() {
-                        out.push(Found {
-                            source: Source::Node(h),
-                            edge: edge(requires.clone(), None, per_member),
-                        });
+                        out.push(Found { source: Source::Node(h), edge: edge(requires, None, per_member) });
                     }
                 }
             } else {
@@ -530,7 +535,7 @@ impl Builder<'_> {
                     };
                     out.push(Found {
                         source: Source::External(NodeKind::Federated, id, account),
-                        edge: edge(Vec::new(), None, None),
+                        edge: edge(Requirements::default(), None, None),
                     });
                 }
             }
@@ -538,7 +543,7 @@ impl Builder<'_> {
                 if allows(policy, si, &Scenario::service(name)).is_some() {
                     out.push(Found {
                         source: Source::External(NodeKind::Service, (*name).to_owned(), None),
-                        edge: edge(Vec::new(), None, None),
+                        edge: edge(Requirements::default(), None, None),
                     });
                 }
             }
@@ -564,14 +569,16 @@ pub(super) fn identity_origin(inv: &Inventory, r: StatementRef, role_arn: Option
         res.items.iter().find(|i| role_arn.is_some_and(|a| crate::eval::glob(&i.value, a)) || i.value == "*")
     });
     Some(match at {
-        Some(i) => Origin { file: inv.file_of(r.0, i.span), span: i.span, pointer: i.pointer.clone() },
-        None => Origin { file: inv.file_of(r.0, s.span), span: s.span, pointer: s.pointer.clone() },
+        Some(i) => {
+            Origin { file: inv.file_of(r.0, i.span), span: i.span, pointer: i.pointer.as_str().into() }
+        }
+        None => Origin { file: inv.file_of(r.0, s.span), span: s.span, pointer: s.pointer.as_str().into() },
     })
 }
 
 /// What the caller needs beyond being itself: each capability is taken away
 /// in turn, and the statement's answer tells whether it was needed.
-pub(super) fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Vec<Requirement> {
+pub(super) fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Requirements {
     let checks: [(Requirement, &str, Domain); 6] = [
         (Requirement::ExternalId, "sts:externalid", Domain::Unknown { optional: true }),
         (Requirement::Mfa, "aws:multifactorauthpresent", Domain::Fixed("false".into())),

@@ -17,6 +17,7 @@ pub mod render;
 pub mod view;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use identity::Permissions;
 pub use paths::{AccountTrust, Chain, Hop};
@@ -79,8 +80,9 @@ pub struct Node {
 pub struct Origin {
     pub file: usize,
     pub span: Span,
-    /// JSON Pointer inside the policy document.
-    pub pointer: String,
+    /// JSON Pointer inside the policy document; shared by every edge that
+    /// comes from the same place.
+    pub pointer: Arc<str>,
 }
 
 /// What a caller needs for an edge to be usable, beyond being the principal.
@@ -95,6 +97,15 @@ pub enum Requirement {
 }
 
 impl Requirement {
+    const ALL: [Self; 6] = [
+        Self::ExternalId,
+        Self::Mfa,
+        Self::Organization,
+        Self::PrincipalTags,
+        Self::SessionTags,
+        Self::SourceIdentity,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::ExternalId => "external-id",
@@ -107,11 +118,54 @@ impl Requirement {
     }
 }
 
+/// A set of requirements, listed in the order of [`Requirement`]: one byte
+/// where a graph of a large export has hundreds of thousands of edges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Requirements(u8);
+
+impl Requirements {
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub const fn contains(self, r: Requirement) -> bool {
+        self.0 & (1 << r as u8) != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Requirement> {
+        Requirement::ALL.into_iter().filter(move |&r| self.contains(r))
+    }
+
+    /// The names, as reports list them.
+    pub fn names(self) -> Vec<&'static str> {
+        self.iter().map(Requirement::as_str).collect()
+    }
+}
+
+/// The names, comma-separated: `external-id, mfa`.
+impl std::fmt::Display for Requirements {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(r.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl FromIterator<Requirement> for Requirements {
+    fn from_iter<I: IntoIterator<Item = Requirement>>(iter: I) -> Self {
+        Self(iter.into_iter().fold(0, |bits, r| bits | 1 << r as u8))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Edge {
     pub from: NodeId,
     pub to: NodeId,
-    pub requires: Vec<Requirement>,
+    pub requires: Requirements,
     /// The trust policy statement (its principal entry) that admits `from`.
     pub trust: Option<Origin>,
     /// The identity policy statement that lets `from` call `sts:AssumeRole`.
@@ -240,5 +294,23 @@ impl TrustGraph {
                 format!("{} principals of {}", node.members.len(), node.account.as_deref().unwrap_or("?"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_are_listed_in_declaration_order_whatever_order_they_were_found_in() {
+        let set: Requirements =
+            [Requirement::SourceIdentity, Requirement::ExternalId, Requirement::Mfa, Requirement::ExternalId]
+                .into_iter()
+                .collect();
+        assert_eq!(set.names(), ["external-id", "mfa", "source-identity"]);
+        assert_eq!(set.to_string(), "external-id, mfa, source-identity");
+        assert!(set.contains(Requirement::Mfa) && !set.contains(Requirement::Organization));
+        assert!(Requirements::default().is_empty() && !set.is_empty());
+        assert_eq!(Requirements::default().to_string(), "");
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Edge, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use super::{Edge, NodeId, NodeKind, Origin, Requirements, TrustGraph};
 use crate::analysis::Inventory;
 use crate::eval::{Domain, Env, Scenario, allows};
 use crate::model::{Effect, Principal};
@@ -15,7 +15,7 @@ use crate::model::{Effect, Principal};
 pub struct Hop {
     pub from: NodeId,
     pub to: NodeId,
-    pub requires: Vec<Requirement>,
+    pub requires: Requirements,
     pub trust: Option<Origin>,
     pub identity: Option<Origin>,
 }
@@ -43,7 +43,7 @@ impl Chain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountTrust {
     pub account: String,
-    pub requires: Vec<Requirement>,
+    pub requires: Requirements,
     pub trust: Origin,
 }
 
@@ -100,7 +100,7 @@ impl TrustGraph {
                     trust: Origin {
                         file: inv.unit_file[u],
                         span: entry.text.span,
-                        pointer: entry.text.pointer.clone(),
+                        pointer: entry.text.pointer.as_str().into(),
                     },
                 });
             }
@@ -245,7 +245,7 @@ impl TrustGraph {
                 let r = self.perms.get(from)?.as_ref()?.allows(inv, role_arn)?;
                 super::build::identity_origin(inv, r, role_arn)
             });
-            hops.push(Hop { from, to, requires: e.requires.clone(), trust: e.trust.clone(), identity });
+            hops.push(Hop { from, to, requires: e.requires, trust: e.trust.clone(), identity });
             n = if backward { to } else { from };
             if hops.len() > self.nodes.len() {
                 break;

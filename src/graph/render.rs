@@ -8,7 +8,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::json;
 
 use super::view::View;
-use super::{AccountTrust, Chain, Edge, Hop, NodeId, NodeKind, Origin, Requirement, TrustGraph};
+use super::{AccountTrust, Chain, Edge, Hop, NodeId, NodeKind, Origin, TrustGraph};
 use crate::analysis::{Analysis, Inventory};
 use crate::cli::{DocFormat, GraphFormat};
 use crate::eval::Env;
@@ -83,7 +83,7 @@ pub(crate) fn short(g: &TrustGraph, n: NodeId) -> String {
 }
 
 pub(crate) fn edge_label(e: &Edge) -> String {
-    e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    e.requires.to_string()
 }
 
 /// Writes the whole graph.
@@ -238,7 +238,7 @@ fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
     o.map_or(serde_json::Value::Null, |o| {
         let file = &a.files[o.file];
         let at = file.line_col(o.span.start);
-        json!({"file": file.name, "line": at.line, "column": at.column, "pointer": o.pointer})
+        json!({"file": file.name, "line": at.line, "column": at.column, "pointer": &*o.pointer})
     })
 }
 
@@ -247,7 +247,7 @@ fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
 pub fn hop_json(g: &TrustGraph, a: &Analysis, h: &Hop) -> serde_json::Value {
     json!({
         "from": g.label(h.from), "to": g.label(h.to),
-        "requires": h.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "requires": h.requires.names(),
         "trust": origin_json(a, h.trust.as_ref()),
         "identity": origin_json(a, h.identity.as_ref()),
     })
@@ -268,7 +268,7 @@ fn write_json(g: &TrustGraph, a: &Analysis, view: &View, out: &mut dyn Write) ->
         g.edges.iter().enumerate().filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to)).map(|(ei, e)| {
             json!({
                 "from": e.from, "to": e.to,
-                "requires": e.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "requires": e.requires.names(),
                 "risky": view.in_finding(g, ei, e.from, e.to),
                 "trust": origin_json(a, e.trust.as_ref()),
                 "identity": origin_json(a, e.identity.as_ref()),
@@ -334,7 +334,7 @@ pub fn paths(
                 .map(|t| {
                     json!({
                         "account": t.account,
-                        "requires": t.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "requires": t.requires.names(),
                         "trust": origin_json(a, Some(&t.trust)),
                     })
                 })
@@ -364,11 +364,8 @@ pub fn paths(
         let outside = if g.node(end).outside { "  [outside your accounts]" } else { "" };
         writeln!(out, "{}{outside}", g.label(end))?;
         for (i, h) in c.hops.iter().enumerate() {
-            let needs = if h.requires.is_empty() {
-                String::new()
-            } else {
-                format!("  (needs {})", edge_label_hop(&h.requires))
-            };
+            let needs =
+                if h.requires.is_empty() { String::new() } else { format!("  (needs {})", h.requires) };
             let chained = if i > 0 { "  (chained: session capped at 1 h)" } else { "" };
             writeln!(out, "  → {}{needs}{chained}", g.label(h.to))?;
             if let Some(t) = &h.trust {
@@ -381,11 +378,7 @@ pub fn paths(
         writeln!(out)?;
     }
     for t in accounts {
-        let needs = if t.requires.is_empty() {
-            String::new()
-        } else {
-            format!("  (needs {})", edge_label_hop(&t.requires))
-        };
+        let needs = if t.requires.is_empty() { String::new() } else { format!("  (needs {})", t.requires) };
         writeln!(
             out,
             "principals of account {} that its identity policies allow  [account-wide trust]",
@@ -396,8 +389,4 @@ pub fn paths(
         writeln!(out)?;
     }
     Ok(())
-}
-
-fn edge_label_hop(r: &[Requirement]) -> String {
-    r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
 }

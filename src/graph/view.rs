@@ -67,7 +67,7 @@ fn open_edge(g: &TrustGraph, inv: &Inventory, e: &Edge) -> bool {
     match from.kind {
         NodeKind::Anyone => true,
         NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
-            from.outside && !e.requires.contains(&Requirement::ExternalId)
+            from.outside && !e.requires.contains(Requirement::ExternalId)
         }
         NodeKind::Federated => e.statement.is_some_and(|(u, si)| {
             let policy = &inv.units[u].policy;

@@ -113,21 +113,13 @@ fn route(side: &Side, p: &PathChange) -> String {
     names.join(" → ")
 }
 
-fn requires(r: &[crate::graph::Requirement]) -> String {
-    r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
-}
-
 /// A path hop by hop, with the statements that allow each hop.
 fn chain_text(side: &Side, p: &PathChange, out: &mut dyn Write) -> std::io::Result<()> {
     let (g, a) = (&side.graph, &side.analysis);
     let outside = if p.outside { "  [outside your accounts]" } else { "" };
     writeln!(out, "{}{outside}", super::printable(&g.label(p.chain.source())))?;
     for (i, h) in p.chain.hops.iter().enumerate() {
-        let needs = if h.requires.is_empty() {
-            String::new()
-        } else {
-            format!("  (needs {})", requires(&h.requires))
-        };
+        let needs = if h.requires.is_empty() { String::new() } else { format!("  (needs {})", h.requires) };
         let privileged = match (&p.privileged, i + 1 == p.chain.hops.len()) {
             (Some(why), true) => format!("  [privileged: {why}]"),
             _ => String::new(),
@@ -255,7 +247,7 @@ fn markdown(d: &Diff<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                     let _ = write!(line, ", permission `{}` `{}`", cell(&place(new, i)), i.pointer);
                 }
                 if !h.requires.is_empty() {
-                    let _ = write!(line, " (needs {})", requires(&h.requires));
+                    let _ = write!(line, " (needs {})", h.requires);
                 }
                 let _ = writeln!(s, "{line}");
             }

@@ -38,7 +38,7 @@ impl Rule for ChainedSessionDuration {
             let origin = crate::graph::Origin {
                 file: inv.file_of(t, d.span),
                 span: d.span,
-                pointer: d.pointer.clone(),
+                pointer: d.pointer.as_str().into(),
             };
             let message = format!(
                 "only other roles can assume this role, and role chaining caps sessions at 1 h: its `MaxSessionDuration` of {} s can never be used",

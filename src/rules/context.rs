@@ -93,7 +93,7 @@ impl GraphContext<'_> {
             message,
             file: origin.file,
             span: origin.span,
-            pointer: origin.pointer.clone(),
+            pointer: origin.pointer.to_string(),
             subject,
             construct,
             label: None,

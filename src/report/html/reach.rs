@@ -159,7 +159,7 @@ pub fn compute(g: &TrustGraph, a: &Analysis, env: &Env, subjects: &BTreeSet<&str
                             let hop = HopData {
                                 f: h.from,
                                 t: h.to,
-                                r: h.requires.iter().map(|r| r.as_str()).collect(),
+                                r: h.requires.names(),
                                 trust: h.trust.as_ref().map(|o| place(a, o)),
                                 identity: h.identity.as_ref().map(|o| place(a, o)),
                             };
@@ -182,7 +182,7 @@ pub fn compute(g: &TrustGraph, a: &Analysis, env: &Env, subjects: &BTreeSet<&str
                 .iter()
                 .map(|t| AccountData {
                     account: t.account.clone(),
-                    r: t.requires.iter().map(|r| r.as_str()).collect(),
+                    r: t.requires.names(),
                     trust: place(a, &t.trust),
                 })
                 .collect(),
