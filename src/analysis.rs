@@ -110,7 +110,15 @@ impl Inventory {
             None => file,
         }));
         self.unit_table.extend(std::iter::repeat_n(t, x.units.len()));
-        self.units.extend(x.units);
+        if self.units.is_empty() {
+            // The one file of a large export: its units as they are, not
+            // copied next to themselves.
+            self.units = x.units;
+        } else {
+            self.units.extend(x.units);
+        }
+        self.entities.reserve(x.entities.len());
+        self.entity_file.reserve(x.entities.len());
         for mut e in x.entities {
             e.inline.iter_mut().for_each(|u| *u += base);
             e.trust = e.trust.map(|u| u + base);
@@ -302,6 +310,7 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
         for rule in &enabled {
             rule.check_graph(&mut cx);
         }
+        findings.reserve_exact(cx.findings.len());
         findings.extend(cx.findings);
     }
     analysis.inventory = inventory;

@@ -86,25 +86,30 @@ pub fn check(settings: &Settings) -> Result<ExitStatus, Error> {
     // Input errors first: they are on standard error whatever becomes of
     // the report (a reader that stops early, an unwritable file).
     super::report_errors(&analysis);
-    let mut buf = Vec::new();
-    if settings.statistics {
-        report::statistics(&analysis, settings.format, &mut buf)?;
-    } else {
-        report::render(&analysis, &opts, &mut buf)?;
-    }
+    // Written as it is made: a report of 100,000 findings is tens of
+    // megabytes, never held whole.
+    let write = |out: &mut dyn std::io::Write| {
+        if settings.statistics {
+            report::statistics(&analysis, settings.format, out)
+        } else {
+            report::render(&analysis, &opts, out)
+        }
+    };
     match &settings.output_file {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
-        None => super::write_stdout(&buf)?,
+        Some(path) => super::stream_file(path, write)?,
+        None => super::stream_stdout(write)?,
     }
 
     for location in &analysis.unused_suppressions {
         crate::errln!("warning: {location}: this `[[suppress]]` entry matches no finding");
     }
-    Ok(if !analysis.errors.is_empty() {
+    let status = if !analysis.errors.is_empty() {
         ExitStatus::Error
     } else if !settings.exit_zero && analysis.findings.iter().any(|f| f.severity >= settings.fail_on) {
         ExitStatus::Findings
     } else {
         ExitStatus::Success
-    })
+    };
+    super::end_with(analysis);
+    Ok(status)
 }

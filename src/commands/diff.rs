@@ -5,7 +5,7 @@
 //! The findings are matched by their identity, the graphs by their nodes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Component, Path, PathBuf};
 
 use crate::analysis::{Analysis, Memo};
@@ -84,11 +84,10 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
         summary: !settings.quiet,
     };
-    let mut buf = Vec::new();
-    report::diff::render(&diff, format, &opts, &mut buf)?;
+    let write = |out: &mut dyn std::io::Write| report::diff::render(&diff, format, &opts, out);
     match &settings.output_file {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| Error::write_file(path, &e))?,
-        None => std::io::stdout().lock().write_all(&buf)?,
+        Some(path) => super::stream_file(path, write)?,
+        None => super::stream_stdout(write)?,
     }
     super::report_errors(&old.analysis);
     super::report_errors(&new.analysis);

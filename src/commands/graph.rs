@@ -21,5 +21,7 @@ pub fn run(args: GraphArgs) -> Result<ExitStatus, Error> {
     super::stream_stdout(|out| {
         crate::graph::render::graph(&graph, &analysis, &env, &view, args.format, out)
     })?;
-    Ok(super::input_status(&analysis))
+    let status = super::input_status(&analysis);
+    super::end_with((analysis, graph));
+    Ok(status)
 }

@@ -110,32 +110,43 @@ fn input_status(analysis: &Analysis) -> ExitStatus {
     }
 }
 
+/// Leaves what a command built to the end of the process: a command's last
+/// step, where freeing a large input's model (millions of statements,
+/// values and edges, one at a time) is work the operating system does at
+/// once when the process exits.
+fn end_with<T>(built: T) {
+    std::mem::forget(built);
+}
+
 /// `trustlint completions SHELL`: the shell's completion script, made from
 /// the command line's own definition.
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitStatus, Error> {
     use clap::CommandFactory;
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut crate::cli::Cli::command(), "trustlint", &mut buf);
-    write_stdout(&buf)?;
+    stream_stdout(|out| {
+        clap_complete::generate(shell, &mut crate::cli::Cli::command(), "trustlint", out);
+        Ok(())
+    })?;
     Ok(ExitStatus::Success)
 }
 
-/// Writes `bytes` to standard output. A reader that has gone (`| head`)
-/// is not an error: what is left is dropped, and the exit status stays
-/// what the findings and the inputs call for.
+/// Writes to the file `path` (`--output-file`) through a buffer as `write`
+/// produces it.
+fn stream_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let file = std::fs::File::create(path).map_err(|e| Error::write_file(path, &e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out).and_then(|()| out.flush()).map_err(|e| Error::write_file(path, &e))
+}
+
 /// Writes to standard output through a buffer as `write` produces it, so
-/// that a large document is never held whole; a closed pipe ends it quietly.
+/// that a large document is never held whole. A reader that has gone
+/// (`| head`) is not an error: what is left is dropped, and the exit status
+/// stays what the findings and the inputs call for.
 fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Error::Write),
-    }
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(Error::Write),
     }

@@ -26,7 +26,9 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus, Error> {
     super::stream_stdout(|out| {
         crate::graph::render::paths(&graph, &analysis, node, backward, &chains, &accounts, format, out)
     })?;
-    Ok(super::input_status(&analysis))
+    let status = super::input_status(&analysis);
+    super::end_with((analysis, graph, chains));
+    Ok(status)
 }
 
 /// The one user or role `name` stands for.
