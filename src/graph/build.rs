@@ -43,7 +43,16 @@ enum Source {
 
 struct Found {
     source: Source,
-    edge: Edge,
+    edge: FoundEdge,
+}
+
+/// An edge found for a role, its places not yet among the graph's origins.
+struct FoundEdge {
+    requires: Requirements,
+    trust: Option<Origin>,
+    identity: Option<Origin>,
+    per_member: Option<(usize, usize)>,
+    statement: Option<(usize, usize)>,
 }
 
 impl TrustGraph {
@@ -150,6 +159,7 @@ impl TrustGraph {
         // A chunk of roles at a time: the edges found for a chunk (a
         // large export has hundreds of thousands) are added to the graph
         // before the next chunk is searched.
+        let (mut last_trust, mut last_identity) = (None, None);
         for chunk in roles.chunks(ROLES_PER_CHUNK) {
             let cx = Builder {
                 inv,
@@ -190,7 +200,10 @@ impl TrustGraph {
                             g.add_node(kind, id, account, None, outside)
                         }
                     };
-                    g.add_edge(Edge { from, to: role, ..f.edge });
+                    let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
+                    let trust = g.origin_index(trust, &mut last_trust);
+                    let identity = g.origin_index(identity, &mut last_identity);
+                    g.add_edge(Edge { from, to: role, requires, trust, identity, per_member, statement });
                 }
             }
         }
@@ -410,9 +423,7 @@ impl Builder<'_> {
             | Grant::Service(_, e) => e,
         };
         let trust = Some(self.origin(u, entry.text.span, &entry.text.pointer));
-        let edge = |requires: Requirements, identity: Option<Origin>, per_member| Edge {
-            from: 0,
-            to: 0,
+        let edge = |requires: Requirements, identity: Option<Origin>, per_member| FoundEdge {
             requires,
             trust: trust.clone(),
             identity,

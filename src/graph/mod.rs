@@ -161,15 +161,20 @@ impl FromIterator<Requirement> for Requirements {
     }
 }
 
+/// An edge of the graph. A large export's graph has hundreds of thousands:
+/// the places it comes from are indices into [`TrustGraph::origins`], most
+/// shared by every edge of one trust policy entry.
 #[derive(Debug, Clone)]
 pub struct Edge {
     pub from: NodeId,
     pub to: NodeId,
     pub requires: Requirements,
-    /// The trust policy statement (its principal entry) that admits `from`.
-    pub trust: Option<Origin>,
-    /// The identity policy statement that lets `from` call `sts:AssumeRole`.
-    pub identity: Option<Origin>,
+    /// The trust policy statement (its principal entry) that admits `from`:
+    /// see [`TrustGraph::trust`].
+    trust: Option<u32>,
+    /// The identity policy statement that lets `from` call `sts:AssumeRole`:
+    /// see [`TrustGraph::identity`].
+    identity: Option<u32>,
     /// For an edge from a group whose trust statement has conditions on the
     /// individual caller (its ARN, name or tags): the trust unit and
     /// statement to check each member against.
@@ -183,6 +188,8 @@ pub struct Edge {
 pub struct TrustGraph {
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// The places edges come from.
+    origins: Vec<Origin>,
     out: Vec<Vec<usize>>,
     inn: Vec<Vec<usize>>,
     index: HashMap<(NodeKind, String), NodeId>,
@@ -202,6 +209,32 @@ impl TrustGraph {
 
     pub fn out_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
         self.out[n].iter().map(|&e| &self.edges[e])
+    }
+
+    /// The trust policy entry that admits the edge's source.
+    pub fn trust(&self, e: &Edge) -> Option<&Origin> {
+        e.trust.map(|i| &self.origins[i as usize])
+    }
+
+    /// The identity policy statement that lets the edge's source call
+    /// `sts:AssumeRole`, when the edge was found through it.
+    pub fn identity(&self, e: &Edge) -> Option<&Origin> {
+        e.identity.map(|i| &self.origins[i as usize])
+    }
+
+    /// The index of `origin` among the graph's origins: `last`'s when it is
+    /// the same place (the edges of one entry come one after the other).
+    fn origin_index(&mut self, origin: Option<Origin>, last: &mut Option<u32>) -> Option<u32> {
+        let origin = origin?;
+        if let Some(i) = *last
+            && self.origins[i as usize] == origin
+        {
+            return Some(i);
+        }
+        let i = u32::try_from(self.origins.len()).expect("fewer than 2^32 origins");
+        self.origins.push(origin);
+        *last = Some(i);
+        Some(i)
     }
 
     pub fn in_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {

@@ -240,12 +240,12 @@ impl TrustGraph {
         while let Some(step) = via[n] {
             let e = &self.edges[step.edge];
             let (from, to) = (step.member.unwrap_or(e.from), e.to);
-            let identity = e.identity.clone().or_else(|| {
+            let identity = self.identity(e).cloned().or_else(|| {
                 let role_arn = self.nodes[to].entity.and_then(|x| inv.entities[x].arn.as_deref());
                 let r = self.perms.get(from)?.as_ref()?.allows(inv, role_arn)?;
                 super::build::identity_origin(inv, r, role_arn)
             });
-            hops.push(Hop { from, to, requires: e.requires, trust: e.trust.clone(), identity });
+            hops.push(Hop { from, to, requires: e.requires, trust: self.trust(e).cloned(), identity });
             n = if backward { to } else { from };
             if hops.len() > self.nodes.len() {
                 break;

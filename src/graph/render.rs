@@ -270,8 +270,8 @@ fn write_json(g: &TrustGraph, a: &Analysis, view: &View, out: &mut dyn Write) ->
                 "from": e.from, "to": e.to,
                 "requires": e.requires.names(),
                 "risky": view.in_finding(g, ei, e.from, e.to),
-                "trust": origin_json(a, e.trust.as_ref()),
-                "identity": origin_json(a, e.identity.as_ref()),
+                "trust": origin_json(a, g.trust(e)),
+                "identity": origin_json(a, g.identity(e)),
             })
         });
     let mut ser = serde_json::Serializer::pretty(&mut *out);
