@@ -124,15 +124,7 @@ impl TrustGraph {
                 h
             };
             g.nodes[hub].members.push(n);
-            g.add_edge(Edge {
-                from: n,
-                to: hub,
-                requires: Requirements::default(),
-                trust: None,
-                identity: None,
-                per_member: None,
-                statement: None,
-            });
+            g.add_edge(Edge::new(n, hub, Requirements::default(), None));
         }
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
         let hub_rep: HashMap<NodeId, NodeId> =
@@ -201,9 +193,12 @@ impl TrustGraph {
                         }
                     };
                     let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
-                    let trust = g.origin_index(trust, &mut last_trust);
-                    let identity = g.origin_index(identity, &mut last_identity);
-                    g.add_edge(Edge { from, to: role, requires, trust, identity, per_member, statement });
+                    debug_assert!(per_member.is_none() || per_member == statement);
+                    let mut edge = Edge::new(from, role, requires, statement);
+                    edge.per_member = per_member.is_some();
+                    edge.trust = g.origin_index(trust, &mut last_trust);
+                    edge.identity = g.origin_index(identity, &mut last_identity);
+                    g.add_edge(edge);
                 }
             }
         }

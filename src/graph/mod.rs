@@ -175,12 +175,36 @@ pub struct Edge {
     /// The identity policy statement that lets `from` call `sts:AssumeRole`:
     /// see [`TrustGraph::identity`].
     identity: Option<u32>,
+    /// The trust unit and statement the edge comes from: see
+    /// [`Edge::statement`].
+    statement: Option<(u32, u32)>,
+    /// Whether its statement has conditions on the individual caller: see
+    /// [`Edge::per_member`].
+    per_member: bool,
+}
+
+impl Edge {
+    /// An edge found through a trust statement, `per_member` when each
+    /// member of a group must be checked against it.
+    fn new(from: NodeId, to: NodeId, requires: Requirements, statement: Option<(usize, usize)>) -> Self {
+        let statement = statement.map(|(u, si)| {
+            let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 policies and statements");
+            (index(u), index(si))
+        });
+        Self { from, to, requires, trust: None, identity: None, statement, per_member: false }
+    }
+
+    /// The trust unit and statement the edge comes from.
+    pub fn statement(&self) -> Option<(usize, usize)> {
+        self.statement.map(|(u, si)| (u as usize, si as usize))
+    }
+
     /// For an edge from a group whose trust statement has conditions on the
     /// individual caller (its ARN, name or tags): the trust unit and
     /// statement to check each member against.
-    pub per_member: Option<(usize, usize)>,
-    /// The trust unit and statement the edge comes from.
-    pub statement: Option<(usize, usize)>,
+    pub fn per_member(&self) -> Option<(usize, usize)> {
+        self.statement().filter(|_| self.per_member)
+    }
 }
 
 /// The graph, with adjacency in both directions.

@@ -59,7 +59,7 @@ struct Step {
 impl TrustGraph {
     /// Whether `member` of a group passes the per-member check of edge `e`.
     pub(crate) fn member_passes(&self, inv: &Inventory, env: &Env, e: &Edge, member: NodeId) -> bool {
-        let Some((u, si)) = e.per_member else { return true };
+        let Some((u, si)) = e.per_member() else { return true };
         let arn = &self.nodes[member].id;
         allows(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env)).is_some()
     }
@@ -135,7 +135,7 @@ impl TrustGraph {
                     if group_done[e.from] {
                         continue;
                     }
-                    if e.per_member.is_none() {
+                    if e.per_member().is_none() {
                         group_done[e.from] = true;
                     }
                     for &m in &self.nodes[e.from].members {
@@ -175,7 +175,7 @@ impl TrustGraph {
     ) -> Vec<Chain> {
         let group_checked = self.group_checked.get_or_init(|| {
             (0..self.nodes.len())
-                .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member.is_some()))
+                .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member().is_some()))
                 .collect()
         });
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
@@ -268,12 +268,12 @@ impl TrustGraph {
         for (v, list) in adjacency.iter_mut().enumerate() {
             for &ei in &self.out[v] {
                 let e = &self.edges[ei];
-                if e.per_member.is_none() {
+                if e.per_member().is_none() {
                     list.push(e.to);
                 }
             }
         }
-        for e in self.edges.iter().filter(|e| e.per_member.is_some()) {
+        for e in self.edges.iter().filter(|e| e.per_member().is_some()) {
             for &m in &self.nodes[e.from].members {
                 if self.member_passes(inv, env, e, m) {
                     adjacency[m].push(e.to);

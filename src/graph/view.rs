@@ -69,7 +69,7 @@ fn open_edge(g: &TrustGraph, inv: &Inventory, e: &Edge) -> bool {
         NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
             from.outside && !e.requires.contains(Requirement::ExternalId)
         }
-        NodeKind::Federated => e.statement.is_some_and(|(u, si)| {
+        NodeKind::Federated => e.statement().is_some_and(|(u, si)| {
             let policy = &inv.units[u].policy;
             policy.statements[si].principal.iter().flat_map(|p| &p.entries).any(|entry| {
                 match &entry.principal {
