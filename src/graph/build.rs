@@ -204,6 +204,7 @@ impl TrustGraph {
         }
         g.perms = perms;
         g.perms.resize_with(g.nodes.len(), || None);
+        g.index_edges();
         g
     }
 }

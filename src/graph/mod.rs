@@ -207,6 +207,44 @@ impl Edge {
     }
 }
 
+/// Edge indices by node, all in one list: node `n`'s are
+/// `edges[start[n]..start[n + 1]]`, in the order the edges were added. A
+/// list per node (two per node, grown by doubling) took four times the
+/// room on a graph of millions of edges.
+#[derive(Debug, Default)]
+struct Adjacency {
+    start: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl Adjacency {
+    fn new(nodes: usize, edges: &[Edge], end: impl Fn(&Edge) -> NodeId) -> Self {
+        let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 edges");
+        let mut start = vec![0u32; nodes + 1];
+        for e in edges {
+            start[end(e) + 1] += 1;
+        }
+        for n in 0..nodes {
+            start[n + 1] += start[n];
+        }
+        let mut next = start.clone();
+        let mut list = vec![0u32; edges.len()];
+        for (i, e) in edges.iter().enumerate() {
+            let slot = &mut next[end(e)];
+            list[*slot as usize] = index(i);
+            *slot += 1;
+        }
+        Self { start, edges: list }
+    }
+
+    /// The edges of node `n`.
+    fn of(&self, n: NodeId) -> impl Iterator<Item = usize> + '_ {
+        let range =
+            self.start.get(n).zip(self.start.get(n + 1)).map_or(0..0, |(&a, &b)| a as usize..b as usize);
+        self.edges[range].iter().map(|&e| e as usize)
+    }
+}
+
 /// The graph, with adjacency in both directions.
 #[derive(Debug, Default)]
 pub struct TrustGraph {
@@ -214,8 +252,10 @@ pub struct TrustGraph {
     pub edges: Vec<Edge>,
     /// The places edges come from.
     origins: Vec<Origin>,
-    out: Vec<Vec<usize>>,
-    inn: Vec<Vec<usize>>,
+    /// The edges leaving and entering each node (made once every edge is
+    /// in: see [`TrustGraph::index_edges`]).
+    out: Adjacency,
+    inn: Adjacency,
     index: HashMap<(NodeKind, String), NodeId>,
     /// Role and user nodes by ARN (and roles known only by name or file).
     by_name: HashMap<String, Vec<NodeId>>,
@@ -232,7 +272,7 @@ impl TrustGraph {
     }
 
     pub fn out_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
-        self.out[n].iter().map(|&e| &self.edges[e])
+        self.out.of(n).map(|e| &self.edges[e])
     }
 
     /// The trust policy entry that admits the edge's source.
@@ -262,7 +302,7 @@ impl TrustGraph {
     }
 
     pub fn in_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
-        self.inn[n].iter().map(|&e| &self.edges[e])
+        self.inn.of(n).map(|e| &self.edges[e])
     }
 
     /// Finds a user or role by ARN, by name, or (for a role known only from a
@@ -324,17 +364,18 @@ impl TrustGraph {
         }
         let n = self.nodes.len();
         self.nodes.push(Node { kind, id: id.clone(), account, entity, members: Vec::new(), outside });
-        self.out.push(Vec::new());
-        self.inn.push(Vec::new());
         self.index.insert((kind, id), n);
         n
     }
 
     fn add_edge(&mut self, edge: Edge) {
-        let e = self.edges.len();
-        self.out[edge.from].push(e);
-        self.inn[edge.to].push(e);
         self.edges.push(edge);
+    }
+
+    /// Lists every node's edges, out and in, once the graph is complete.
+    fn index_edges(&mut self) {
+        self.out = Adjacency::new(self.nodes.len(), &self.edges, |e| e.from);
+        self.inn = Adjacency::new(self.nodes.len(), &self.edges, |e| e.to);
     }
 
     /// A short human name: `role/deploy (111122223333)`, `account 999988887777`.

@@ -129,7 +129,7 @@ impl TrustGraph {
         let mut queue = VecDeque::from([target]);
         let mut order = Vec::new();
         while let Some(n) = queue.pop_front() {
-            for &ei in &self.inn[n] {
+            for ei in self.inn.of(n) {
                 let e = &self.edges[ei];
                 if self.nodes[e.from].kind == NodeKind::Group {
                     if group_done[e.from] {
@@ -175,7 +175,7 @@ impl TrustGraph {
     ) -> Vec<Chain> {
         let group_checked = self.group_checked.get_or_init(|| {
             (0..self.nodes.len())
-                .map(|n| self.out[n].iter().any(|&e| self.edges[e].per_member().is_some()))
+                .map(|n| self.out.of(n).any(|e| self.edges[e].per_member().is_some()))
                 .collect()
         });
         let mut via: Vec<Option<Step>> = vec![None; self.nodes.len()];
@@ -187,7 +187,7 @@ impl TrustGraph {
         let mut queue: VecDeque<NodeId> = sources.iter().copied().collect();
         let mut order = Vec::new();
         while let Some(n) = queue.pop_front() {
-            for &ei in &self.out[n] {
+            for ei in self.out.of(n) {
                 let hub = self.edges[ei].to;
                 if self.nodes[hub].kind == NodeKind::Group {
                     // Through the group: the group's edges with `n` as the caller.
@@ -196,7 +196,7 @@ impl TrustGraph {
                         continue;
                     }
                     group_done[hub] = !group_checked[hub];
-                    for &gi in &self.out[hub] {
+                    for gi in self.out.of(hub) {
                         let g = &self.edges[gi];
                         if !seen[g.to] && self.member_passes(inv, env, g, n) {
                             seen[g.to] = true;
@@ -266,7 +266,7 @@ impl TrustGraph {
         // members that pass; the rest stay as they are.
         let mut adjacency: Vec<Vec<NodeId>> = vec![Vec::new(); n];
         for (v, list) in adjacency.iter_mut().enumerate() {
-            for &ei in &self.out[v] {
+            for ei in self.out.of(v) {
                 let e = &self.edges[ei];
                 if e.per_member().is_none() {
                     list.push(e.to);
