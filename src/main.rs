@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 /// The analysis makes millions of small allocations from several threads:
-/// mimalloc does that markedly faster than the system allocator.
+/// mimalloc does that markedly faster than the system allocator (built
+/// without transparent huge pages: see `Cargo.toml`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
