@@ -401,11 +401,13 @@ fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
 fn skip_string(b: &[u8], open: usize) -> Option<usize> {
     let mut pos = open + 1;
     loop {
-        match *b.get(pos)? {
-            b'"' => return Some(pos + 1),
-            b'\\' => pos += 2,
-            _ => pos += 1,
+        // Strings are most of an export's bytes: to the next quote or
+        // backslash many bytes at a time.
+        pos += memchr::memchr2(b'"', b'\\', b.get(pos..)?)?;
+        if b[pos] == b'"' {
+            return Some(pos + 1);
         }
+        pos += 2;
     }
 }
 
@@ -481,6 +483,24 @@ mod tests {
         assert_eq!(streamed.entities.len(), 300);
         assert_eq!(streamed.units.len(), 277, "276 trust policies and one managed policy");
         assert_eq!(format!("{streamed:?}"), format!("{:?}", whole(&text)));
+    }
+
+    /// Quotes and backslashes escaped in names, at a string's end and
+    /// before a bracket: each item still ends where its brackets say.
+    #[test]
+    fn escapes_do_not_move_an_item_s_end() {
+        let text = r#"{"RoleDetailList": [
+            {"RoleName": "a\\", "Path": "\"]}\\\"", "Arn": "arn:aws:iam::111122223333:role/a",
+             "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}},
+            {"RoleName": "b\"", "Arn": "arn:aws:iam::111122223333:role/b",
+             "AssumeRolePolicyDocument": {"Statement": []}}
+        ], "UserDetailList": [], "GroupDetailList": [], "Policies": []}"#;
+        let streamed = read_streaming(text).unwrap();
+        assert_eq!(streamed.entities.len(), 2);
+        assert_eq!(streamed.entities[1].name, "b\"");
+        assert_eq!(format!("{streamed:?}"), format!("{:?}", whole(text)));
+        // An escape that runs past the end of the text is no string.
+        assert!(read_streaming(r#"{"RoleDetailList": ["a\"#).is_none());
     }
 
     #[test]
