@@ -234,12 +234,26 @@ fn mermaid(
     Ok(())
 }
 
-fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
-    o.map_or(serde_json::Value::Null, |o| {
+/// A place as the graph's JSON writes it (keys in sorted order, as a
+/// `serde_json::Value` prints them).
+#[derive(serde::Serialize)]
+struct Place<'a> {
+    column: usize,
+    file: &'a str,
+    line: usize,
+    pointer: &'a str,
+}
+
+fn place_of<'a>(a: &'a Analysis, o: Option<&'a Origin>) -> Option<Place<'a>> {
+    o.map(|o| {
         let file = &a.files[o.file];
         let at = file.line_col(o.span.start);
-        json!({"file": file.name, "line": at.line, "column": at.column, "pointer": &*o.pointer})
+        Place { column: at.column, file: &file.name, line: at.line, pointer: &o.pointer }
     })
+}
+
+fn origin_json(a: &Analysis, o: Option<&Origin>) -> serde_json::Value {
+    json!(place_of(a, o))
 }
 
 /// One hop of a chain as JSON: its ends, what it requires, and where its
@@ -257,30 +271,54 @@ pub fn hop_json(g: &TrustGraph, a: &Analysis, h: &Hop) -> serde_json::Value {
 /// of a large graph is never held whole. Keys come in the order a
 /// `serde_json::Value` (sorted maps) prints them.
 fn write_json(g: &TrustGraph, a: &Analysis, view: &View, out: &mut dyn Write) -> std::io::Result<()> {
-    let nodes = g.nodes.iter().enumerate().filter(|(i, _)| view.keeps(*i)).map(|(i, n)| {
-        let mut v = json!({"id": i, "kind": n.kind.as_str(), "name": n.id, "account": n.account});
-        if n.kind == NodeKind::Group {
-            v["members"] = json!(n.members);
-        }
-        v
+    // Keys in sorted order, as a `serde_json::Value` prints them.
+    #[derive(serde::Serialize)]
+    struct NodeJson<'a> {
+        account: &'a Option<String>,
+        id: NodeId,
+        kind: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        members: Option<&'a [NodeId]>,
+        name: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct EdgeJson<'a> {
+        from: NodeId,
+        identity: Option<Place<'a>>,
+        requires: Vec<&'static str>,
+        risky: bool,
+        to: NodeId,
+        trust: Option<Place<'a>>,
+    }
+    let nodes = g.nodes.iter().enumerate().filter(|(i, _)| view.keeps(*i)).map(|(i, n)| NodeJson {
+        account: &n.account,
+        id: i,
+        kind: n.kind.as_str(),
+        members: (n.kind == NodeKind::Group).then_some(n.members.as_slice()),
+        name: &n.id,
     });
     let edges =
         g.edges.iter().enumerate().filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to)).map(|(ei, e)| {
-            json!({
-                "from": e.from, "to": e.to,
-                "requires": e.requires.names(),
-                "risky": view.in_finding(g, ei, e.from, e.to),
-                "trust": origin_json(a, g.trust(e)),
-                "identity": origin_json(a, g.identity(e)),
-            })
+            EdgeJson {
+                from: e.from,
+                identity: place_of(a, g.identity(e)),
+                requires: e.requires.names(),
+                risky: view.in_finding(g, ei, e.from, e.to),
+                to: e.to,
+                trust: place_of(a, g.trust(e)),
+            }
         });
-    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    // Through a buffer of its own: the pretty printer writes many small
+    // pieces, each a call through `out`'s vtable otherwise.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut ser = serde_json::Serializer::pretty(&mut w);
     let mut map = ser.serialize_map(None)?;
     map.serialize_entry("edges", &Lazy::new(edges))?;
     map.serialize_entry("nodes", &Lazy::new(nodes))?;
     map.serialize_entry("version", &1)?;
     SerializeMap::end(map)?;
-    writeln!(out)
+    writeln!(w)?;
+    w.flush()
 }
 
 /// A JSON array serialized from an iterator as it yields, once.
@@ -292,7 +330,7 @@ impl<I> Lazy<I> {
     }
 }
 
-impl<I: Iterator<Item = serde_json::Value>> Serialize for Lazy<I> {
+impl<I: Iterator<Item: Serialize>> Serialize for Lazy<I> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
     }

@@ -32,12 +32,23 @@ pub struct View {
     open: Vec<bool>,
     /// Hops (from, to) of the chains `privileged-role-reachable` reports.
     on_chain: HashSet<(NodeId, NodeId)>,
+    /// By node: whether a hop of those chains starts, or ends, there. Most
+    /// edges of a large graph are on no chain: these answer for them
+    /// without a look at every member of a group.
+    chain_from: Vec<bool>,
+    chain_to: Vec<bool>,
 }
 
 impl View {
     pub fn new(g: &TrustGraph, inv: &Inventory, env: &Env, cut: &Cut) -> Self {
         let open = g.edges.iter().map(|e| open_edge(g, inv, e)).collect();
-        Self { keep: keep(g, inv, env, cut), open, on_chain: privileged_chains(g, inv, env) }
+        let on_chain = privileged_chains(g, inv, env);
+        let (mut chain_from, mut chain_to) = (vec![false; g.nodes.len()], vec![false; g.nodes.len()]);
+        for &(from, to) in &on_chain {
+            chain_from[from] = true;
+            chain_to[to] = true;
+        }
+        Self { keep: keep(g, inv, env, cut), open, on_chain, chain_from, chain_to }
     }
 
     /// Whether node `n` is drawn (group nodes are decided by their members).
@@ -48,12 +59,20 @@ impl View {
     /// Whether the edge `e` (index `ei`), drawn from `from` to `to`, is part
     /// of a finding.
     pub fn in_finding(&self, g: &TrustGraph, ei: usize, from: NodeId, to: NodeId) -> bool {
-        if self.open[ei] || self.on_chain.contains(&(from, to)) {
+        if self.open[ei] {
             return true;
         }
         let node = g.node(from);
         if node.kind == NodeKind::Group {
-            return node.members.iter().any(|&m| self.on_chain.contains(&(m, to)));
+            return self.chain_to[to]
+                && (self.on_chain.contains(&(from, to))
+                    || node.members.iter().any(|&m| self.on_chain.contains(&(m, to))));
+        }
+        if !self.chain_from[from] {
+            return false;
+        }
+        if self.on_chain.contains(&(from, to)) {
+            return true;
         }
         // A principal's edge into its group: part of the chain when the
         // principal goes on through the group.
