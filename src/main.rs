@@ -1,8 +1,7 @@
 use std::process::ExitCode;
 
 /// The analysis makes millions of small allocations from several threads:
-/// mimalloc does that markedly faster than the system allocator (built
-/// without transparent huge pages: see `Cargo.toml`).
+/// mimalloc does that markedly faster than the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
