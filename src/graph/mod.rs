@@ -183,6 +183,10 @@ pub struct Edge {
     per_member: bool,
 }
 
+// A large export's graph has millions of edges: an edge stays this small.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Edge>() == 48);
+
 impl Edge {
     /// An edge found through a trust statement, `per_member` when each
     /// member of a group must be checked against it.
