@@ -51,7 +51,8 @@ struct FoundEdge {
     requires: Requirements,
     trust: Option<Origin>,
     identity: Option<Origin>,
-    per_member: Option<(usize, usize)>,
+    /// Whether each member of a group is checked against the statement.
+    per_member: bool,
     statement: Option<(usize, usize)>,
 }
 
@@ -193,9 +194,8 @@ impl TrustGraph {
                         }
                     };
                     let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
-                    debug_assert!(per_member.is_none() || per_member == statement);
                     let mut edge = Edge::new(from, role, requires, statement);
-                    edge.per_member = per_member.is_some();
+                    edge.per_member = per_member;
                     edge.trust = g.origin_index(trust, &mut last_trust);
                     edge.identity = g.origin_index(identity, &mut last_identity);
                     g.add_edge(edge);
@@ -375,15 +375,11 @@ impl Builder<'_> {
             let Some(p) = s.principal.as_ref().filter(|p| !p.negated && s.effect == Effect::Allow) else {
                 continue;
             };
-            let per_member = s
-                .conditions
-                .iter()
-                .any(|c| {
-                    PER_MEMBER_KEYS
-                        .iter()
-                        .any(|k| c.key_lc == *k || (k.ends_with('/') && c.key_lc.starts_with(k)))
-                })
-                .then_some((u, si));
+            let per_member = s.conditions.iter().any(|c| {
+                PER_MEMBER_KEYS
+                    .iter()
+                    .any(|k| c.key_lc == *k || (k.ends_with('/') && c.key_lc.starts_with(k)))
+            });
             for entry in &p.entries {
                 let grant = match &entry.principal {
                     Principal::Anyone => Grant::Anyone(entry),
@@ -406,7 +402,7 @@ impl Builder<'_> {
         policy: &Policy,
         u: usize,
         si: usize,
-        per_member: Option<(usize, usize)>,
+        per_member: bool,
         role_arn: Option<&str>,
         env: &Env,
         out: &mut Vec<Found>,
@@ -459,7 +455,7 @@ impl Builder<'_> {
                         account.to_owned(),
                         Some(account.to_owned()),
                     ),
-                    edge: edge(requires, None, None),
+                    edge: edge(requires, None, false),
                 });
             }
         };
@@ -470,7 +466,7 @@ impl Builder<'_> {
                     let requires = requirements(policy, si, &outsider);
                     out.push(Found {
                         source: Source::External(NodeKind::Anyone, "*".into(), None),
-                        edge: edge(requires, None, None),
+                        edge: edge(requires, None, false),
                     });
                 }
                 // Your accounts' principals, and accounts a condition pins
@@ -500,7 +496,7 @@ impl Builder<'_> {
                         let account = account_of(&arn).map(str::to_owned);
                         out.push(Found {
                             source: Source::External(NodeKind::ExternalPrincipal, arn, account),
-                            edge: edge(requirements(policy, si, &sc), None, None),
+                            edge: edge(requirements(policy, si, &sc), None, false),
                         });
                     }
                     return;
@@ -529,7 +525,7 @@ impl Builder<'_> {
                         });
                     if identity.is_some() || named_is_enough {
                         let identity = identity.and_then(|r| self.identity_origin(r, role_arn));
-                        out.push(Found { source: Source::Node(p), edge: edge(requires, identity, None) });
+                        out.push(Found { source: Source::Node(p), edge: edge(requires, identity, false) });
                     }
                 }
             }
@@ -549,7 +545,7 @@ impl Builder<'_> {
                     };
                     out.push(Found {
                         source: Source::External(NodeKind::Federated, id, account),
-                        edge: edge(Requirements::default(), None, None),
+                        edge: edge(Requirements::default(), None, false),
                     });
                 }
             }
@@ -557,7 +553,7 @@ impl Builder<'_> {
                 if allows(policy, si, &Scenario::service(name)).is_some() {
                     out.push(Found {
                         source: Source::External(NodeKind::Service, (*name).to_owned(), None),
-                        edge: edge(Requirements::default(), None, None),
+                        edge: edge(Requirements::default(), None, false),
                     });
                 }
             }
