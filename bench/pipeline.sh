@@ -67,7 +67,8 @@ fi
 # --- corpus ----------------------------------------------------------------
 if [ ! -f "$CORPUS/COMPLETE" ]; then
     log "generating corpus in $CORPUS"
-    rm -rf "$CORPUS"
+    # Only what the generator writes: the other scripts' inputs live here too.
+    rm -rf "$CORPUS/policies" "$CORPUS/COMPLETE"
     python3 bench/gen_corpus.py "$CORPUS" >&2
     touch "$CORPUS/COMPLETE"
 fi

@@ -45,7 +45,8 @@ PARLIAMENT=$VENV/bin/parliament
 # --- corpus ----------------------------------------------------------------
 if [ ! -f "$CORPUS/COMPLETE" ] || { [ "$BIG" = 1 ] && [ ! -f "$BIG_GAAD" ]; }; then
     log "generating corpus in $CORPUS"
-    rm -rf "$CORPUS"
+    # Only what the generator writes: the other scripts' inputs live here too.
+    rm -rf "$CORPUS/policies" "$CORPUS/COMPLETE"
     if [ "$BIG" = 1 ]; then
         python3 bench/gen_corpus.py "$CORPUS" --big >&2
     else
