@@ -125,7 +125,7 @@ impl TrustGraph {
                 h
             };
             g.nodes[hub].members.push(n);
-            g.add_edge(Edge::new(n, hub, Requirements::default(), None));
+            g.add_edge(Edge::new(n, hub, Requirements::default(), None, false));
         }
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
         let hub_rep: HashMap<NodeId, NodeId> =
@@ -194,8 +194,7 @@ impl TrustGraph {
                         }
                     };
                     let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
-                    let mut edge = Edge::new(from, role, requires, statement);
-                    edge.per_member = per_member;
+                    let mut edge = Edge::new(from, role, requires, statement, per_member);
                     edge.trust = g.origin_index(trust, &mut last_trust);
                     edge.identity = g.origin_index(identity, &mut last_identity);
                     g.add_edge(edge);

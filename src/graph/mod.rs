@@ -187,15 +187,26 @@ pub struct Edge {
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<Edge>() == 48);
 
+/// An index the graph keeps in 32 bits (policies, statements, edges,
+/// origins): an input with 2^32 of any would not fit in memory anyway.
+fn index32(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 of each")
+}
+
 impl Edge {
-    /// An edge found through a trust statement, `per_member` when each
-    /// member of a group must be checked against it.
-    fn new(from: NodeId, to: NodeId, requires: Requirements, statement: Option<(usize, usize)>) -> Self {
-        let statement = statement.map(|(u, si)| {
-            let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 policies and statements");
-            (index(u), index(si))
-        });
-        Self { from, to, requires, trust: None, identity: None, statement, per_member: false }
+    /// An edge from `from` to `to`, found through a trust statement (none
+    /// for a principal's edge into its group), `per_member` when each
+    /// member of a group must be checked against that statement. Its
+    /// places are set by the graph ([`TrustGraph::trust`]).
+    fn new(
+        from: NodeId,
+        to: NodeId,
+        requires: Requirements,
+        statement: Option<(usize, usize)>,
+        per_member: bool,
+    ) -> Self {
+        let statement = statement.map(|(u, si)| (index32(u), index32(si)));
+        Self { from, to, requires, trust: None, identity: None, statement, per_member }
     }
 
     /// The trust unit and statement the edge comes from.
@@ -223,7 +234,6 @@ struct Adjacency {
 
 impl Adjacency {
     fn new(nodes: usize, edges: &[Edge], end: impl Fn(&Edge) -> NodeId) -> Self {
-        let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 edges");
         let mut start = vec![0u32; nodes + 1];
         for e in edges {
             start[end(e) + 1] += 1;
@@ -235,7 +245,7 @@ impl Adjacency {
         let mut list = vec![0u32; edges.len()];
         for (i, e) in edges.iter().enumerate() {
             let slot = &mut next[end(e)];
-            list[*slot as usize] = index(i);
+            list[*slot as usize] = index32(i);
             *slot += 1;
         }
         Self { start, edges: list }
@@ -299,7 +309,7 @@ impl TrustGraph {
         {
             return Some(i);
         }
-        let i = u32::try_from(self.origins.len()).expect("fewer than 2^32 origins");
+        let i = index32(self.origins.len());
         self.origins.push(origin);
         *last = Some(i);
         Some(i)
