@@ -204,6 +204,20 @@ enum Loaded {
     Failed(Error),
 }
 
+impl Loaded {
+    /// Lets go of a large file's text once it is read (see
+    /// [`SourceFile::release_text`]). A small file's stays: a line index per
+    /// file would cost more than the text.
+    fn release_text(&mut self) {
+        const LARGE: usize = 1 << 20;
+        if let Loaded::Iam { file, .. } | Loaded::Unparseable { file, .. } = self
+            && file.text().len() >= LARGE
+        {
+            file.release_text();
+        }
+    }
+}
+
 /// Checks every input with the settings' rules.
 pub fn analyze(inputs: &[Input], settings: &Settings) -> Analysis {
     analyze_with(inputs, settings, None)
@@ -410,7 +424,13 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
         let path = std::path::Path::new(&name);
         settings.stack_accounts.iter().find(|(glob, _)| glob.matches(path, &cwd)).map(|(_, a)| a.as_str())
     };
-    let Some(memo) = memo else { return interpret(SourceFile::new(name, text), explicit, account) };
+    let Some(memo) = memo else {
+        let mut l = interpret(SourceFile::new(name, text), explicit, account);
+        if !settings.keep_text {
+            l.release_text();
+        }
+        return l;
+    };
     let reading = memo::Reading { name: &name, explicit, account };
     if let Some(l) = memo.take(&reading, &text) {
         return l;
@@ -423,12 +443,12 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
 /// What a file holds: IAM, an IAM document that does not parse, or nothing
 /// to check.
 fn interpret(file: SourceFile, explicit: bool, account: Option<&str>) -> Loaded {
-    match sources::read_in(&file.name, &file.text, account) {
+    match sources::read_in(&file.name, file.text(), account) {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
         // A named file that does not parse as what its name says it is, is
         // a finding; one whose name promises nothing only when it looks
         // like IAM.
-        Err(problem) if (explicit && claims_a_format(&file.name)) || looks_like_iam(&file.text) => {
+        Err(problem) if (explicit && claims_a_format(&file.name)) || looks_like_iam(file.text()) => {
             Loaded::Unparseable { file, problem }
         }
         // Valid JSON, YAML or HCL that holds no IAM is skipped and counted,

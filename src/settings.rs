@@ -432,6 +432,10 @@ pub struct Settings {
     /// (`diff` reads the base revision from a copy of the repository);
     /// empty: the working directory.
     pub root: PathBuf,
+    /// Whether the files' texts stay in memory after they are read: the
+    /// reports with source snippets (`full`, `html`) and `diff` need them;
+    /// the others need only the lines' starts.
+    pub keep_text: bool,
 }
 
 impl Settings {
@@ -469,6 +473,7 @@ impl Default for Settings {
             progress: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             root: PathBuf::new(),
+            keep_text: true,
         }
     }
 }

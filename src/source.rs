@@ -66,7 +66,10 @@ const BLOCK: usize = 4096;
 
 impl LineIndex {
     fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
+        // Counted first: a vector grown by doubling would hold up to twice
+        // the room (18 MB of line starts in a 200 MB export).
+        let mut line_starts = Vec::with_capacity(memchr_lines(text.as_bytes()).count() + 1);
+        line_starts.push(0);
         line_starts.extend(memchr_lines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
         let block_chars = (!text.is_ascii()).then(|| {
             let mut total = 0u32;
@@ -109,13 +112,35 @@ fn memchr_lines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 pub struct SourceFile {
     /// The path as shown to the user (relative, `/`-separated where possible).
     pub name: String,
-    pub text: Arc<str>,
+    /// Empty once [`SourceFile::release_text`] let it go.
+    text: Arc<str>,
+    /// The text's length in bytes, kept when the text is let go.
+    len: usize,
     index: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(name: String, text: impl Into<Arc<str>>) -> Self {
-        Self { name, text: text.into(), index: OnceLock::new() }
+        let text = text.into();
+        Self { name, len: text.len(), text, index: OnceLock::new() }
+    }
+
+    /// The text; empty if it was let go.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Lets go of the text, keeping what [`SourceFile::line_col`] needs,
+    /// for a reading whose report shows no source: a large export's text
+    /// would otherwise stay in memory beside the model read from it. Kept
+    /// when some character takes several bytes (its column is counted in
+    /// the text). Returns whether the text went.
+    pub fn release_text(&mut self) -> bool {
+        if self.index().block_chars.is_some() {
+            return false;
+        }
+        self.text = Arc::from("");
+        true
     }
 
     fn index(&self) -> &LineIndex {
@@ -128,13 +153,9 @@ impl SourceFile {
         let starts = &index.line_starts;
         let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = starts[line] as usize;
-        let end = (offset as usize).min(self.text.len());
+        let end = (offset as usize).min(self.len);
         let column = index.chars_before(&self.text, end) - index.chars_before(&self.text, start) + 1;
         LineCol { line: line + 1, column }
-    }
-
-    pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.range()).unwrap_or("")
     }
 }
 
@@ -150,6 +171,24 @@ mod tests {
         // `x` sits after two two-byte characters.
         assert_eq!(f.line_col(7), LineCol { line: 2, column: 3 });
         assert_eq!(f.line_col(9), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn a_released_text_keeps_lines_and_columns() {
+        let text = "{\n  \"a\": [1,\n 2]}\n\nx";
+        let mut f = SourceFile::new("x".into(), text);
+        let before: Vec<LineCol> =
+            (0..=u32::try_from(text.len()).unwrap() + 2).map(|o| f.line_col(o)).collect();
+        assert!(f.release_text());
+        assert_eq!(f.text(), "");
+        let after: Vec<LineCol> =
+            (0..=u32::try_from(text.len()).unwrap() + 2).map(|o| f.line_col(o)).collect();
+        assert_eq!(before, after);
+
+        // A column after a character of several bytes is counted in the text.
+        let mut f = SourceFile::new("x".into(), "\u{e9}x");
+        assert!(!f.release_text());
+        assert_eq!(f.line_col(2), LineCol { line: 1, column: 2 });
     }
 
     #[test]

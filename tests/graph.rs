@@ -337,7 +337,7 @@ fn url_encoded_policies_are_read_with_positions_in_the_file() {
         s.place(hop.identity.as_ref()),
         "fixtures/graph/url-encoded/account-111122223333.json:13:178 /Statement/0/Resource"
     );
-    let text = &s.analysis.files[hop.trust.as_ref().unwrap().file].text;
+    let text = &s.analysis.files[hop.trust.as_ref().unwrap().file].text();
     let line = text.lines().nth(26).unwrap();
     let at: String = line.chars().skip(159).take(9).collect();
     assert_eq!(at, "%22arn%3A");

@@ -69,20 +69,20 @@ fn findings_point_into_the_embedded_policy() {
     let f = find("missing-external-id");
     let file = &a.files[f.file];
     assert!(file.name.ends_with("plan.json"));
-    assert_eq!(&file.text[f.span.range()], r#"\"arn:aws:iam::999988887777:root\""#);
+    assert_eq!(&file.text()[f.span.range()], r#"\"arn:aws:iam::999988887777:root\""#);
     assert_eq!(f.subject.as_deref(), Some("aws_iam_role.vendor_audit"));
     assert_eq!(f.pointer, "/Statement/0/Principal/AWS");
 
     let f = find("oidc-unrestricted-subject");
     let file = &a.files[f.file];
-    assert_eq!(&file.text[f.span.range()], r#"\"repo:*\""#);
+    assert_eq!(&file.text()[f.span.range()], r#"\"repo:*\""#);
     assert_eq!(f.subject.as_deref(), Some(r#"module.github_oidc.aws_iam_role.sandbox["dev"]"#));
-    let line = file.text[..f.span.range().start].lines().count();
+    let line = file.text()[..f.span.range().start].lines().count();
     assert_eq!(line, 196);
 
     // The session duration is a number of the planned values.
     let f = find("excessive-session-duration");
-    assert_eq!(&a.files[f.file].text[f.span.range()], "43200");
+    assert_eq!(&a.files[f.file].text()[f.span.range()], "43200");
     assert_eq!(f.subject.as_deref(), Some("aws_iam_role.deploy"));
 
     // `repo:my-org/*` pins the organization: the role that uses it is clean.

@@ -70,3 +70,47 @@ fn accounts_in_the_analysed_exports_are_trusted() {
     assert_eq!(run(vec![member.clone()]), ["missing-external-id"]);
     assert!(run(vec![member, "fixtures/sources/iam-export/list-accounts.json".into()]).is_empty());
 }
+
+/// A large file read for a report that shows no source keeps only its
+/// lines' starts: its findings sit where they sit when the text is kept.
+#[test]
+fn a_large_file_s_text_goes_when_no_report_shows_it() {
+    let dir = std::env::temp_dir().join(format!("trustlint-release-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("export.json");
+    // Over a mebibyte: alternately an open trust and a vendor's without an
+    // external id, one role per line.
+    let roles: Vec<String> = (0..6000)
+        .map(|i| {
+            let principal = if i % 2 == 0 { r#""*""# } else { r#"{"AWS": "arn:aws:iam::999988887777:root"}"# };
+            format!(
+                r#"{{"RoleName": "r{i}", "Arn": "arn:aws:iam::111122223333:role/r{i}", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"}}]}}, "RolePolicyList": [], "AttachedManagedPolicies": []}}"#
+            )
+        })
+        .collect();
+    let text = format!(
+        "{{\"UserDetailList\": [], \"GroupDetailList\": [], \"RoleDetailList\": [\n{}\n], \"Policies\": []}}\n",
+        roles.join(",\n")
+    );
+    assert!(text.len() > 1 << 20);
+    std::fs::write(&path, text).unwrap();
+
+    let run = |keep_text| {
+        let settings = Settings { paths: vec![path.display().to_string()], keep_text, ..Settings::default() };
+        trustlint::analyze_paths(&settings).unwrap()
+    };
+    let (kept, released) = (run(true), run(false));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(kept.files[0].text().len() > 1 << 20);
+    assert!(released.files[0].text().is_empty());
+    let places = |a: &trustlint::analysis::Analysis| -> Vec<_> {
+        a.findings
+            .iter()
+            .map(|f| (f.rule.name, f.span, a.files[f.file].line_col(f.span.start), f.pointer.clone()))
+            .collect()
+    };
+    let found = places(&kept);
+    assert!(found.len() >= 6000, "{} findings", found.len());
+    assert_eq!(found.last().unwrap().2.line, 6001);
+    assert_eq!(found, places(&released));
+}

@@ -53,6 +53,7 @@ pub(super) fn settings_from(args: CheckArgs) -> Result<Settings, Error> {
         output_file: args.output_file,
         color: args.color,
         statistics: args.statistics,
+        keep_text: matches!(format, OutputFormat::Full | OutputFormat::Html) && !args.statistics,
         ..base
     })
 }

@@ -38,6 +38,8 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
         baseline: None,
         write_baseline: None,
     })?;
+    // Renamed files are matched by their text; the report shows source.
+    let settings = Settings { keep_text: true, ..settings };
     if settings.paths.iter().any(|p| p == "-") {
         return Err(Error::Usage(
             "`diff` reads the paths from the work tree and from git, not from standard input".into(),
@@ -344,7 +346,7 @@ impl Before {
         let mut by_text: HashMap<&str, Vec<&str>> = HashMap::new();
         for f in &new.files {
             if !old_names.contains_key(&to_top(&f.name)) {
-                by_text.entry(&f.text).or_default().push(&f.name);
+                by_text.entry(f.text()).or_default().push(&f.name);
             }
         }
         let taken: BTreeSet<String> = renamed.values().cloned().collect();
@@ -352,7 +354,7 @@ impl Before {
             .files
             .iter()
             .filter(|f| gone.contains(&f.name.as_str()) && !renamed.contains_key(&f.name))
-            .filter_map(|f| match by_text.get(&*f.text).map(Vec::as_slice) {
+            .filter_map(|f| match by_text.get(f.text()).map(Vec::as_slice) {
                 Some([one]) if !taken.contains(*one) => Some((f.name.clone(), (*one).to_owned())),
                 _ => None,
             })

@@ -64,7 +64,8 @@ fn input_settings(args: InputArgs) -> Result<(Settings, ConfigFile), Error> {
 /// Reads the inputs and builds the assume-role graph (no rules run).
 fn load_graph(args: InputArgs) -> Result<(Analysis, TrustGraph, Settings), Error> {
     let (settings, _) = input_settings(args)?;
-    let settings = Settings { rules: vec![&crate::rules::InvalidPolicy::META], ..settings };
+    // The graph's reports show places by line and column, never source.
+    let settings = Settings { rules: vec![&crate::rules::InvalidPolicy::META], keep_text: false, ..settings };
     let analysis = crate::analyze_paths(&settings)?;
     report_errors(&analysis);
     report_unparsed(&analysis);

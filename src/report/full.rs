@@ -143,7 +143,7 @@ impl<'a> Rendered<'a> {
         // The subject heads the finding: in an export of hundreds of roles
         // it says which one before anything else.
         let file = &a.files[f.file];
-        let text = &*file.text;
+        let text = file.text();
         let (start, mut end) = (f.span.start as usize, (f.span.end as usize).min(text.len()));
         let code = match super::subject_phrase(f) {
             Some(p) => format!("{} ({}) {p}", f.rule.name, f.rule.code),

@@ -275,7 +275,7 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// The finding's lines with a few around them, its span marked.
 fn snippet(file: &crate::source::SourceFile, f: &Finding) -> String {
-    let text = &*file.text;
+    let text = file.text();
     let start = floor_char(text, f.span.start as usize);
     let end = floor_char(text, (f.span.end as usize).max(start));
     let first_line = file.line_col(f.span.start).line;
