@@ -168,13 +168,6 @@ impl TrustGraph {
             };
             let found: Vec<(NodeId, Vec<Found>)> =
                 chunk.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
-            // Room for the chunk's edges, and a quarter more: grown by
-            // doubling, the list of a large graph has up to half its room
-            // empty.
-            let more: usize = found.iter().map(|(_, list)| list.len()).sum();
-            if g.edges.capacity() - g.edges.len() < more {
-                g.edges.reserve_exact(more.max(g.edges.len() / 4));
-            }
             for (role, list) in found {
                 for f in list {
                     let from = match f.source {

@@ -233,9 +233,9 @@ struct Adjacency {
 }
 
 impl Adjacency {
-    fn new(nodes: usize, edges: &[Edge], end: impl Fn(&Edge) -> NodeId) -> Self {
+    fn new(nodes: usize, edges: &Edges, end: impl Fn(&Edge) -> NodeId) -> Self {
         let mut start = vec![0u32; nodes + 1];
-        for e in edges {
+        for e in edges.iter() {
             start[end(e) + 1] += 1;
         }
         for n in 0..nodes {
@@ -259,11 +259,59 @@ impl Adjacency {
     }
 }
 
+/// The graph's edges, in blocks of a fixed size: a list of millions grows
+/// without copying what it holds. Grown as one vector by a quarter at a
+/// time, the 199 MB export's list was copied a dozen times, and the
+/// allocator kept the old copies' pages for a while after.
+#[derive(Debug, Default)]
+pub struct Edges {
+    blocks: Vec<Vec<Edge>>,
+    len: usize,
+}
+
+/// Edges per block (768 KiB). The first block grows by doubling up to it.
+const EDGE_BLOCK: usize = 1 << 14;
+
+impl Edges {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Edge> + Clone {
+        self.blocks.iter().flatten()
+    }
+
+    fn push(&mut self, edge: Edge) {
+        match self.blocks.last_mut() {
+            Some(block) if block.len() < EDGE_BLOCK => block.push(edge),
+            _ => {
+                let mut block =
+                    if self.blocks.is_empty() { Vec::new() } else { Vec::with_capacity(EDGE_BLOCK) };
+                block.push(edge);
+                self.blocks.push(block);
+            }
+        }
+        self.len += 1;
+    }
+}
+
+impl std::ops::Index<usize> for Edges {
+    type Output = Edge;
+
+    fn index(&self, i: usize) -> &Edge {
+        &self.blocks[i / EDGE_BLOCK][i % EDGE_BLOCK]
+    }
+}
+
 /// The graph, with adjacency in both directions.
 #[derive(Debug, Default)]
 pub struct TrustGraph {
     pub nodes: Vec<Node>,
-    pub edges: Vec<Edge>,
+    pub edges: Edges,
     /// The places edges come from.
     origins: Vec<Origin>,
     /// The edges leaving and entering each node (made once every edge is
@@ -412,6 +460,19 @@ impl TrustGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edges_are_kept_in_order_across_blocks() {
+        let mut edges = Edges::default();
+        let n = 2 * EDGE_BLOCK + 3;
+        for i in 0..n {
+            edges.push(Edge::new(i, i + 1, Requirements::default(), None, false));
+        }
+        assert_eq!(edges.len(), n);
+        assert_eq!(edges.blocks.len(), 3);
+        assert!(edges.iter().enumerate().all(|(i, e)| e.from == i && edges[i].from == i));
+        assert_eq!(edges[EDGE_BLOCK].to, EDGE_BLOCK + 1);
+    }
 
     #[test]
     fn requirements_are_listed_in_declaration_order_whatever_order_they_were_found_in() {
