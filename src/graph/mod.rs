@@ -161,36 +161,53 @@ impl FromIterator<Requirement> for Requirements {
     }
 }
 
-/// An edge of the graph. A large export's graph has hundreds of thousands:
-/// the places it comes from are indices into [`TrustGraph::origins`], most
-/// shared by every edge of one trust policy entry.
+/// An edge of the graph. A large export's graph has millions: the nodes
+/// and the places it comes from are 32-bit indices, the places into
+/// [`TrustGraph::origins`], most shared by every edge of one trust policy
+/// entry.
 #[derive(Debug, Clone)]
 pub struct Edge {
-    pub from: NodeId,
-    pub to: NodeId,
-    pub requires: Requirements,
+    source: u32,
+    target: u32,
     /// The trust policy statement (its principal entry) that admits `from`:
     /// see [`TrustGraph::trust`].
-    trust: Option<u32>,
+    trust: MaybeIndex,
     /// The identity policy statement that lets `from` call `sts:AssumeRole`:
     /// see [`TrustGraph::identity`].
-    identity: Option<u32>,
-    /// The trust unit and statement the edge comes from: see
-    /// [`Edge::statement`].
-    statement: Option<(u32, u32)>,
+    identity: MaybeIndex,
+    /// The trust unit and statement the edge comes from (the unit `NONE`
+    /// for none): see [`Edge::statement`].
+    statement: (u32, u32),
+    pub requires: Requirements,
     /// Whether its statement has conditions on the individual caller: see
     /// [`Edge::per_member`].
     per_member: bool,
 }
 
 // A large export's graph has millions of edges: an edge stays this small.
-#[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Edge>() == 48);
+const _: () = assert!(std::mem::size_of::<Edge>() == 28);
 
 /// An index the graph keeps in 32 bits (policies, statements, edges,
 /// origins): an input with 2^32 of any would not fit in memory anyway.
 fn index32(i: usize) -> u32 {
-    u32::try_from(i).expect("fewer than 2^32 of each")
+    u32::try_from(i).ok().filter(|&i| i != NONE).expect("fewer than 2^32 - 1 of each")
+}
+
+/// The 32-bit index that stands for none.
+const NONE: u32 = u32::MAX;
+
+/// An optional 32-bit index in four bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MaybeIndex(u32);
+
+impl MaybeIndex {
+    fn new(i: Option<u32>) -> Self {
+        Self(i.unwrap_or(NONE))
+    }
+
+    fn get(self) -> Option<usize> {
+        (self.0 != NONE).then_some(self.0 as usize)
+    }
 }
 
 impl Edge {
@@ -205,13 +222,32 @@ impl Edge {
         statement: Option<(usize, usize)>,
         per_member: bool,
     ) -> Self {
-        let statement = statement.map(|(u, si)| (index32(u), index32(si)));
-        Self { from, to, requires, trust: None, identity: None, statement, per_member }
+        let statement = statement.map_or((NONE, 0), |(u, si)| (index32(u), index32(si)));
+        Self {
+            source: index32(from),
+            target: index32(to),
+            trust: MaybeIndex(NONE),
+            identity: MaybeIndex(NONE),
+            statement,
+            requires,
+            per_member,
+        }
+    }
+
+    /// The node the edge leaves.
+    pub fn from(&self) -> NodeId {
+        self.source as NodeId
+    }
+
+    /// The node the edge enters.
+    pub fn to(&self) -> NodeId {
+        self.target as NodeId
     }
 
     /// The trust unit and statement the edge comes from.
     pub fn statement(&self) -> Option<(usize, usize)> {
-        self.statement.map(|(u, si)| (u as usize, si as usize))
+        let (u, si) = self.statement;
+        (u != NONE).then_some((u as usize, si as usize))
     }
 
     /// For an edge from a group whose trust statement has conditions on the
@@ -339,13 +375,13 @@ impl TrustGraph {
 
     /// The trust policy entry that admits the edge's source.
     pub fn trust(&self, e: &Edge) -> Option<&Origin> {
-        e.trust.map(|i| &self.origins[i as usize])
+        e.trust.get().map(|i| &self.origins[i])
     }
 
     /// The identity policy statement that lets the edge's source call
     /// `sts:AssumeRole`, when the edge was found through it.
     pub fn identity(&self, e: &Edge) -> Option<&Origin> {
-        e.identity.map(|i| &self.origins[i as usize])
+        e.identity.get().map(|i| &self.origins[i])
     }
 
     /// The index of `origin` among the graph's origins: `last`'s when it is
@@ -436,8 +472,8 @@ impl TrustGraph {
 
     /// Lists every node's edges, out and in, once the graph is complete.
     fn index_edges(&mut self) {
-        self.out = Adjacency::new(self.nodes.len(), &self.edges, |e| e.from);
-        self.inn = Adjacency::new(self.nodes.len(), &self.edges, |e| e.to);
+        self.out = Adjacency::new(self.nodes.len(), &self.edges, Edge::from);
+        self.inn = Adjacency::new(self.nodes.len(), &self.edges, Edge::to);
     }
 
     /// A short human name: `role/deploy (111122223333)`, `account 999988887777`.
@@ -470,8 +506,18 @@ mod tests {
         }
         assert_eq!(edges.len(), n);
         assert_eq!(edges.blocks.len(), 3);
-        assert!(edges.iter().enumerate().all(|(i, e)| e.from == i && edges[i].from == i));
-        assert_eq!(edges[EDGE_BLOCK].to, EDGE_BLOCK + 1);
+        assert!(edges.iter().enumerate().all(|(i, e)| e.from() == i && edges[i].from() == i));
+        assert_eq!(edges[EDGE_BLOCK].to(), EDGE_BLOCK + 1);
+    }
+
+    #[test]
+    fn an_edge_s_indices_keep_none_apart_from_zero() {
+        let e = Edge::new(0, 1, Requirements::default(), None, true);
+        assert_eq!((e.statement(), e.per_member()), (None, None));
+        assert_eq!((e.trust.get(), e.identity.get()), (None, None));
+        let mut e = Edge::new(0, 1, Requirements::default(), Some((0, 0)), true);
+        e.trust = MaybeIndex::new(Some(0));
+        assert_eq!((e.statement(), e.per_member(), e.trust.get()), (Some((0, 0)), Some((0, 0)), Some(0)));
     }
 
     #[test]

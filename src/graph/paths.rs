@@ -131,14 +131,14 @@ impl TrustGraph {
         while let Some(n) = queue.pop_front() {
             for ei in self.inn.of(n) {
                 let e = &self.edges[ei];
-                if self.nodes[e.from].kind == NodeKind::Group {
-                    if group_done[e.from] {
+                if self.nodes[e.from()].kind == NodeKind::Group {
+                    if group_done[e.from()] {
                         continue;
                     }
                     if e.per_member().is_none() {
-                        group_done[e.from] = true;
+                        group_done[e.from()] = true;
                     }
-                    for &m in &self.nodes[e.from].members {
+                    for &m in &self.nodes[e.from()].members {
                         if !seen[m] && self.member_passes(inv, env, e, m) {
                             seen[m] = true;
                             via[m] = Some(Step { edge: ei, member: Some(m) });
@@ -146,11 +146,11 @@ impl TrustGraph {
                             order.push(m);
                         }
                     }
-                } else if !seen[e.from] {
-                    seen[e.from] = true;
-                    via[e.from] = Some(Step { edge: ei, member: None });
-                    queue.push_back(e.from);
-                    order.push(e.from);
+                } else if !seen[e.from()] {
+                    seen[e.from()] = true;
+                    via[e.from()] = Some(Step { edge: ei, member: None });
+                    queue.push_back(e.from());
+                    order.push(e.from());
                 }
             }
         }
@@ -188,7 +188,7 @@ impl TrustGraph {
         let mut order = Vec::new();
         while let Some(n) = queue.pop_front() {
             for ei in self.out.of(n) {
-                let hub = self.edges[ei].to;
+                let hub = self.edges[ei].to();
                 if self.nodes[hub].kind == NodeKind::Group {
                     // Through the group: the group's edges with `n` as the caller.
                     // A group is expanded once unless an edge checks each member.
@@ -198,11 +198,11 @@ impl TrustGraph {
                     group_done[hub] = !group_checked[hub];
                     for gi in self.out.of(hub) {
                         let g = &self.edges[gi];
-                        if !seen[g.to] && self.member_passes(inv, env, g, n) {
-                            seen[g.to] = true;
-                            via[g.to] = Some(Step { edge: gi, member: Some(n) });
-                            queue.push_back(g.to);
-                            order.push(g.to);
+                        if !seen[g.to()] && self.member_passes(inv, env, g, n) {
+                            seen[g.to()] = true;
+                            via[g.to()] = Some(Step { edge: gi, member: Some(n) });
+                            queue.push_back(g.to());
+                            order.push(g.to());
                         }
                     }
                 } else if !seen[hub] {
@@ -239,7 +239,7 @@ impl TrustGraph {
         let mut n = end;
         while let Some(step) = via[n] {
             let e = &self.edges[step.edge];
-            let (from, to) = (step.member.unwrap_or(e.from), e.to);
+            let (from, to) = (step.member.unwrap_or(e.from()), e.to());
             let identity = self.identity(e).cloned().or_else(|| {
                 let role_arn = self.nodes[to].entity.and_then(|x| inv.entities[x].arn.as_deref());
                 let r = self.perms.get(from)?.as_ref()?.allows(inv, role_arn)?;
@@ -269,14 +269,14 @@ impl TrustGraph {
             for ei in self.out.of(v) {
                 let e = &self.edges[ei];
                 if e.per_member().is_none() {
-                    list.push(e.to);
+                    list.push(e.to());
                 }
             }
         }
         for e in self.edges.iter().filter(|e| e.per_member().is_some()) {
-            for &m in &self.nodes[e.from].members {
+            for &m in &self.nodes[e.from()].members {
                 if self.member_passes(inv, env, e, m) {
-                    adjacency[m].push(e.to);
+                    adjacency[m].push(e.to());
                 }
             }
         }

@@ -49,19 +49,19 @@ pub(crate) fn drawn<'g>(
         }
     };
     for (ei, e) in g.edges.iter().enumerate() {
-        let from_group = g.node(e.from).kind == NodeKind::Group;
-        let to_group = g.node(e.to).kind == NodeKind::Group;
+        let from_group = g.node(e.from()).kind == NodeKind::Group;
+        let to_group = g.node(e.to()).kind == NodeKind::Group;
         match (from_group, to_group) {
             // Membership of a small group: drawn through its members' edges.
-            (false, true) if !shown_group(e.to) => {}
-            (true, _) if !shown_group(e.from) => {
-                for &m in &g.node(e.from).members {
+            (false, true) if !shown_group(e.to()) => {}
+            (true, _) if !shown_group(e.from()) => {
+                for &m in &g.node(e.from()).members {
                     if g.member_passes(inv, env, e, m) {
-                        push(m, e.to, ei, e);
+                        push(m, e.to(), ei, e);
                     }
                 }
             }
-            _ => push(e.from, e.to, ei, e),
+            _ => push(e.from(), e.to(), ei, e),
         }
     }
     (nodes, edges)
@@ -297,17 +297,16 @@ fn write_json(g: &TrustGraph, a: &Analysis, view: &View, out: &mut dyn Write) ->
         members: (n.kind == NodeKind::Group).then_some(n.members.as_slice()),
         name: &n.id,
     });
-    let edges =
-        g.edges.iter().enumerate().filter(|(_, e)| view.keeps(e.from) && view.keeps(e.to)).map(|(ei, e)| {
-            EdgeJson {
-                from: e.from,
-                identity: place_of(a, g.identity(e)),
-                requires: e.requires.names(),
-                risky: view.in_finding(g, ei, e.from, e.to),
-                to: e.to,
-                trust: place_of(a, g.trust(e)),
-            }
-        });
+    let edges = g.edges.iter().enumerate().filter(|(_, e)| view.keeps(e.from()) && view.keeps(e.to())).map(
+        |(ei, e)| EdgeJson {
+            from: e.from(),
+            identity: place_of(a, g.identity(e)),
+            requires: e.requires.names(),
+            risky: view.in_finding(g, ei, e.from(), e.to()),
+            to: e.to(),
+            trust: place_of(a, g.trust(e)),
+        },
+    );
     // Through a buffer of its own: the pretty printer writes many small
     // pieces, each a call through `out`'s vtable otherwise.
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);

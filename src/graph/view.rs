@@ -76,13 +76,13 @@ impl View {
         }
         // A principal's edge into its group: part of the chain when the
         // principal goes on through the group.
-        g.node(to).kind == NodeKind::Group && g.out_edges(to).any(|e| self.on_chain.contains(&(from, e.to)))
+        g.node(to).kind == NodeKind::Group && g.out_edges(to).any(|e| self.on_chain.contains(&(from, e.to())))
     }
 }
 
 /// Whether an edge admits a caller that a rule reports on its own.
 fn open_edge(g: &TrustGraph, inv: &Inventory, e: &Edge) -> bool {
-    let from = g.node(e.from);
+    let from = g.node(e.from());
     match from.kind {
         NodeKind::Anyone => true,
         NodeKind::ExternalAccount | NodeKind::ExternalPrincipal => {
@@ -158,9 +158,9 @@ fn keep(g: &TrustGraph, inv: &Inventory, env: &Env, cut: &Cut) -> Option<Vec<boo
             g.nodes.iter().map(|n| n.account.as_deref() == Some(account.as_str())).collect();
         // The callers and the roles of the account's principals, one hop away.
         let mut set = base.clone();
-        for e in g.edges.iter().filter(|e| base[e.from] || base[e.to]) {
-            set[e.from] = true;
-            set[e.to] = true;
+        for e in g.edges.iter().filter(|e| base[e.from()] || base[e.to()]) {
+            set[e.from()] = true;
+            set[e.to()] = true;
         }
         and(set);
     }
@@ -168,7 +168,7 @@ fn keep(g: &TrustGraph, inv: &Inventory, env: &Env, cut: &Cut) -> Option<Vec<boo
     // A group is drawn when one of its members is, and a role it reaches.
     for (n, node) in g.nodes.iter().enumerate() {
         if node.kind == NodeKind::Group {
-            keep[n] = node.members.iter().any(|&m| keep[m]) && g.out_edges(n).any(|e| keep[e.to]);
+            keep[n] = node.members.iter().any(|&m| keep[m]) && g.out_edges(n).any(|e| keep[e.to()]);
         }
     }
     Some(keep)

@@ -28,7 +28,8 @@ impl Rule for AssumeCycle {
                 member[n]
                     || (g.node(n).kind == NodeKind::Group && g.node(n).members.iter().any(|&m| member[m]))
             };
-            let Some(origin) = g.in_edges(first).find(|e| in_cycle(e.from)).and_then(|e| g.trust(e).cloned())
+            let Some(origin) =
+                g.in_edges(first).find(|e| in_cycle(e.from())).and_then(|e| g.trust(e).cloned())
             else {
                 continue;
             };

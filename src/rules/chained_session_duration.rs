@@ -32,7 +32,7 @@ impl Rule for ChainedSessionDuration {
                 _ => false,
             };
             let mut callers = g.in_edges(r).peekable();
-            if callers.peek().is_none() || !g.in_edges(r).all(|edge| is_role(edge.from)) {
+            if callers.peek().is_none() || !g.in_edges(r).all(|edge| is_role(edge.from())) {
                 continue;
             }
             let origin = crate::graph::Origin {
