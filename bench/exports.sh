@@ -71,7 +71,7 @@ measure() {
 ROWS=()  # size|label|secs|rss-kib|exit|file-bytes
 for mb in $SIZES; do
     f=$CORPUS/gaad/gaad-${mb}mb.json
-    bytes=$(stat -c %s "$f")
+    bytes=$(stat -L -c %s "$f")
     cat "$f" > /dev/null  # into the page cache
     log "floor on $f"
     read -r s k e < <(measure "$RUNS" "$FLOOR" "$f")
