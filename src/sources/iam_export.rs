@@ -394,8 +394,38 @@ fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
             _ => {}
         }
         pos += 1;
+        if depth > 0 {
+            // Within brackets only quotes and brackets matter: past the
+            // indentation, keys' colons, commas and numbers at once.
+            pos = next_structural(b, pos)?;
+        }
     }
 }
+
+/// The first byte at or after `pos` that opens or closes something.
+fn next_structural(b: &[u8], mut pos: usize) -> Option<usize> {
+    loop {
+        // Indentation, eight spaces at a time.
+        while b.get(pos..pos + 8) == Some(b"        ") {
+            pos += 8;
+        }
+        if STRUCTURAL[usize::from(*b.get(pos)?)] {
+            return Some(pos);
+        }
+        pos += 1;
+    }
+}
+
+/// The bytes that open or close something in JSON text.
+static STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table
+};
 
 /// The offset after the string literal that opens at `open`.
 fn skip_string(b: &[u8], open: usize) -> Option<usize> {
@@ -487,6 +517,18 @@ mod tests {
 
     /// Quotes and backslashes escaped in names, at a string's end and
     /// before a bracket: each item still ends where its brackets say.
+    #[test]
+    fn indentation_of_any_width_is_skipped_to_the_next_bracket() {
+        for width in 0..20 {
+            let text = format!("{}:1,\n{}]", " ".repeat(width), " ".repeat(width));
+            let close = text.len() - 1;
+            assert_eq!(next_structural(text.as_bytes(), 0), Some(close), "{width}");
+        }
+        assert_eq!(next_structural(b"          ", 0), None);
+        let item = "{\n        \"a\": [\n                1,\n                {}\n        ]\n}";
+        assert_eq!(skip_value(item.as_bytes(), 0), Some(item.len()));
+    }
+
     #[test]
     fn escapes_do_not_move_an_item_s_end() {
         let text = r#"{"RoleDetailList": [
