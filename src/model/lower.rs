@@ -580,9 +580,15 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
 /// inside strings), as IAM counts it against the size quotas.
 fn compact_size(v: &Value<'_>) -> usize {
     let text = |s: &str| {
-        let kept = if s.is_ascii() {
-            // `char::is_whitespace` on ASCII: space and U+0009 to U+000D.
-            s.len() - s.bytes().map(|b| usize::from(b == b' ' || (b'\t'..=b'\r').contains(&b))).sum::<usize>()
+        // One pass over the bytes: `char::is_whitespace` on ASCII is space
+        // and U+0009 to U+000D; any other byte below 0x80 is a character.
+        let (mut spaces, mut high) = (0u32, 0u8);
+        for &b in s.as_bytes() {
+            spaces += u32::from(b == b' ' || b.wrapping_sub(b'\t') < 5);
+            high |= b;
+        }
+        let kept = if high < 0x80 {
+            s.len() - spaces as usize
         } else {
             s.chars().filter(|c| !c.is_whitespace()).count()
         };
