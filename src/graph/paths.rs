@@ -131,14 +131,15 @@ impl TrustGraph {
         while let Some(n) = queue.pop_front() {
             for ei in self.inn.of(n) {
                 let e = &self.edges[ei];
-                if self.nodes[e.from()].kind == NodeKind::Group {
-                    if group_done[e.from()] {
+                let from = e.from();
+                if self.nodes[from].kind == NodeKind::Group {
+                    if group_done[from] {
                         continue;
                     }
                     if e.per_member().is_none() {
-                        group_done[e.from()] = true;
+                        group_done[from] = true;
                     }
-                    for &m in &self.nodes[e.from()].members {
+                    for &m in &self.nodes[from].members {
                         if !seen[m] && self.member_passes(inv, env, e, m) {
                             seen[m] = true;
                             via[m] = Some(Step { edge: ei, member: Some(m) });
@@ -146,11 +147,11 @@ impl TrustGraph {
                             order.push(m);
                         }
                     }
-                } else if !seen[e.from()] {
-                    seen[e.from()] = true;
-                    via[e.from()] = Some(Step { edge: ei, member: None });
-                    queue.push_back(e.from());
-                    order.push(e.from());
+                } else if !seen[from] {
+                    seen[from] = true;
+                    via[from] = Some(Step { edge: ei, member: None });
+                    queue.push_back(from);
+                    order.push(from);
                 }
             }
         }
@@ -198,11 +199,12 @@ impl TrustGraph {
                     group_done[hub] = !group_checked[hub];
                     for gi in self.out.of(hub) {
                         let g = &self.edges[gi];
-                        if !seen[g.to()] && self.member_passes(inv, env, g, n) {
-                            seen[g.to()] = true;
-                            via[g.to()] = Some(Step { edge: gi, member: Some(n) });
-                            queue.push_back(g.to());
-                            order.push(g.to());
+                        let to = g.to();
+                        if !seen[to] && self.member_passes(inv, env, g, n) {
+                            seen[to] = true;
+                            via[to] = Some(Step { edge: gi, member: Some(n) });
+                            queue.push_back(to);
+                            order.push(to);
                         }
                     }
                 } else if !seen[hub] {
