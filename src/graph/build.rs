@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
-use super::{Edge, MaybeIndex, NodeId, NodeKind, Origin, Requirement, Requirements, TrustGraph};
+use super::{Edge, NodeId, NodeKind, Origin, Requirement, Requirements, TrustGraph};
 use crate::analysis::Inventory;
 use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
 use crate::model::arn::{Arn, account_of};
@@ -188,8 +188,8 @@ impl TrustGraph {
                     };
                     let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
                     let mut edge = Edge::new(from, role, requires, statement, per_member);
-                    edge.trust = MaybeIndex::new(g.origin_index(trust, &mut last_trust));
-                    edge.identity = MaybeIndex::new(g.origin_index(identity, &mut last_identity));
+                    edge.trust = g.origin_index(trust, &mut last_trust);
+                    edge.identity = g.origin_index(identity, &mut last_identity);
                     g.add_edge(edge);
                 }
             }

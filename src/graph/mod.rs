@@ -201,10 +201,6 @@ const NONE: u32 = u32::MAX;
 struct MaybeIndex(u32);
 
 impl MaybeIndex {
-    fn new(i: Option<u32>) -> Self {
-        Self(i.unwrap_or(NONE))
-    }
-
     fn get(self) -> Option<usize> {
         (self.0 != NONE).then_some(self.0 as usize)
     }
@@ -386,17 +382,17 @@ impl TrustGraph {
 
     /// The index of `origin` among the graph's origins: `last`'s when it is
     /// the same place (the edges of one entry come one after the other).
-    fn origin_index(&mut self, origin: Option<Origin>, last: &mut Option<u32>) -> Option<u32> {
-        let origin = origin?;
+    fn origin_index(&mut self, origin: Option<Origin>, last: &mut Option<u32>) -> MaybeIndex {
+        let Some(origin) = origin else { return MaybeIndex(NONE) };
         if let Some(i) = *last
             && self.origins[i as usize] == origin
         {
-            return Some(i);
+            return MaybeIndex(i);
         }
         let i = index32(self.origins.len());
         self.origins.push(origin);
         *last = Some(i);
-        Some(i)
+        MaybeIndex(i)
     }
 
     pub fn in_edges(&self, n: NodeId) -> impl Iterator<Item = &Edge> {
@@ -516,7 +512,7 @@ mod tests {
         assert_eq!((e.statement(), e.per_member()), (None, None));
         assert_eq!((e.trust.get(), e.identity.get()), (None, None));
         let mut e = Edge::new(0, 1, Requirements::default(), Some((0, 0)), true);
-        e.trust = MaybeIndex::new(Some(0));
+        e.trust = MaybeIndex(0);
         assert_eq!((e.statement(), e.per_member(), e.trust.get()), (Some((0, 0)), Some((0, 0)), Some(0)));
     }
 
