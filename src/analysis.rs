@@ -404,6 +404,12 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
         Input::File { explicit, .. } => (input.display_name(), *explicit),
         Input::Bytes { .. } => (input.display_name(), true),
     };
+    if !settings.keep_text
+        && memo.is_none()
+        && let Some(l) = stream(input, &name, settings)
+    {
+        return l;
+    }
     let bytes = match read(input, &settings.root, settings.max_file_size) {
         Ok(b) => b,
         Err(e) => {
@@ -438,6 +444,30 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
     let l = interpret(SourceFile::new(name.clone(), Arc::clone(&text)), explicit, account);
     memo.keep(&reading, &text, &l);
     l
+}
+
+/// A large `get-account-authorization-details` export read piece by piece,
+/// its text never whole, when no report shows the text (see
+/// [`sources::read_export`]). `None` for any other input, and for
+/// an export of unusual shape or with a byte that is not ASCII: those are
+/// read whole, which gives the same result or the exact error.
+fn stream(input: &Input, name: &str, settings: &Settings) -> Option<Loaded> {
+    const LARGE: u64 = 1 << 20;
+    let Input::File { path, .. } = input else { return None };
+    let path = settings.root.join(path);
+    let meta = std::fs::metadata(&path).ok()?;
+    let limit = settings.max_file_size;
+    if !meta.is_file() || meta.len() < LARGE || meta.len() > limit || !sources::may_be_export(name) {
+        return None;
+    }
+    let file = std::fs::File::open(&path).ok()?;
+    // A file that grew past the limit since is read whole, and refused.
+    let read = sources::read_export(file.take(limit.saturating_add(1))).ok()?;
+    if read.len as u64 > limit {
+        return None;
+    }
+    let file = SourceFile::without_text(name.to_owned(), read.len, read.line_starts);
+    Some(Loaded::Iam { file, extracted: read.extracted })
 }
 
 /// What a file holds: IAM, an IAM document that does not parse, or nothing

@@ -125,6 +125,15 @@ impl SourceFile {
         Self { name, len: text.len(), text, index: OnceLock::new() }
     }
 
+    /// A file read piece by piece, its text not kept: its length and the
+    /// offsets its lines start at (ascending, the first 0). Each of its
+    /// bytes must be a character (ASCII text), as in a file whose text
+    /// [`SourceFile::release_text`] let go.
+    pub fn without_text(name: String, len: usize, line_starts: Vec<u32>) -> Self {
+        let index = LineIndex { line_starts, block_chars: None };
+        Self { name, text: Arc::from(""), len, index: OnceLock::from(index) }
+    }
+
     /// The text; empty if it was let go.
     pub fn text(&self) -> &str {
         &self.text

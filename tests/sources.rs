@@ -10,6 +10,7 @@ use std::path::Path;
 use trustlint::model::PolicyKind;
 
 use trustlint::settings::Settings;
+use trustlint::source::LineCol;
 use trustlint::sources::{self, Format};
 use trustlint::syntax::json;
 
@@ -71,20 +72,15 @@ fn accounts_in_the_analysed_exports_are_trusted() {
     assert!(run(vec![member, "fixtures/sources/iam-export/list-accounts.json".into()]).is_empty());
 }
 
-/// A large file read for a report that shows no source keeps only its
-/// lines' starts: its findings sit where they sit when the text is kept.
-#[test]
-fn a_large_file_s_text_goes_when_no_report_shows_it() {
-    let dir = std::env::temp_dir().join(format!("trustlint-release-text-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("export.json");
-    // Over a mebibyte: alternately an open trust and a vendor's without an
-    // external id, one role per line.
+/// An export of over a mebibyte: alternately an open trust and a vendor's
+/// without an external id, one role per line; `name` is the last role's.
+fn large_export(name: &str) -> String {
     let roles: Vec<String> = (0..6000)
         .map(|i| {
             let principal = if i % 2 == 0 { r#""*""# } else { r#"{"AWS": "arn:aws:iam::999988887777:root"}"# };
+            let name = if i == 5999 { name.to_owned() } else { format!("r{i}") };
             format!(
-                r#"{{"RoleName": "r{i}", "Arn": "arn:aws:iam::111122223333:role/r{i}", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"}}]}}, "RolePolicyList": [], "AttachedManagedPolicies": []}}"#
+                r#"{{"RoleName": "{name}", "Arn": "arn:aws:iam::111122223333:role/r{i}", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"}}]}}, "RolePolicyList": [], "AttachedManagedPolicies": []}}"#
             )
         })
         .collect();
@@ -93,24 +89,73 @@ fn a_large_file_s_text_goes_when_no_report_shows_it() {
         roles.join(",\n")
     );
     assert!(text.len() > 1 << 20);
-    std::fs::write(&path, text).unwrap();
+    text
+}
 
+/// `text` analysed as a file with its text kept and with it let go.
+fn analysed_both_ways(name: &str, text: &str) -> [trustlint::analysis::Analysis; 2] {
+    let dir = std::env::temp_dir().join(format!("trustlint-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("export.json");
+    std::fs::write(&path, text).unwrap();
     let run = |keep_text| {
         let settings = Settings { paths: vec![path.display().to_string()], keep_text, ..Settings::default() };
         trustlint::analyze_paths(&settings).unwrap()
     };
-    let (kept, released) = (run(true), run(false));
+    let both = [run(true), run(false)];
     std::fs::remove_dir_all(&dir).unwrap();
+    both
+}
+
+fn places(
+    a: &trustlint::analysis::Analysis,
+) -> Vec<(&str, trustlint::source::Span, LineCol, String, String)> {
+    a.findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.name,
+                f.span,
+                a.files[f.file].line_col(f.span.start),
+                f.pointer.clone(),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+/// A large file read for a report that shows no source keeps only its
+/// lines' starts (an export is read piece by piece, its text never
+/// whole): its findings sit where they sit when the text is kept.
+#[test]
+fn a_large_file_s_text_goes_when_no_report_shows_it() {
+    let [kept, released] = analysed_both_ways("release-text", &large_export("r5999"));
     assert!(kept.files[0].text().len() > 1 << 20);
     assert!(released.files[0].text().is_empty());
-    let places = |a: &trustlint::analysis::Analysis| -> Vec<_> {
-        a.findings
-            .iter()
-            .map(|f| (f.rule.name, f.span, a.files[f.file].line_col(f.span.start), f.pointer.clone()))
-            .collect()
-    };
     let found = places(&kept);
     assert!(found.len() >= 6000, "{} findings", found.len());
     assert_eq!(found.last().unwrap().2.line, 6001);
     assert_eq!(found, places(&released));
+}
+
+/// An export with a character of several bytes (its columns are counted
+/// in the text) or a syntax error near its end is read whole either way:
+/// the same findings, and the error's exact place.
+#[test]
+fn a_large_export_out_of_the_ordinary_reads_the_same_either_way() {
+    let [kept, read] = analysed_both_ways("not-ascii", &large_export("r\u{e9}sum\u{e9}"));
+    assert!(!read.files[0].text().is_empty(), "kept for its columns");
+    let found = places(&kept);
+    assert!(found.len() >= 6000, "{} findings", found.len());
+    assert_eq!(found, places(&read));
+
+    let mut broken = large_export("r5999");
+    let list = "\"RolePolicyList\": []";
+    let at = broken.match_indices(list).nth(5990).unwrap().0 + list.len();
+    broken.insert(at, ',');
+    let [kept, read] = analysed_both_ways("broken", &broken);
+    let found = places(&kept);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].0, found[0].2.line), ("invalid-policy", 5992));
+    assert_eq!(found, places(&read));
 }

@@ -1,6 +1,7 @@
 //! Policy documents embedded in other documents: as JSON objects, as JSON
 //! strings, or URL-encoded as the IAM API returns them.
 
+use crate::source::Span;
 use crate::syntax::json::{Kind, Value, unescape_with_offsets};
 use crate::syntax::text::{looks_url_encoded, percent_decode_with_offsets};
 
@@ -16,12 +17,36 @@ pub enum Embedded {
     NotAPolicy,
 }
 
-/// Reads the policy held at `value`, a member of the file `text`.
-pub fn embedded_document(text: &str, value: &Value<'_>) -> Embedded {
+/// The text values were parsed from: a whole file, or the piece of one
+/// that starts at file offset `base` (a large export is read piece by
+/// piece).
+#[derive(Clone, Copy)]
+pub struct Text<'s> {
+    text: &'s str,
+    base: u32,
+}
+
+impl<'s> Text<'s> {
+    pub const fn whole(text: &'s str) -> Self {
+        Self { text, base: 0 }
+    }
+
+    pub const fn piece(text: &'s str, base: u32) -> Self {
+        Self { text, base }
+    }
+
+    /// The source of a span of a value parsed from it.
+    fn at(self, span: Span) -> &'s str {
+        &self.text[(span.start - self.base) as usize..(span.end - self.base) as usize]
+    }
+}
+
+/// Reads the policy held at `value`, a member of `text`.
+pub fn embedded_document(text: Text<'_>, value: &Value<'_>) -> Embedded {
     match &value.kind {
         Kind::Object(_) => Embedded::Object,
         Kind::String(s) => {
-            let raw = &text[value.span.range()];
+            let raw = text.at(value.span);
             let Some((unescaped, map1)) = unescape_with_offsets(raw) else {
                 return Embedded::NotAPolicy;
             };

@@ -14,7 +14,8 @@ use crate::model::{KindHint, Policy, Problem, Spanned, lower};
 use crate::source::Span;
 use crate::syntax::json::Value;
 
-pub use embedded::{Embedded, embedded_document};
+pub use embedded::{Embedded, Text, embedded_document};
+pub use iam_export::stream::{Streamed, read_file as read_export};
 
 /// What kind of file this is, as detected from its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +200,17 @@ impl Extracted {
         hint: KindHint,
         owner: Owner,
     ) -> Option<usize> {
+        self.add_policy_in(Text::whole(text), value, hint, owner)
+    }
+
+    /// [`Extracted::add_policy`], for a value parsed from a piece of a file.
+    pub(crate) fn add_policy_in(
+        &mut self,
+        text: Text<'_>,
+        value: &Value<'_>,
+        hint: KindHint,
+        owner: Owner,
+    ) -> Option<usize> {
         let lowered = match embedded_document(text, value) {
             Embedded::Object => lower(value, hint, &SpanMap::Identity),
             Embedded::Decoded { doc, offsets } => {
@@ -355,7 +367,7 @@ pub fn read_in(
     }
     // A large export is read item by item, never parsed whole.
     if syntax == Syntax::Json
-        && let Some(x) = iam_export::read_streaming(text)
+        && let Some(x) = iam_export::stream::read_text(text)
     {
         return Ok(Some((Format::AuthorizationDetails, x)));
     }
@@ -384,6 +396,12 @@ pub fn read_in(
         None => Stack { account: crate::model::symbolic::stack_account(name), generated_prefix: None },
     };
     Ok(format.map(|f| (f, extract_in(text, &root, f, stack))))
+}
+
+/// Whether a file of this name is read as JSON when its text starts with
+/// `{`, as an export's does.
+pub fn may_be_export(name: &str) -> bool {
+    Syntax::of(name, "{") == Syntax::Json
 }
 
 /// The stack a template deploys: its account, and what its generated

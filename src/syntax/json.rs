@@ -141,7 +141,7 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     if text.len() > u32::MAX as usize {
         return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
     }
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0 };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, base: 0 };
     p.skip_ws()?;
     if p.pos == p.bytes.len() {
         return Err(p.error_here("the file is empty: expected a JSON value"));
@@ -158,10 +158,17 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
 /// would parse it nested `depth` levels deep: the value (spans in `text`)
 /// and the offset just after it. For reading a large file piece by piece.
 pub fn parse_at(text: &str, pos: usize, depth: usize) -> Result<(Value<'_>, usize), ParseError> {
-    if text.len() > u32::MAX as usize {
+    parse_in(text, 0, pos, depth)
+}
+
+/// [`parse_at`] in a piece of a file: `window` holds the file's bytes from
+/// offset `base` on. `pos` and the offset returned are in `window`; the
+/// spans are in the file.
+pub fn parse_in(window: &str, base: u32, pos: usize, depth: usize) -> Result<(Value<'_>, usize), ParseError> {
+    if base as usize + window.len() > u32::MAX as usize {
         return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
     }
-    let mut p = Parser { text, bytes: text.as_bytes(), pos };
+    let mut p = Parser { text: window, bytes: window.as_bytes(), pos, base };
     let value = p.value(depth)?;
     Ok((value, p.pos))
 }
@@ -170,6 +177,8 @@ struct Parser<'s> {
     text: &'s str,
     bytes: &'s [u8],
     pos: usize,
+    /// The file offset of `text`'s first byte.
+    base: u32,
 }
 
 #[allow(clippy::cast_possible_truncation)] // `parse` rejects texts longer than u32::MAX
@@ -178,9 +187,13 @@ const fn off(pos: usize) -> u32 {
 }
 
 impl<'s> Parser<'s> {
-    #[allow(clippy::unused_self)] // reads like its sibling `error_here`
+    /// The span of `start..end` of the text, in the file.
+    const fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.base + off(start), self.base + off(end))
+    }
+
     fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
-        ParseError { message: message.into(), span: Span::new(off(pos), off(pos)) }
+        ParseError { message: message.into(), span: self.span(pos, pos) }
     }
 
     fn error_here(&self, message: impl Into<String>) -> ParseError {
@@ -227,7 +240,7 @@ impl<'s> Parser<'s> {
             Some(b'n') => self.literal("null", Kind::Null)?,
             _ => return Err(self.unexpected("a value")),
         };
-        Ok(Value { span: Span::new(off(start), off(self.pos)), kind })
+        Ok(Value { span: self.span(start, self.pos), kind })
     }
 
     fn literal(&mut self, word: &str, kind: Kind<'s>) -> Result<Kind<'s>, ParseError> {
@@ -258,7 +271,7 @@ impl<'s> Parser<'s> {
             }
             let key_start = self.pos;
             let key = self.string()?;
-            let key_span = Span::new(off(key_start), off(self.pos));
+            let key_span = self.span(key_start, self.pos);
             self.skip_ws()?;
             if self.peek() != Some(b':') {
                 return Err(self.unexpected("`:` after the key"));

@@ -4,15 +4,18 @@
 
 use rayon::prelude::*;
 
-use super::{Entity, Extracted, Format, Owner, OwnerKind};
+use super::{Entity, Extracted, Format, Owner, OwnerKind, Text};
 use crate::model::arn::{account_of, is_account_id};
 use crate::model::{KindHint, Spanned};
 use crate::syntax::json::{Kind, Value};
 
+pub mod stream;
+
 /// IAM's bounds for a role's `MaxSessionDuration`, in seconds.
 pub const SESSION_DURATION_RANGE: std::ops::RangeInclusive<i64> = 3600..=43_200;
 
-pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted) {
+pub fn extract(whole: &str, root: &Value<'_>, format: Format, out: &mut Extracted) {
+    let text = Text::whole(whole);
     match format {
         Format::AuthorizationDetails => authorization_details(text, root, out),
         Format::GetRole => {
@@ -34,13 +37,13 @@ pub fn extract(text: &str, root: &Value<'_>, format: Format, out: &mut Extracted
                 _ => (OwnerKind::Unattached, None),
             };
             if let Some(doc) = root.get("PolicyDocument") {
-                out.add_policy(text, doc, KindHint::Identity, Owner::new(kind, None, name));
+                out.add_policy(whole, doc, KindHint::Identity, Owner::new(kind, None, name));
             }
         }
         Format::PolicyVersion => {
             if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
                 out.add_policy(
-                    text,
+                    whole,
                     doc,
                     KindHint::Identity,
                     Owner::new(OwnerKind::ManagedPolicy, None, None),
@@ -79,7 +82,7 @@ fn note_account(out: &mut Extracted, arn: Option<&str>) {
 /// A user, group or role as `get-role`, `list-roles` and GAAD give it: its
 /// policies, attachments and, for a role, trust policy and maximum session
 /// duration.
-fn principal(text: &str, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mut Extracted) {
+fn principal(text: Text<'_>, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mut Extracted) {
     let (name_key, inline_key) = match kind {
         OwnerKind::Role => ("RoleName", "RolePolicyList"),
         OwnerKind::User => ("UserName", "UserPolicyList"),
@@ -93,7 +96,7 @@ fn principal(text: &str, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mut Ex
     if kind == OwnerKind::Role {
         let duration = max_session_duration(v, ptr, &owner, out);
         if let Some(doc) = v.get("AssumeRolePolicyDocument")
-            && let Some(i) = out.add_policy(text, doc, KindHint::Trust, owner.clone())
+            && let Some(i) = out.add_policy_in(text, doc, KindHint::Trust, owner.clone())
         {
             out.units[i].max_session_duration = duration;
             entity.trust = Some(i);
@@ -101,7 +104,7 @@ fn principal(text: &str, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mut Ex
     }
     for (_, p) in list(v, inline_key) {
         if let Some(doc) = p.get("PolicyDocument")
-            && let Some(i) = out.add_policy(text, doc, KindHint::Identity, owner.clone())
+            && let Some(i) = out.add_policy_in(text, doc, KindHint::Identity, owner.clone())
         {
             entity.inline.push(i);
         }
@@ -135,7 +138,7 @@ fn max_session_duration(
     Some(Spanned { value: seconds, span: v.span, pointer: format!("{ptr}/MaxSessionDuration") })
 }
 
-fn authorization_details(text: &str, root: &Value<'_>, out: &mut Extracted) {
+fn authorization_details(text: Text<'_>, root: &Value<'_>, out: &mut Extracted) {
     for (key, kind) in LISTS {
         each(root, key, out, |i, v, out| principal(text, v, kind, &format!("/{key}/{i}"), out));
     }
@@ -151,13 +154,13 @@ const LISTS: [(&str, OwnerKind); 3] = [
 ];
 
 /// A customer managed policy of an export: its default version.
-fn managed_policy(text: &str, p: &Value<'_>, out: &mut Extracted) {
+fn managed_policy(text: Text<'_>, p: &Value<'_>, out: &mut Extracted) {
     let arn = string(p, "Arn");
     for (_, v) in list(p, "PolicyVersionList") {
         let default = matches!(v.get("IsDefaultVersion").map(|d| &d.kind), Some(Kind::Bool(true)));
         if let (true, Some(doc)) = (default, v.get("Document")) {
             let owner = Owner::new(OwnerKind::ManagedPolicy, arn.clone(), string(p, "PolicyName"));
-            if let (Some(i), Some(arn)) = (out.add_policy(text, doc, KindHint::Identity, owner), &arn) {
+            if let (Some(i), Some(arn)) = (out.add_policy_in(text, doc, KindHint::Identity, owner), &arn) {
                 out.managed.push((arn.clone(), i));
             }
         }
@@ -193,252 +196,6 @@ fn items_of<'s>(
             part
         })
         .collect()
-}
-
-/// The arrays of an authorization-details export that are read item by item.
-const STREAMED: [&str; 4] = ["RoleDetailList", "UserDetailList", "GroupDetailList", "Policies"];
-
-/// Items parsed and lowered together by one task of a streamed list.
-const CHUNK: usize = 64;
-
-/// Reads a `get-account-authorization-details` export item by item: each
-/// role, user, group and managed policy is parsed, lowered and its tree
-/// dropped before the next, so the parsed tree of the whole file never
-/// exists (an export of hundreds of megabytes would need about twice its
-/// size for it). The items of a list are parsed in parallel: a first pass
-/// finds where each one starts and ends by its brackets alone, and each
-/// item is then parsed strictly where it lies.
-///
-/// The result is what [`extract`] gives for the whole parsed file. `None`
-/// when the text is not such an export, or is anything but plain valid JSON
-/// of the usual shape (a syntax error, a list given twice): the caller then
-/// parses the file whole, which gives the same result or the exact error.
-pub fn read_streaming(text: &str) -> Option<Extracted> {
-    if !text.contains("DetailList\"") {
-        return None;
-    }
-    let (root, lists) = skeleton(text)?;
-    // The lists stand empty in the skeleton: what decides the format is
-    // outside them (see `super::detect`).
-    if super::detect(&root) != Some(Format::AuthorizationDetails) {
-        return None;
-    }
-    let items = |key: &str| lists.iter().find(|(k, _)| *k == key).map(|(_, items)| items.as_slice());
-    // The parts of every list, put together once at the end.
-    let mut parts = Vec::new();
-    for (key, kind) in LISTS {
-        let read = |i: usize, v: &Value<'_>, out: &mut Extracted| {
-            principal(text, v, kind, &format!("/{key}/{i}"), out);
-        };
-        match items(key) {
-            Some(items) => parts.extend(each_item(text, items, read)?),
-            None => parts.extend(items_of(&root, key, read)),
-        }
-    }
-    let policy = |_: usize, p: &Value<'_>, out: &mut Extracted| managed_policy(text, p, out);
-    match items("Policies") {
-        Some(items) => parts.extend(each_item(text, items, policy)?),
-        None => parts.extend(items_of(&root, "Policies", policy)),
-    }
-    Some(Extracted::concat(parts))
-}
-
-/// Parses and extracts the items of a streamed list (their byte ranges) in
-/// parallel: what each chunk of them gives, in order. `None` when an item is not valid JSON or does not end
-/// where its brackets said.
-fn each_item(
-    text: &str,
-    items: &[(usize, usize)],
-    f: impl Fn(usize, &Value<'_>, &mut Extracted) + Sync,
-) -> Option<Vec<Extracted>> {
-    let parts: Vec<Option<Extracted>> = items
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut part = Extracted::default();
-            for (j, &(start, end)) in chunk.iter().enumerate() {
-                // Nested as in the whole file: root object, list, item.
-                let (item, after) = crate::syntax::json::parse_at(text, start, 2).ok()?;
-                if after != end {
-                    return None;
-                }
-                f(c * CHUNK + j, &item, &mut part);
-            }
-            Some(part)
-        })
-        .collect();
-    parts.into_iter().collect()
-}
-
-/// The top-level object of an export with its streamed lists left empty
-/// (spans kept), and the byte range of every item of each of them.
-type Skeleton<'s> = (Value<'s>, Vec<(&'static str, Vec<(usize, usize)>)>);
-
-fn skeleton(text: &str) -> Option<Skeleton<'_>> {
-    use crate::source::Span;
-    use crate::syntax::json::{Member, parse_at};
-    let b = text.as_bytes();
-    let span =
-        |start: usize, end: usize| Some(Span::new(u32::try_from(start).ok()?, u32::try_from(end).ok()?));
-    let start = skip_ws(b, 0);
-    if b.get(start) != Some(&b'{') {
-        return None;
-    }
-    let mut members = Vec::new();
-    let mut lists: Vec<(&'static str, Vec<(usize, usize)>)> = Vec::new();
-    let mut seen = [false; STREAMED.len()];
-    let mut pos = start + 1;
-    loop {
-        pos = skip_ws(b, pos);
-        if b.get(pos) != Some(&b'"') {
-            return None;
-        }
-        let (key, end) = parse_at(text, pos, 1).ok()?;
-        let Kind::String(key) = key.kind else { return None };
-        let key_span = span(pos, end)?;
-        pos = skip_ws(b, end);
-        if b.get(pos) != Some(&b':') {
-            return None;
-        }
-        pos = skip_ws(b, pos + 1);
-        let streamed = STREAMED.iter().position(|k| *k == key);
-        if let Some(k) = streamed {
-            // The last of repeated members wins when parsed whole: rare
-            // enough to leave to that.
-            if std::mem::replace(&mut seen[k], true) {
-                return None;
-            }
-        }
-        let value = match streamed {
-            Some(k) if b.get(pos) == Some(&b'[') => {
-                let (items, end) = scan_array(b, pos)?;
-                lists.push((STREAMED[k], items));
-                let value = Value { span: span(pos, end)?, kind: Kind::Array(Vec::new()) };
-                pos = end;
-                value
-            }
-            _ => {
-                let (value, end) = parse_at(text, pos, 1).ok()?;
-                pos = end;
-                value
-            }
-        };
-        members.push(Member { key, key_span, value });
-        pos = skip_ws(b, pos);
-        match b.get(pos) {
-            Some(b',') => pos += 1,
-            Some(b'}') => break,
-            _ => return None,
-        }
-    }
-    let end = pos + 1;
-    if skip_ws(b, end) != b.len() {
-        return None;
-    }
-    Some((Value { span: span(start, end)?, kind: Kind::Object(members) }, lists))
-}
-
-fn skip_ws(b: &[u8], mut pos: usize) -> usize {
-    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// The byte range of every item of the array that opens at `open`, and the
-/// offset after its `]`, found by brackets and string quotes alone: each
-/// item is checked when it is parsed. `None` on anything unusual (a
-/// trailing comma, an unterminated string or array).
-fn scan_array(b: &[u8], open: usize) -> Option<(Vec<(usize, usize)>, usize)> {
-    let mut items = Vec::new();
-    let mut pos = skip_ws(b, open + 1);
-    if b.get(pos) == Some(&b']') {
-        return Some((items, pos + 1));
-    }
-    loop {
-        let start = pos;
-        pos = skip_value(b, pos)?;
-        items.push((start, pos));
-        pos = skip_ws(b, pos);
-        match b.get(pos)? {
-            b',' => pos = skip_ws(b, pos + 1),
-            b']' => return Some((items, pos + 1)),
-            _ => return None,
-        }
-        if matches!(b.get(pos), None | Some(b']')) {
-            return None;
-        }
-    }
-}
-
-/// Where the value that starts at `pos` ends, by brackets and quotes.
-fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        match *b.get(pos)? {
-            b'"' => {
-                pos = skip_string(b, pos)?;
-                if depth == 0 {
-                    return Some(pos);
-                }
-                continue;
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' | b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Some(pos),
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(pos + 1);
-                }
-            }
-            _ => {}
-        }
-        pos += 1;
-        if depth > 0 {
-            // Within brackets only quotes and brackets matter: past the
-            // indentation, keys' colons, commas and numbers at once.
-            pos = next_structural(b, pos)?;
-        }
-    }
-}
-
-/// The first byte at or after `pos` that opens or closes something.
-fn next_structural(b: &[u8], mut pos: usize) -> Option<usize> {
-    loop {
-        // Indentation, eight spaces at a time.
-        while b.get(pos..pos + 8) == Some(b"        ") {
-            pos += 8;
-        }
-        if STRUCTURAL[usize::from(*b.get(pos)?)] {
-            return Some(pos);
-        }
-        pos += 1;
-    }
-}
-
-/// The bytes that open or close something in JSON text.
-static STRUCTURAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'"' as usize] = true;
-    table[b'{' as usize] = true;
-    table[b'}' as usize] = true;
-    table[b'[' as usize] = true;
-    table[b']' as usize] = true;
-    table
-};
-
-/// The offset after the string literal that opens at `open`.
-fn skip_string(b: &[u8], open: usize) -> Option<usize> {
-    let mut pos = open + 1;
-    loop {
-        // Strings are most of an export's bytes: to the next quote or
-        // backslash many bytes at a time.
-        pos += memchr::memchr2(b'"', b'\\', b.get(pos..)?)?;
-        if b[pos] == b'"' {
-            return Some(pos + 1);
-        }
-        pos += 2;
-    }
 }
 
 #[cfg(test)]
@@ -477,7 +234,8 @@ mod tests {
         let exports = every_export();
         assert!(exports.len() > 20, "{} exports", exports.len());
         for (path, text) in exports {
-            let streamed = read_streaming(&text).unwrap_or_else(|| panic!("{} not streamed", path.display()));
+            let streamed =
+                stream::read_text(&text).unwrap_or_else(|| panic!("{} not streamed", path.display()));
             assert_eq!(format!("{streamed:?}"), format!("{:?}", whole(&text)), "{}", path.display());
         }
     }
@@ -509,24 +267,52 @@ mod tests {
             "{{\n \"Policies\": [{{\"Arn\": \"arn:aws:iam::111122223333:policy/p1\", \"PolicyName\": \"p1\", \"PolicyVersionList\": [{{\"IsDefaultVersion\": true, \"Document\": {{\"Statement\": []}}}}]}}],\n \"RoleDetailList\" : [\n{}\n ],\n \"Marker\": {{\"a\": [1, \"]\\\"\"]}},\n \"UserDetailList\": [],\n \"GroupDetailList\": {{}}\n}}\n",
             roles.join(",\n")
         );
-        let streamed = read_streaming(&text).unwrap();
+        let streamed = stream::read_text(&text).unwrap();
         assert_eq!(streamed.entities.len(), 300);
         assert_eq!(streamed.units.len(), 277, "276 trust policies and one managed policy");
         assert_eq!(format!("{streamed:?}"), format!("{:?}", whole(&text)));
     }
 
-    /// Quotes and backslashes escaped in names, at a string's end and
-    /// before a bracket: each item still ends where its brackets say.
+    /// Blocks so small that every item, key and string is cut somewhere,
+    /// batches of one item up to all of them, as from a file: the same
+    /// extraction, and each line's start.
     #[test]
-    fn indentation_of_any_width_is_skipped_to_the_next_bracket() {
-        for width in 0..20 {
-            let text = format!("{}:1,\n{}]", " ".repeat(width), " ".repeat(width));
-            let close = text.len() - 1;
-            assert_eq!(next_structural(text.as_bytes(), 0), Some(close), "{width}");
+    fn an_export_read_a_block_at_a_time_gives_what_the_whole_gives() {
+        let exports: Vec<_> = every_export().into_iter().filter(|(_, t)| t.is_ascii()).collect();
+        assert!(exports.len() > 20, "{} exports", exports.len());
+        for (path, text) in exports {
+            let whole = format!("{:?}", whole(&text));
+            let lines: Vec<u32> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap()))
+                .collect();
+            let blocks: &[usize] = if text.len() < 20_000 { &[1, 2, 5, 61, 4096] } else { &[61, 4096] };
+            for &block in blocks {
+                for batch in [1, 300, usize::MAX] {
+                    let Ok(read) = stream::read_in_blocks(text.as_bytes(), block, batch) else {
+                        panic!("{} not read in blocks of {block}", path.display());
+                    };
+                    let at = format!("{} in blocks of {block}, batches of {batch}", path.display());
+                    assert_eq!(format!("{:?}", read.extracted), whole, "{at}");
+                    assert_eq!((read.len, &read.line_starts), (text.len(), &lines), "{at}");
+                }
+            }
         }
-        assert_eq!(next_structural(b"          ", 0), None);
-        let item = "{\n        \"a\": [\n                1,\n                {}\n        ]\n}";
-        assert_eq!(skip_value(item.as_bytes(), 0), Some(item.len()));
+    }
+
+    /// From a file, a byte that is not ASCII (its columns would need the
+    /// text) or a NUL leaves the file to be read whole.
+    #[test]
+    fn a_file_with_other_than_ascii_is_read_whole() {
+        let text = |name: &str| {
+            format!(
+                r#"{{"RoleDetailList": [{{"RoleName": "{name}", "Arn": "arn:aws:iam::111122223333:role/r"}}]}}"#
+            )
+        };
+        assert!(stream::read_in_blocks(text("r").as_bytes(), 7, 1).is_ok());
+        for odd in ["r\u{e9}", "r\0"] {
+            assert!(stream::read_in_blocks(text(odd).as_bytes(), 7, 1).is_err(), "{odd:?}");
+        }
+        assert!(stream::read_text(&text("r\u{e9}")).is_some(), "a text in memory has its columns");
     }
 
     #[test]
@@ -537,12 +323,12 @@ mod tests {
             {"RoleName": "b\"", "Arn": "arn:aws:iam::111122223333:role/b",
              "AssumeRolePolicyDocument": {"Statement": []}}
         ], "UserDetailList": [], "GroupDetailList": [], "Policies": []}"#;
-        let streamed = read_streaming(text).unwrap();
+        let streamed = stream::read_text(text).unwrap();
         assert_eq!(streamed.entities.len(), 2);
         assert_eq!(streamed.entities[1].name, "b\"");
         assert_eq!(format!("{streamed:?}"), format!("{:?}", whole(text)));
         // An escape that runs past the end of the text is no string.
-        assert!(read_streaming(r#"{"RoleDetailList": ["a\"#).is_none());
+        assert!(stream::read_text(r#"{"RoleDetailList": ["a\"#).is_none());
     }
 
     #[test]
@@ -566,11 +352,11 @@ mod tests {
             format!("{{{list}, \"Statement\": []}}"),
             "[]".to_owned(),
         ] {
-            assert!(read_streaming(&text).is_none(), "{text}");
+            assert!(stream::read_text(&text).is_none(), "{text}");
         }
         // A list that is not a list is read as the whole parse reads it.
         let text = r#"{"Policies": [], "UserDetailList": 3}"#;
-        assert_eq!(format!("{:?}", read_streaming(text).unwrap()), format!("{:?}", whole(text)));
+        assert_eq!(format!("{:?}", stream::read_text(text).unwrap()), format!("{:?}", whole(text)));
         // And the whole parse reports the exact place.
         let err = super::super::read("x.json", r#"{"RoleDetailList": [{"RoleName": "a"},]}"#).unwrap_err();
         assert_eq!((err.message.as_str(), err.span.start), ("invalid JSON: trailing comma before `]`", 38));
