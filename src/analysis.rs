@@ -205,14 +205,10 @@ enum Loaded {
 }
 
 impl Loaded {
-    /// Lets go of a large file's text once it is read (see
-    /// [`SourceFile::release_text`]). A small file's stays: a line index per
-    /// file would cost more than the text.
+    /// Lets go of the file's text once it is read (see
+    /// [`SourceFile::release_text`]).
     fn release_text(&mut self) {
-        const LARGE: usize = 1 << 20;
-        if let Loaded::Iam { file, .. } | Loaded::Unparseable { file, .. } = self
-            && file.text().len() >= LARGE
-        {
+        if let Loaded::Iam { file, .. } | Loaded::Unparseable { file, .. } = self {
             file.release_text();
         }
     }

@@ -56,7 +56,7 @@ pub struct LineCol {
 /// minified export is one line of hundreds of megabytes).
 #[derive(Debug)]
 struct LineIndex {
-    line_starts: Vec<u32>,
+    line_starts: LineStarts,
     /// `None` for ASCII text (a byte is a character). Otherwise the number of
     /// characters before each `BLOCK`-byte boundary.
     block_chars: Option<Vec<u32>>,
@@ -64,13 +64,93 @@ struct LineIndex {
 
 const BLOCK: usize = 4096;
 
+/// The offsets a text's lines start at, in about a byte per line (a large
+/// export has millions of lines): the start of every `GROUP`th line, and
+/// the length of each line; the start of a line after one longer than
+/// `LONG` bytes is kept whole.
+#[derive(Debug)]
+pub struct LineStarts {
+    /// The starts of lines 0, `GROUP`, 2 `GROUP`, ...
+    every: Vec<u32>,
+    /// `lengths[i]`: the start of line `i + 1` less that of line `i`, or
+    /// `LONG` when it is in `long`.
+    lengths: Vec<u8>,
+    /// `(line, start)` of each line after a long one, by line.
+    long: Vec<(u32, u32)>,
+    last: u32,
+}
+
+impl Default for LineStarts {
+    /// One line, starting at 0.
+    fn default() -> Self {
+        Self { every: vec![0], lengths: Vec::new(), long: Vec::new(), last: 0 }
+    }
+}
+
+impl LineStarts {
+    const GROUP: usize = 64;
+    const LONG: u8 = u8::MAX;
+
+    /// Adds the start of the next line (after all the others).
+    pub fn push(&mut self, start: u32) {
+        let line = self.lengths.len() + 1;
+        match u8::try_from(start - self.last) {
+            Ok(length) if length < Self::LONG => self.lengths.push(length),
+            _ => {
+                self.lengths.push(Self::LONG);
+                self.long.push((u32::try_from(line).unwrap_or(u32::MAX), start));
+            }
+        }
+        if line.is_multiple_of(Self::GROUP) {
+            self.every.push(start);
+        }
+        self.last = start;
+    }
+
+    /// The start of the line after line `line`, which starts at `start`.
+    fn next(&self, line: usize, start: u32) -> u32 {
+        match self.lengths[line] {
+            Self::LONG => {
+                let next = u32::try_from(line + 1).unwrap_or(u32::MAX);
+                let i = self.long.partition_point(|&(l, _)| l < next);
+                self.long[i].1
+            }
+            length => start + u32::from(length),
+        }
+    }
+
+    /// The 0-based line that `offset` is on, and where that line starts.
+    pub fn find(&self, offset: u32) -> (usize, u32) {
+        let group = self.every.partition_point(|&s| s <= offset).saturating_sub(1);
+        let (mut line, mut start) = (group * Self::GROUP, self.every[group]);
+        while line < self.lengths.len() {
+            let next = self.next(line, start);
+            if next > offset {
+                break;
+            }
+            (line, start) = (line + 1, next);
+        }
+        (line, start)
+    }
+
+    /// Every line's start, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut start = 0;
+        (0..=self.lengths.len()).map(move |line| {
+            if line > 0 {
+                start = self.next(line - 1, start);
+            }
+            start
+        })
+    }
+}
+
 impl LineIndex {
     fn new(text: &str) -> Self {
-        // Counted first: a vector grown by doubling would hold up to twice
-        // the room (18 MB of line starts in a 200 MB export).
-        let mut line_starts = Vec::with_capacity(memchr_lines(text.as_bytes()).count() + 1);
-        line_starts.push(0);
-        line_starts.extend(memchr_lines(text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
+        let mut line_starts = LineStarts::default();
+        for i in memchr_lines(text.as_bytes()) {
+            line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
         let block_chars = (!text.is_ascii()).then(|| {
             let mut total = 0u32;
             let mut out = Vec::with_capacity(text.len() / BLOCK + 1);
@@ -129,7 +209,7 @@ impl SourceFile {
     /// offsets its lines start at (ascending, the first 0). Each of its
     /// bytes must be a character (ASCII text), as in a file whose text
     /// [`SourceFile::release_text`] let go.
-    pub fn without_text(name: String, len: usize, line_starts: Vec<u32>) -> Self {
+    pub fn without_text(name: String, len: usize, line_starts: LineStarts) -> Self {
         let index = LineIndex { line_starts, block_chars: None };
         Self { name, text: Arc::from(""), len, index: OnceLock::from(index) }
     }
@@ -159,9 +239,8 @@ impl SourceFile {
     /// The 1-based line and code-point column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let index = self.index();
-        let starts = &index.line_starts;
-        let line = starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        let start = starts[line] as usize;
+        let (line, start) = index.line_starts.find(offset);
+        let start = start as usize;
         let end = (offset as usize).min(self.len);
         let column = index.chars_before(&self.text, end) - index.chars_before(&self.text, start) + 1;
         LineCol { line: line + 1, column }
@@ -198,6 +277,26 @@ mod tests {
         let mut f = SourceFile::new("x".into(), "\u{e9}x");
         assert!(!f.release_text());
         assert_eq!(f.line_col(2), LineCol { line: 1, column: 2 });
+    }
+
+    /// Lines of every length about the one kept in a byte, across many
+    /// groups: each offset's line as a search of every start finds it.
+    #[test]
+    fn line_starts_kept_in_a_byte_a_line_find_every_line() {
+        let lengths = (0..2000u32).map(|i| [1, 2, 253, 254, 255, 256, 3000, 40][(i * 7 % 11 % 8) as usize]);
+        let mut all = vec![0u32];
+        let mut starts = LineStarts::default();
+        for length in lengths {
+            let next = all.last().unwrap() + length;
+            all.push(next);
+            starts.push(next);
+        }
+        assert_eq!(starts.iter().collect::<Vec<_>>(), all);
+        for offset in (0..all.last().unwrap() + 10).step_by(3) {
+            let line = all.partition_point(|&s| s <= offset) - 1;
+            assert_eq!(starts.find(offset), (line, all[line]), "{offset}");
+        }
+        assert_eq!(LineStarts::default().find(7), (0, 0));
     }
 
     #[test]

@@ -285,9 +285,14 @@ impl Adjacency {
 
     /// The edges of node `n`.
     fn of(&self, n: NodeId) -> impl Iterator<Item = usize> + '_ {
+        self.slice(n).iter().map(|&e| e as usize)
+    }
+
+    /// The edges of node `n`, as stored.
+    fn slice(&self, n: NodeId) -> &[u32] {
         let range =
             self.start.get(n).zip(self.start.get(n + 1)).map_or(0..0, |(&a, &b)| a as usize..b as usize);
-        self.edges[range].iter().map(|&e| e as usize)
+        &self.edges[range]
     }
 }
 

@@ -265,23 +265,35 @@ impl TrustGraph {
     pub fn cycles(&self, inv: &Inventory, env: &Env) -> Vec<Vec<NodeId>> {
         let n = self.nodes.len();
         // Edges from a group that check each member become edges from the
-        // members that pass; the rest stay as they are.
-        let mut adjacency: Vec<Vec<NodeId>> = vec![Vec::new(); n];
-        for (v, list) in adjacency.iter_mut().enumerate() {
-            for ei in self.out.of(v) {
-                let e = &self.edges[ei];
-                if e.per_member().is_none() {
-                    list.push(e.to());
-                }
-            }
-        }
+        // members that pass; the rest are followed as they are. The first
+        // are few: kept aside, by node, rather than a copy of every edge.
+        let mut passed: Vec<(NodeId, NodeId)> = Vec::new();
         for e in self.edges.iter().filter(|e| e.per_member().is_some()) {
             for &m in &self.nodes[e.from()].members {
                 if self.member_passes(inv, env, e, m) {
-                    adjacency[m].push(e.to());
+                    passed.push((m, e.to()));
                 }
             }
         }
+        passed.sort_unstable();
+        let passed_of = |v: NodeId| {
+            let from = passed.partition_point(|&(m, _)| m < v);
+            let to = passed.partition_point(|&(m, _)| m <= v);
+            &passed[from..to]
+        };
+        // The `pos`th way on from `v`: `Some(None)` for an edge checked per
+        // member (followed from the members instead), `None` past the last.
+        let way = |v: NodeId, pos: usize| -> Option<Option<NodeId>> {
+            let out = self.out.slice(v);
+            match out.get(pos) {
+                Some(&ei) => {
+                    let e = &self.edges[ei as usize];
+                    Some(e.per_member().is_none().then(|| e.to()))
+                }
+                None => passed_of(v).get(pos - out.len()).map(|&(_, to)| Some(to)),
+            }
+        };
+        let to_itself = |v: NodeId| (0..).map_while(|pos| way(v, pos)).any(|w| w == Some(v));
         let mut index = vec![usize::MAX; n];
         let mut low = vec![0; n];
         let mut on_stack = vec![false; n];
@@ -300,8 +312,9 @@ impl TrustGraph {
             stack.push(root);
             on_stack[root] = true;
             while let Some(&mut (v, ref mut pos)) = work.last_mut() {
-                if let Some(&w) = adjacency[v].get(*pos) {
+                if let Some(step) = way(v, *pos) {
                     *pos += 1;
+                    let Some(w) = step else { continue };
                     if index[w] == usize::MAX {
                         index[w] = next;
                         low[w] = next;
@@ -328,7 +341,7 @@ impl TrustGraph {
                         }
                         let real: Vec<NodeId> =
                             scc.iter().copied().filter(|&x| self.nodes[x].kind != NodeKind::Group).collect();
-                        let self_loop = scc.len() == 1 && adjacency[v].contains(&v);
+                        let self_loop = scc.len() == 1 && to_itself(v);
                         let through_group =
                             scc.len() == 2 && real.len() == 1 && self.nodes[real[0]].kind == NodeKind::Role;
                         if real.len() > 1 || self_loop || through_group {

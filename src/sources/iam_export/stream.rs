@@ -10,6 +10,7 @@ use std::io::Read;
 use rayon::prelude::*;
 
 use super::{LISTS, managed_policy, principal};
+use crate::source::LineStarts;
 use crate::sources::{Extracted, Format, Text};
 use crate::syntax::json::{Kind, parse, parse_in};
 
@@ -41,8 +42,8 @@ pub struct Streamed {
     pub extracted: Extracted,
     /// The file's length in bytes.
     pub len: usize,
-    /// Where each line starts, the first at 0.
-    pub line_starts: Vec<u32>,
+    /// Where each line starts.
+    pub line_starts: LineStarts,
 }
 
 /// Reads an export from a file. Each byte must be ASCII (a byte is then a
@@ -81,12 +82,20 @@ struct Window<R> {
     /// From a file: each byte is checked to be ASCII, and the line starts
     /// are noted.
     from_file: bool,
-    line_starts: Vec<u32>,
+    line_starts: LineStarts,
 }
 
 impl<R: Read> Window<R> {
     fn new(reader: R, block: usize, from_file: bool) -> Self {
-        Self { reader, block, buf: Vec::new(), base: 0, eof: false, from_file, line_starts: vec![0] }
+        Self {
+            reader,
+            block,
+            buf: Vec::new(),
+            base: 0,
+            eof: false,
+            from_file,
+            line_starts: LineStarts::default(),
+        }
     }
 
     /// Reads the next block onto the end of the window; `false` at the end
@@ -119,9 +128,9 @@ impl<R: Read> Window<R> {
             if !new.is_ascii() || memchr::memchr(0, new).is_some() {
                 return Err(Stop::Unusual);
             }
-            self.line_starts.extend(
-                memchr::memchr_iter(b'\n', new).map(|i| u32::try_from(at + i + 1).unwrap_or(u32::MAX)),
-            );
+            for i in memchr::memchr_iter(b'\n', new) {
+                self.line_starts.push(u32::try_from(at + i + 1).unwrap_or(u32::MAX));
+            }
         }
         Ok(n > 0)
     }
