@@ -32,8 +32,8 @@ pub struct Policy {
     /// Whether `${…}` in values are policy variables: only from `Version`
     /// 2012-10-17 on; before, they are literal text.
     pub variables: bool,
-    /// Characters without whitespace, as IAM counts a policy against its
-    /// size quotas.
+    /// A trust policy's characters without whitespace, as IAM counts it
+    /// against the quota on its length; 0 for other policies.
     pub size: usize,
 }
 
