@@ -458,13 +458,16 @@ impl TrustGraph {
         entity: Option<usize>,
         outside: bool,
     ) -> NodeId {
-        if let Some(&n) = self.index.get(&(kind, id.clone())) {
-            return n;
+        match self.index.entry((kind, id)) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let n = self.nodes.len();
+                let id = e.key().1.clone();
+                self.nodes.push(Node { kind, id, account, entity, members: Vec::new(), outside });
+                e.insert(n);
+                n
+            }
         }
-        let n = self.nodes.len();
-        self.nodes.push(Node { kind, id: id.clone(), account, entity, members: Vec::new(), outside });
-        self.index.insert((kind, id), n);
-        n
     }
 
     fn add_edge(&mut self, edge: Edge) {
