@@ -400,13 +400,21 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
         Input::File { explicit, .. } => (input.display_name(), *explicit),
         Input::Bytes { .. } => (input.display_name(), true),
     };
-    if !settings.keep_text
-        && memo.is_none()
-        && let Some(l) = stream(input, &name, settings)
-    {
-        return l;
-    }
-    let bytes = match read(input, &settings.root, settings.max_file_size) {
+    // A large export is read piece by piece when no report shows its text.
+    let large = (!settings.keep_text && memo.is_none() && sources::may_be_export(&name)).then_some(LARGE);
+    let limit = settings.max_file_size;
+    let bytes = match read(input, &settings.root, limit, large) {
+        Ok(Contents::Whole(bytes)) => Ok(bytes),
+        Ok(Contents::Large(mut file, size)) => {
+            if let Some(loaded) = stream(&mut file, &name, limit) {
+                return loaded;
+            }
+            // No export after all, or one of unusual shape: read whole.
+            std::io::Seek::rewind(&mut file).and_then(|()| read_file(file, size, limit))
+        }
+        Err(e) => Err(e),
+    };
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             return Loaded::Failed(Error::Read { path: name, message: e.to_string() });
@@ -442,23 +450,18 @@ fn load(input: &Input, settings: &Settings, memo: Option<&Memo>) -> Loaded {
     l
 }
 
+/// Files from this size on are read piece by piece when they may be an
+/// export (see [`stream`]).
+const LARGE: u64 = 1 << 20;
+
 /// A large `get-account-authorization-details` export read piece by piece,
-/// its text never whole, when no report shows the text (see
-/// [`sources::read_export`]). `None` for any other input, and for
-/// an export of unusual shape or with a byte that is not ASCII: those are
-/// read whole, which gives the same result or the exact error.
-fn stream(input: &Input, name: &str, settings: &Settings) -> Option<Loaded> {
-    const LARGE: u64 = 1 << 20;
-    let Input::File { path, .. } = input else { return None };
-    let path = settings.root.join(path);
-    let meta = std::fs::metadata(&path).ok()?;
-    let limit = settings.max_file_size;
-    if !meta.is_file() || meta.len() < LARGE || meta.len() > limit || !sources::may_be_export(name) {
-        return None;
-    }
-    let file = std::fs::File::open(&path).ok()?;
+/// its text never whole (see [`sources::read_export`]). `None` for any
+/// other file, and for an export of unusual shape or with a byte that is
+/// not ASCII: those are read whole, which gives the same result or the
+/// exact error.
+fn stream(file: &mut std::fs::File, name: &str, limit: u64) -> Option<Loaded> {
     // A file that grew past the limit since is read whole, and refused.
-    let read = sources::read_export(file.take(limit.saturating_add(1))).ok()?;
+    let read = sources::read_export(file.by_ref().take(limit.saturating_add(1))).ok()?;
     if read.len as u64 > limit {
         return None;
     }
@@ -524,8 +527,12 @@ fn read_terraform(
                 Input::File { path, .. } => Some(path.clone()),
                 Input::Stdin | Input::Bytes { .. } => None,
             };
-            let bytes = read(i, &settings.root, settings.max_file_size)
-                .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
+            let bytes = match read(i, &settings.root, settings.max_file_size, None) {
+                Ok(Contents::Whole(bytes)) => Ok(bytes),
+                Ok(Contents::Large(file, size)) => read_file(file, size, settings.max_file_size),
+                Err(e) => Err(e),
+            }
+            .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
             let text = text::decode(bytes)
                 .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
             progress.step();
@@ -549,20 +556,26 @@ fn read_terraform(
     (Some(sources::terraform::read_with(&settings.root, files, &account_of, parses)), errors)
 }
 
+/// What [`read`] gives: an input's bytes, or a regular file of at least
+/// the size asked for, left open (with its size) to be read piece by piece.
+enum Contents {
+    Whole(Vec<u8>),
+    Large(std::fs::File, u64),
+}
+
 /// Reads an input whole, refusing it as soon as it is known to be larger
 /// than `limit`: a file's size is looked at before it is read, a stream's
-/// bytes are counted as they come. A relative path is read from `root`.
-fn read(input: &Input, root: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let too_large = || {
-        std::io::Error::other(format!(
-            "larger than the input size limit of {} (`--max-file-size`)",
-            crate::settings::show_size(limit)
-        ))
-    };
+/// bytes are counted as they come. A relative path is read from `root`. A
+/// regular file of `large` bytes or more is left open instead.
+fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -> std::io::Result<Contents> {
     let reader: Box<dyn Read> = match input {
         Input::Stdin => Box::new(std::io::stdin().lock()),
         Input::Bytes { bytes, .. } => {
-            return if bytes.len() as u64 > limit { Err(too_large()) } else { Ok(bytes.to_vec()) };
+            return if bytes.len() as u64 > limit {
+                Err(too_large(limit))
+            } else {
+                Ok(Contents::Whole(bytes.to_vec()))
+            };
         }
         Input::File { path, .. } => {
             let path = &root.join(path);
@@ -574,20 +587,37 @@ fn read(input: &Input, root: &std::path::Path, limit: u64) -> std::io::Result<Ve
                 return Err(std::io::Error::other("is a device, not a file"));
             }
             if meta.is_file() && meta.len() > limit {
-                return Err(too_large());
+                return Err(too_large(limit));
             }
             let file = std::fs::File::open(path)?;
             if meta.is_file() {
-                // Its size is known: one allocation of the right size.
-                let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-                file.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
-                return if buf.len() as u64 > limit { Err(too_large()) } else { Ok(buf) };
+                if large.is_some_and(|large| meta.len() >= large) {
+                    return Ok(Contents::Large(file, meta.len()));
+                }
+                return read_file(file, meta.len(), limit).map(Contents::Whole);
             }
             Box::new(file)
         }
     };
     read_capped(reader, limit)
-        .map_err(|e| if e.kind() == std::io::ErrorKind::FileTooLarge { too_large() } else { e })
+        .map(Contents::Whole)
+        .map_err(|e| if e.kind() == std::io::ErrorKind::FileTooLarge { too_large(limit) } else { e })
+}
+
+fn too_large(limit: u64) -> std::io::Error {
+    std::io::Error::other(format!(
+        "larger than the input size limit of {} (`--max-file-size`)",
+        crate::settings::show_size(limit)
+    ))
+}
+
+/// Reads a regular file of `size` bytes (as its metadata said) from where
+/// it stands to its end, refusing it past `limit`.
+fn read_file(file: std::fs::File, size: u64, limit: u64) -> std::io::Result<Vec<u8>> {
+    // Its size is known: one allocation of the right size.
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit { Err(too_large(limit)) } else { Ok(buf) }
 }
 
 /// Reads a stream to its end, failing (`FileTooLarge`) as soon as it
