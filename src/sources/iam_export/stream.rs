@@ -24,6 +24,12 @@ const BLOCK: usize = 1 << 20;
 /// Items are parsed (in parallel) once this many bytes of them are read.
 const BATCH: usize = 4 << 20;
 
+/// How far into the input its first list must start.
+const HEAD: usize = BLOCK;
+
+/// How long a member of the top-level object that is not a list may be.
+const SHORT: usize = 64 << 10;
+
 /// Items parsed and lowered together by one task of a batch.
 const CHUNK: usize = 64;
 
@@ -187,9 +193,19 @@ impl<R: Read> Window<R> {
     }
 
     /// Where the value that starts at `pos` (nested `depth` deep) ends,
-    /// reading on until it does.
+    /// reading on as far as `SHORT` bytes past it: a key, or a member of the
+    /// top-level object beside the lists, is short in an export
+    /// (`IsTruncated`, `Marker`). A longer one is `Unusual`: a large file
+    /// that is no export is not parsed over and over as it is read.
     fn parse(&mut self, pos: usize, depth: usize) -> Result<usize, Stop> {
-        self.with_more(|w| parse_in(w.text(), w.base_u32(), pos, depth).ok().map(|(_, end)| end))
+        loop {
+            if let Ok((_, end)) = parse_in(self.text(), self.base_u32(), pos, depth) {
+                return Ok(end);
+            }
+            if self.buf.len() - pos > SHORT || !self.fill()? {
+                return Err(Stop::Unusual);
+            }
+        }
     }
 
     fn base_u32(&self) -> u32 {
@@ -208,7 +224,11 @@ impl<R: Read> Window<R> {
 /// lists item by item.
 fn read<R: Read>(w: &mut Window<R>, batch: usize) -> Result<Extracted, Stop> {
     let (mut pos, open) = w.skip_ws(0)?;
-    if open != b'{' {
+    // What makes a file an export (see `super::super::detect`), in its
+    // first `HEAD` bytes: the CLI writes the lists of users, groups and
+    // roles first. Anything else is read whole.
+    while w.buf.len() < HEAD && w.fill()? {}
+    if open != b'{' || memchr::memmem::find(&w.buf, b"DetailList\"").is_none() {
         return Err(Stop::Unusual);
     }
     pos += 1;
@@ -438,6 +458,37 @@ fn skip_string(b: &[u8], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader that counts the bytes read from it.
+    struct Counted<'a>(&'a [u8], &'a std::cell::Cell<usize>);
+
+    impl Read for Counted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.set(self.1.get() + n);
+            Ok(n)
+        }
+    }
+
+    /// A large JSON file that is no export (a generator's answer key, say)
+    /// is given up after its first mebibyte or a long member, not parsed
+    /// over and over as it is read.
+    #[test]
+    fn a_large_file_that_is_no_export_is_given_up_early() {
+        let rows =
+            (0..60_000).map(|i| format!(r#"{{"file": "f{i}.yaml", "risks": []}}"#)).collect::<Vec<_>>();
+        let rows = rows.join(",\n");
+        for text in [
+            format!("{{\"seed\": 1, \"rows\": [{rows}]}}"),
+            // An export's list first, then a member longer than any of an export's.
+            format!("{{\"UserDetailList\": [], \"rows\": [{rows}]}}"),
+        ] {
+            assert!(text.len() > 2 * HEAD);
+            let read = std::cell::Cell::new(0);
+            assert!(read_in_blocks(Counted(text.as_bytes(), &read), BLOCK, BATCH).is_err());
+            assert!(read.get() <= HEAD + SHORT + BLOCK, "{} bytes read", read.get());
+        }
+    }
 
     #[test]
     fn indentation_of_any_width_is_skipped_to_the_next_bracket() {
