@@ -355,8 +355,8 @@ fn read_items<R: Read>(
     first: usize,
 ) -> Result<Vec<Extracted>, Stop> {
     let (text, base) = (w.text(), w.base);
-    let piece = Text::piece(text, w.base_u32());
     let base32 = w.base_u32();
+    let piece = Text::piece(text, base32);
     let kind = LISTS.iter().find(|(k, _)| *k == key).map(|&(_, kind)| kind);
     let parts: Vec<Option<Extracted>> = items
         .par_chunks(CHUNK)
