@@ -93,3 +93,24 @@ pub fn check_pipeline(data: &[u8]) {
         }
     }
 }
+
+/// Reads an export piece by piece, as from a file, in blocks and batches
+/// the first byte chooses, and panics if that gives anything but what
+/// parsing the whole text gives: the same extraction, length and line
+/// starts whenever the piecewise reading does not give up (a file it gives
+/// up on is read whole).
+pub fn export_reading(data: &[u8]) {
+    use crate::sources::Format;
+    let Some((&knob, bytes)) = data.split_first() else { return };
+    let block = usize::from(knob & 0x0f) * 7 + 1;
+    let batch = usize::from(knob >> 4) * 61 + 1;
+    let Ok(read) = crate::sources::iam_export::stream::read_in_blocks(bytes, block, batch) else { return };
+    let text = std::str::from_utf8(bytes).expect("read piece by piece, so ASCII");
+    let root = crate::syntax::json::parse(text).expect("read piece by piece, so valid JSON");
+    assert_eq!(crate::sources::detect(&root), Some(Format::AuthorizationDetails));
+    let whole = crate::sources::extract(text, &root, Format::AuthorizationDetails);
+    assert_eq!(format!("{:?}", read.extracted), format!("{whole:?}"));
+    assert_eq!(read.len, bytes.len());
+    let lines = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    assert!(read.line_starts.iter().map(|s| s as usize).eq(lines), "line starts");
+}

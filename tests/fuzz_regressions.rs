@@ -76,3 +76,9 @@ fn check_pipeline_regressions_stay_fixed() {
     let n = replay("check_pipeline", trustlint::fuzzing::check_pipeline);
     assert!(n > 0, "no regression inputs for check_pipeline");
 }
+
+#[test]
+fn export_reading_regressions_stay_fixed() {
+    let n = replay("export_reading", trustlint::fuzzing::export_reading);
+    assert!(n > 0, "no regression inputs for export_reading");
+}

@@ -5,7 +5,7 @@
 
 mod cloudformation;
 mod embedded;
-mod iam_export;
+pub(crate) mod iam_export;
 pub mod terraform;
 mod terraform_plan;
 

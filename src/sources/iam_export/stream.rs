@@ -70,8 +70,9 @@ pub fn read_text(text: &str) -> Option<Extracted> {
     read(&mut Window::new(text.as_bytes(), BLOCK.min(text.len()), false), BATCH).ok()
 }
 
-/// [`read_file`] in blocks and batches of any size.
-pub(super) fn read_in_blocks(file: impl Read, block: usize, batch: usize) -> Result<Streamed, Stop> {
+/// [`read_file`] in blocks and batches of any size (for the tests and
+/// the fuzz target `export_reading`).
+pub(crate) fn read_in_blocks(file: impl Read, block: usize, batch: usize) -> Result<Streamed, Stop> {
     let mut w = Window::new(file, block, true);
     let extracted = read(&mut w, batch)?;
     Ok(Streamed { extracted, len: w.base + w.buf.len(), line_starts: w.line_starts })
