@@ -527,12 +527,8 @@ fn read_terraform(
                 Input::File { path, .. } => Some(path.clone()),
                 Input::Stdin | Input::Bytes { .. } => None,
             };
-            let bytes = match read(i, &settings.root, settings.max_file_size, None) {
-                Ok(Contents::Whole(bytes)) => Ok(bytes),
-                Ok(Contents::Large(file, size)) => read_file(file, size, settings.max_file_size),
-                Err(e) => Err(e),
-            }
-            .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
+            let bytes = read_whole(i, &settings.root, settings.max_file_size)
+                .map_err(|e| Error::Read { path: name.clone(), message: e.to_string() })?;
             let text = text::decode(bytes)
                 .map_err(|e| Error::NotIam { path: name.clone(), reason: e.to_string() })?;
             progress.step();
@@ -602,6 +598,14 @@ fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -
     read_capped(reader, limit)
         .map(Contents::Whole)
         .map_err(|e| if e.kind() == std::io::ErrorKind::FileTooLarge { too_large(limit) } else { e })
+}
+
+/// [`read`], every input whole.
+fn read_whole(input: &Input, root: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    match read(input, root, limit, None)? {
+        Contents::Whole(bytes) => Ok(bytes),
+        Contents::Large(file, size) => read_file(file, size, limit),
+    }
 }
 
 fn too_large(limit: u64) -> std::io::Error {

@@ -154,16 +154,11 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     Ok(value)
 }
 
-/// Parses the one value that starts at byte `pos` of `text`, as [`parse`]
-/// would parse it nested `depth` levels deep: the value (spans in `text`)
-/// and the offset just after it. For reading a large file piece by piece.
-pub fn parse_at(text: &str, pos: usize, depth: usize) -> Result<(Value<'_>, usize), ParseError> {
-    parse_in(text, 0, pos, depth)
-}
-
-/// [`parse_at`] in a piece of a file: `window` holds the file's bytes from
-/// offset `base` on. `pos` and the offset returned are in `window`; the
-/// spans are in the file.
+/// Parses the one value that starts at byte `pos` of `window`, as
+/// [`parse`] would parse it nested `depth` levels deep: the value and the
+/// offset just after it. For reading a large file piece by piece: `window`
+/// holds the file's bytes from offset `base` on; `pos` and the offset
+/// returned are in `window`, the spans in the file.
 pub fn parse_in(window: &str, base: u32, pos: usize, depth: usize) -> Result<(Value<'_>, usize), ParseError> {
     if base as usize + window.len() > u32::MAX as usize {
         return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });

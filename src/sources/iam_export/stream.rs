@@ -33,14 +33,13 @@ const SHORT: usize = 64 << 10;
 /// Items parsed and lowered together by one task of a batch.
 const CHUNK: usize = 64;
 
-/// Why a reading stopped short.
+/// Why a reading stopped short: not an export of the usual shape, or
+/// anything but plain valid JSON (a syntax error, a list given twice), or
+/// from a file, a byte that is not ASCII, or the file could not be read on.
+/// The caller reads the file whole, which gives the same result or the
+/// exact error.
 pub enum Stop {
-    /// Not an export of the usual shape, or anything but plain valid JSON
-    /// (a syntax error, a list given twice), or from a file, a byte that is
-    /// not ASCII: the caller reads the file whole, which gives the same
-    /// result or the exact error.
     Unusual,
-    Io(std::io::Error),
 }
 
 /// What reading an export from a file gave.
@@ -122,7 +121,7 @@ impl<R: Read> Window<R> {
                 }
                 Ok(k) => n += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Stop::Io(e)),
+                Err(_) => return Err(Stop::Unusual),
             }
         }
         self.buf.truncate(old + n);
@@ -164,13 +163,10 @@ impl<R: Read> Window<R> {
         }
     }
 
-    /// Whether nothing but whitespace follows `pos`.
-    fn only_ws_after(&mut self, pos: usize) -> Result<bool, Stop> {
-        match self.skip_ws(pos) {
-            Ok(_) => Ok(false),
-            Err(Stop::Unusual) => Ok(self.eof),
-            Err(e) => Err(e),
-        }
+    /// Whether nothing but whitespace follows `pos` to the end of the
+    /// input (a read that fails on the way is not the end).
+    fn only_ws_after(&mut self, pos: usize) -> bool {
+        self.skip_ws(pos).is_err() && self.eof
     }
 
     /// `f` of the window, reading on while it needs more.
@@ -289,7 +285,7 @@ fn read<R: Read>(w: &mut Window<R>, batch: usize) -> Result<Extracted, Stop> {
             _ => return Err(Stop::Unusual),
         }
     }
-    if !w.only_ws_after(pos)? {
+    if !w.only_ws_after(pos) {
         return Err(Stop::Unusual);
     }
     skeleton.push('}');
