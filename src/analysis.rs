@@ -1,6 +1,7 @@
 //! The pipeline: read and parse every input in parallel, extract policies,
 //! gather what the inputs say about accounts, run the rules in parallel, sort.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::sync::Arc;
@@ -41,8 +42,10 @@ pub struct Inventory {
     /// Accounts known to be yours: `--trusted-account`, organization
     /// members, and the accounts of every exported principal.
     pub accounts: Arc<BTreeSet<String>>,
-    /// The OpenID Connect providers each file declares, by file.
-    pub oidc_providers: HashMap<usize, Vec<sources::OidcProvider>>,
+    /// The OpenID Connect providers each file sees, by file. The files of
+    /// one reading (a Terraform configuration and its modules) share one
+    /// list: a copy for each file would grow as providers × files.
+    pub oidc_providers: HashMap<usize, Arc<Vec<sources::OidcProvider>>>,
     by_arn: HashMap<(sources::OwnerKind, String), usize>,
 }
 
@@ -95,10 +98,15 @@ impl Inventory {
     fn add_with(&mut self, file: usize, table: Option<Vec<usize>>, mut x: Extracted) {
         if !x.oidc_providers.is_empty() {
             // A provider of a module is seen from every file of it.
+            let shared = Arc::new(std::mem::take(&mut x.oidc_providers));
             for &f in table.as_deref().unwrap_or(&[file]) {
-                self.oidc_providers.entry(f).or_default().extend(x.oidc_providers.iter().cloned());
+                match self.oidc_providers.entry(f) {
+                    Entry::Vacant(e) => {
+                        e.insert(Arc::clone(&shared));
+                    }
+                    Entry::Occupied(mut e) => Arc::make_mut(e.get_mut()).extend(shared.iter().cloned()),
+                }
             }
-            x.oidc_providers.clear();
         }
         let base = self.units.len();
         let t = table.map(|t| {
@@ -299,7 +307,7 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
             let mut cx = Context {
                 unit,
                 env: &env,
-                oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], Vec::as_slice),
+                oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], |p| p.as_slice()),
                 max_session_duration: settings.max_session_duration,
                 file,
                 files: inventory.unit_table[i].map(|t| inventory.tables[t as usize].as_slice()),

@@ -391,3 +391,21 @@ fn roles_of_two_roots_are_not_merged_by_name() {
     let together = run("[stack-accounts]\n\"a/**\" = \"111122223333\"\n\"b/**\" = \"111122223333\"\n");
     assert!(together.contains("privileged-role-reachable"), "{together}");
 }
+
+/// The OpenID Connect providers of a Terraform configuration are seen from
+/// each of its files through one shared list: a copy for every file grew as
+/// providers × files (hundreds of megabytes on a repository of a thousand
+/// modules).
+#[test]
+fn the_files_of_a_configuration_share_one_list_of_providers() {
+    let settings = trustlint::settings::Settings {
+        paths: vec!["fixtures/iac/terraform-modules".to_owned()],
+        ..trustlint::settings::Settings::default()
+    };
+    let analysis = trustlint::analyze_paths(&settings).unwrap();
+    let lists: Vec<_> = analysis.inventory.oidc_providers.values().collect();
+    assert!(lists.len() >= 2, "{lists:?}");
+    assert!(lists.iter().all(|l| std::sync::Arc::ptr_eq(l, lists[0])), "{lists:?}");
+    let issuers: Vec<&str> = lists[0].iter().map(|p| p.issuer.as_str()).collect();
+    assert_eq!(issuers, ["token.actions.githubusercontent.com"]);
+}
