@@ -5,7 +5,7 @@
 
 use super::arn::{Arn, PARTITIONS, is_account_id, is_unique_id};
 use super::policy::{
-    Actions, Condition, Effect, Federated, Operator, Policy, PolicyKind, Principal, PrincipalEntry,
+    Actions, Condition, Effect, Federated, Operator, Pointer, Policy, PolicyKind, Principal, PrincipalEntry,
     Principals, Resources, Spanned, Statement,
 };
 use crate::source::Span;
@@ -66,26 +66,15 @@ pub fn pointer_token(key: &str) -> String {
 }
 
 /// `pointer` followed by the reference token of an object key.
-fn key_pointer(pointer: &str, key: &str) -> String {
-    let mut out = String::with_capacity(pointer.len() + 1 + key.len());
-    out.push_str(pointer);
-    out.push('/');
+fn key_pointer(pointer: &str, key: &str) -> Pointer {
     if key.contains(['~', '/']) {
-        for c in key.chars() {
-            match c {
-                '~' => out.push_str("~0"),
-                '/' => out.push_str("~1"),
-                c => out.push(c),
-            }
-        }
-    } else {
-        out.push_str(key);
+        return join(pointer, &pointer_token(key));
     }
-    out
+    join(pointer, key)
 }
 
 /// `pointer` followed by an array index.
-fn index_pointer(pointer: &str, index: usize) -> String {
+fn index_pointer(pointer: &str, index: usize) -> Pointer {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut n = index;
@@ -97,12 +86,27 @@ fn index_pointer(pointer: &str, index: usize) -> String {
             break;
         }
     }
-    let digits = std::str::from_utf8(&digits[at..]).unwrap_or("0");
-    let mut out = String::with_capacity(pointer.len() + 1 + digits.len());
+    join(pointer, std::str::from_utf8(&digits[at..]).unwrap_or("0"))
+}
+
+/// `pointer/token`, put together where it is kept: inline when it is short
+/// enough (most are), else in one allocation of the right size.
+fn join(pointer: &str, token: &str) -> Pointer {
+    const INLINE: usize = std::mem::size_of::<Pointer>();
+    let len = pointer.len() + 1 + token.len();
+    if len <= INLINE {
+        let mut buf = [0u8; INLINE];
+        buf[..pointer.len()].copy_from_slice(pointer.as_bytes());
+        buf[pointer.len()] = b'/';
+        buf[pointer.len() + 1..len].copy_from_slice(token.as_bytes());
+        // Whole characters of two `str`s and an ASCII byte: always UTF-8.
+        return std::str::from_utf8(&buf[..len]).map(Pointer::from).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(len);
     out.push_str(pointer);
     out.push('/');
-    out.push_str(digits);
-    out
+    out.push_str(token);
+    Pointer::from(out)
 }
 
 struct Lowerer<'m> {
@@ -143,7 +147,7 @@ impl Lowerer<'_> {
         });
     }
 
-    fn spanned(&self, value: String, span: Span, pointer: String) -> Spanned<String> {
+    fn spanned(&self, value: String, span: Span, pointer: Pointer) -> Spanned<String> {
         Spanned { value, span: self.map.map(span), pointer }
     }
 
@@ -217,7 +221,7 @@ impl Lowerer<'_> {
                 }
             }
             Some(s @ Value { kind: Kind::Object(_), .. }) => {
-                statements.extend(self.statement(s, "/Statement".to_owned()));
+                statements.extend(self.statement(s, "/Statement".into()));
             }
             Some(v) => self.problem(
                 v.span,
@@ -242,11 +246,11 @@ impl Lowerer<'_> {
         let Some(stmts) = root.get("Statement") else {
             return;
         };
-        let list: Vec<(String, &Value<'_>)> = match &stmts.kind {
+        let list: Vec<(Pointer, &Value<'_>)> = match &stmts.kind {
             Kind::Array(items) => {
                 items.iter().enumerate().map(|(i, s)| (index_pointer("/Statement", i), s)).collect()
             }
-            Kind::Object(_) => vec![("/Statement".to_owned(), stmts)],
+            Kind::Object(_) => vec![("/Statement".into(), stmts)],
             _ => return,
         };
         for (ptr, s) in list {
@@ -295,7 +299,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn statement(&mut self, v: &Value<'_>, ptr: String) -> Option<Statement> {
+    fn statement(&mut self, v: &Value<'_>, ptr: Pointer) -> Option<Statement> {
         let Some(members) = v.as_object() else {
             self.problem(v.span, &ptr, format!("a statement must be an object, not {}", v.type_name()));
             return None;
@@ -376,7 +380,7 @@ impl Lowerer<'_> {
     /// A string or an array of strings, each with its span and pointer.
     fn strings(&mut self, v: &Value<'_>, ptr: &str, what: &str) -> Vec<Spanned<String>> {
         match &v.kind {
-            Kind::String(s) => vec![self.spanned(s.to_string(), v.span, ptr.to_owned())],
+            Kind::String(s) => vec![self.spanned(s.to_string(), v.span, ptr.into())],
             Kind::Array(items) => {
                 if items.is_empty() {
                     self.problem(v.span, ptr, format!("`{what}` is an empty list"));
@@ -417,7 +421,7 @@ impl Lowerer<'_> {
                         && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 });
             if !ok {
-                let (span, pointer) = (a.span, a.pointer.clone());
+                let (span, pointer) = (a.span, a.pointer.to_string());
                 self.problems.push(Problem {
                     span,
                     pointer,
@@ -433,7 +437,7 @@ impl Lowerer<'_> {
         let mut entries = Vec::new();
         match &v.kind {
             Kind::String(s) if s == "*" => {
-                entries.push(PrincipalEntry { principal: Principal::Anyone, text: self.spanned("*".into(), v.span, ptr.to_owned()) });
+                entries.push(PrincipalEntry { principal: Principal::Anyone, text: self.spanned("*".into(), v.span, ptr.into()) });
             }
             Kind::Object(members) => {
                 self.check_keys(members, &["AWS", "Service", "Federated", "CanonicalUser"], ptr, "principal");
@@ -470,7 +474,7 @@ impl Lowerer<'_> {
             if super::symbolic::is_symbolic(s) {
                 return Principal::Symbolic;
             }
-            self.problems.push(Problem { span: text.span, pointer: text.pointer.clone(), message });
+            self.problems.push(Problem { span: text.span, pointer: text.pointer.to_string(), message });
             Principal::Invalid
         })
     }
@@ -525,9 +529,9 @@ impl Lowerer<'_> {
     }
 
     fn condition_values(&mut self, v: &Value<'_>, ptr: &str) -> Vec<Spanned<String>> {
-        let items: Vec<(&Value<'_>, String)> = match &v.kind {
+        let items: Vec<(&Value<'_>, Pointer)> = match &v.kind {
             Kind::Array(items) => items.iter().enumerate().map(|(i, x)| (x, index_pointer(ptr, i))).collect(),
-            _ => vec![(v, ptr.to_owned())],
+            _ => vec![(v, Pointer::from(ptr))],
         };
         let mut out = Vec::with_capacity(items.len());
         for (item, p) in items {
@@ -720,6 +724,18 @@ mod tests {
         assert_eq!(index_pointer("/Statement", 0), "/Statement/0");
         assert_eq!(index_pointer("/x", 1_234_567), "/x/1234567");
         assert_eq!(index_pointer("", usize::MAX), format!("/{}", usize::MAX));
+    }
+
+    #[test]
+    fn pointers_short_and_long_alike() {
+        // Around the length kept inline, with characters of several bytes.
+        for base in ["", "/Statement/0", "/Statement/12/Condition", "/é€/😀"] {
+            for key in ["a", "Action", "aws:SourceAccount", "ü/~x", "a".repeat(40).as_str()] {
+                let want = format!("{base}/{}", pointer_token(key));
+                assert_eq!(key_pointer(base, key), want.as_str());
+                assert!(!key_pointer(base, key).is_empty());
+            }
+        }
     }
 
     #[test]

@@ -5,13 +5,18 @@ use super::arn::Arn;
 use crate::source::Span;
 use crate::support::glob::{glob, glob_ci};
 
+/// A JSON Pointer inside a policy document. Most (`/Statement/0/Action/3`)
+/// are short enough to be kept inline, without an allocation of their own:
+/// an export has hundreds of thousands of them.
+pub type Pointer = compact_str::CompactString;
+
 /// A value with the span it was written at (in the file the user wrote) and
 /// its JSON Pointer inside the policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
-    pub pointer: String,
+    pub pointer: Pointer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +61,7 @@ pub enum Effect {
 
 #[derive(Debug, Clone)]
 pub struct Statement {
-    pub pointer: String,
+    pub pointer: Pointer,
     pub span: Span,
     pub effect: Effect,
     pub principal: Option<Principals>,

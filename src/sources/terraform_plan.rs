@@ -393,7 +393,11 @@ impl Cx<'_, '_, '_> {
                 format!("`max_session_duration` is {seconds} s: IAM accepts 3600 to 43200 s (1 to 12 hours)");
             self.out.problem(v.span, message, owner);
         }
-        Some(Spanned { value: seconds, span: v.span, pointer: format!("{}/max_session_duration", r.pointer) })
+        Some(Spanned {
+            value: seconds,
+            span: v.span,
+            pointer: compact_str::format_compact!("{}/max_session_duration", r.pointer),
+        })
     }
 
     /// `aws_iam_policy`: a managed policy, known by its ARN.

@@ -266,7 +266,7 @@ impl<'s> Extractor<'_, '_, 's> {
                 format!("`MaxSessionDuration` is {seconds} s: IAM accepts 3600 to 43200 s (1 to 12 hours)");
             self.out.problem(resolved.span, message, owner);
         }
-        Some(Spanned { value: seconds, span: resolved.span, pointer: r.pointer("MaxSessionDuration") })
+        Some(Spanned { value: seconds, span: resolved.span, pointer: r.pointer("MaxSessionDuration").into() })
     }
 
     /// `AWS::IAM::Role`, `User` or `Group`.

@@ -135,7 +135,11 @@ fn max_session_duration(
             format!("`MaxSessionDuration` is {seconds} s: IAM accepts 3600 to 43200 s (1 to 12 hours)");
         out.problem(v.span, message, owner);
     }
-    Some(Spanned { value: seconds, span: v.span, pointer: format!("{ptr}/MaxSessionDuration") })
+    Some(Spanned {
+        value: seconds,
+        span: v.span,
+        pointer: compact_str::format_compact!("{ptr}/MaxSessionDuration"),
+    })
 }
 
 fn authorization_details(text: Text<'_>, root: &Value<'_>, out: &mut Extracted) {

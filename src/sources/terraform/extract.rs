@@ -269,7 +269,7 @@ fn max_session_duration<'t>(
     }
     let _ = address;
     let pointer = format!("/resource/{}/{}/max_session_duration", r.kind, r.label);
-    Some(Spanned { value: seconds, span: v.span, pointer })
+    Some(Spanned { value: seconds, span: v.span, pointer: pointer.into() })
 }
 
 /// Lowers the policy an attribute holds and records it. A policy written
