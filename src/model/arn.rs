@@ -146,7 +146,11 @@ pub fn is_account_id(s: &str) -> bool {
 
 /// The account of an ARN string, when it has a concrete one.
 pub fn account_of(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
+    // The fifth `:`-separated field, found by bytes: the graph asks this of
+    // every principal and role.
+    let mut colons = arn.bytes().enumerate().filter(|&(_, b)| b == b':').map(|(i, _)| i);
+    let start = colons.nth(3)? + 1;
+    let account = &arn[start..colons.next().unwrap_or(arn.len())];
     is_account_id(account).then_some(account)
 }
 
@@ -173,6 +177,11 @@ mod tests {
         let s = Arn::parse("arn:aws-cn:sts::123456789012:assumed-role/R/session").unwrap();
         assert_eq!(s.session_role().unwrap(), "arn:aws-cn:iam::123456789012:role/R");
         assert_eq!(account_of("arn:aws:iam::123456789012:root"), Some("123456789012"));
+        assert_eq!(account_of("arn:aws:iam::123456789012"), Some("123456789012"));
+        assert_eq!(account_of("arn:aws:iam::12345678901:root"), None);
+        assert_eq!(account_of("arn:aws:iam:123456789012:root"), None);
+        assert_eq!(account_of("123456789012"), None);
+        assert_eq!(account_of(""), None);
         // Identity Center roles live under a path the session ARN leaves out.
         let sso =
             Arn::parse("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_abc/alice").unwrap();
