@@ -98,7 +98,8 @@ impl Permissions {
 
     /// Whether an unconditional Deny forbids assuming `role_arn`.
     pub fn denies(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
-        self.deny.iter().any(|&r| Self::covers(inv, r, role_arn) && statement(inv, r).conditions.is_empty())
+        // The cheap test first: most denies have conditions.
+        self.deny.iter().any(|&r| statement(inv, r).conditions.is_empty() && Self::covers(inv, r, role_arn))
     }
 
     /// Whether a permissions boundary leaves `role_arn` out.
