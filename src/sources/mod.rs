@@ -130,7 +130,9 @@ pub struct Entity {
 #[derive(Debug, Clone)]
 pub struct Unit {
     pub policy: Policy,
-    pub owner: Owner,
+    /// Shared by the policies of one principal (an export's role has its
+    /// trust policy and its inline policies).
+    pub owner: std::sync::Arc<Owner>,
     /// For a role's trust policy: the role's `MaxSessionDuration`, if given.
     pub max_session_duration: Option<Spanned<i64>>,
 }
@@ -198,7 +200,7 @@ impl Extracted {
         text: &str,
         value: &Value<'_>,
         hint: KindHint,
-        owner: Owner,
+        owner: impl Into<std::sync::Arc<Owner>>,
     ) -> Option<usize> {
         self.add_policy_in(Text::whole(text), value, hint, owner)
     }
@@ -209,8 +211,9 @@ impl Extracted {
         text: Text<'_>,
         value: &Value<'_>,
         hint: KindHint,
-        owner: Owner,
+        owner: impl Into<std::sync::Arc<Owner>>,
     ) -> Option<usize> {
+        let owner = owner.into();
         let lowered = match embedded_document(text, value) {
             Embedded::Object => lower(value, hint, &SpanMap::Identity),
             Embedded::Decoded { doc, offsets } => {
@@ -276,7 +279,12 @@ impl Extracted {
         }
     }
 
-    pub(crate) fn push(&mut self, lowered: crate::model::Lowered, owner: Owner) -> usize {
+    pub(crate) fn push(
+        &mut self,
+        lowered: crate::model::Lowered,
+        owner: impl Into<std::sync::Arc<Owner>>,
+    ) -> usize {
+        let owner = owner.into();
         let concern = owner.concern();
         self.problems.extend(lowered.problems.into_iter().map(|p| (p, concern.clone())));
         self.units.push(Unit { policy: lowered.policy, owner, max_session_duration: None });

@@ -91,7 +91,7 @@ fn principal(text: Text<'_>, v: &Value<'_>, kind: OwnerKind, ptr: &str, out: &mu
     let arn = string(v, "Arn");
     note_account(out, arn.as_deref());
     let name = string(v, name_key);
-    let owner = Owner::new(kind, arn.clone(), name.clone());
+    let owner = std::sync::Arc::new(Owner::new(kind, arn.clone(), name.clone()));
     let mut entity = Entity { kind: Some(kind), arn, name: name.unwrap_or_default(), ..Entity::default() };
     if kind == OwnerKind::Role {
         let duration = max_session_duration(v, ptr, &owner, out);
