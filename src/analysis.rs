@@ -46,7 +46,38 @@ pub struct Inventory {
     /// one reading (a Terraform configuration and its modules) share one
     /// list: a copy for each file would grow as providers × files.
     pub oidc_providers: HashMap<usize, Arc<Vec<sources::OidcProvider>>>,
-    by_arn: HashMap<(sources::OwnerKind, String), usize>,
+    by_arn: ByArn,
+}
+
+/// Entities by kind and ARN. The table holds entity numbers and hashes the
+/// entities' own ARNs, which are not kept twice.
+#[derive(Debug, Default)]
+struct ByArn {
+    table: hashbrown::HashTable<usize>,
+    hasher: std::hash::RandomState,
+}
+
+impl ByArn {
+    fn get(&self, entities: &[Entity], kind: sources::OwnerKind, arn: &str) -> Option<usize> {
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, (kind, arn));
+        let found = self
+            .table
+            .find(hash, |&i| entities[i].kind == Some(kind) && entities[i].arn.as_deref() == Some(arn));
+        found.copied()
+    }
+
+    /// Adds entity `i`, which has a kind and an ARN and is not in the table.
+    fn insert(&mut self, entities: &[Entity], i: usize) {
+        let Self { table, hasher } = self;
+        let hash = |i: &usize| {
+            let e = &entities[*i];
+            std::hash::BuildHasher::hash_one(
+                &*hasher,
+                (e.kind.unwrap_or(sources::OwnerKind::Unattached), e.arn.as_deref().unwrap_or_default()),
+            )
+        };
+        table.insert_unique(hash(&i), i, hash);
+    }
 }
 
 /// Adds what a second export says about an entity to the first's.
@@ -74,7 +105,7 @@ impl Inventory {
     /// The owner of the trust policy of the role `arn`, when a template
     /// declares it (it then has a logical id).
     pub fn template_owner(&self, arn: &str) -> Option<&sources::Owner> {
-        let i = *self.by_arn.get(&(sources::OwnerKind::Role, arn.to_owned()))?;
+        let i = self.by_arn.get(&self.entities, sources::OwnerKind::Role, arn)?;
         let owner = &self.units[self.entities[i].trust?].owner;
         owner.logical_id.is_some().then_some(owner)
     }
@@ -130,17 +161,18 @@ impl Inventory {
         for mut e in x.entities {
             e.inline.iter_mut().for_each(|u| *u += base);
             e.trust = e.trust.map(|u| u + base);
-            let key = e.kind.zip(e.arn.clone());
-            if let Some(&i) = key.as_ref().and_then(|k| self.by_arn.get(k)) {
+            let known =
+                e.kind.zip(e.arn.as_deref()).map(|(kind, arn)| self.by_arn.get(&self.entities, kind, arn));
+            if let Some(Some(i)) = known {
                 // The same principal from two exports (say an authorization
                 // details export and `list-roles`): one entity with both.
                 merge(&mut self.entities[i], e, &self.units);
             } else {
-                if let Some(k) = key {
-                    self.by_arn.insert(k, self.entities.len());
-                }
                 self.entities.push(e);
                 self.entity_file.push(file);
+                if known.is_some() {
+                    self.by_arn.insert(&self.entities, self.entities.len() - 1);
+                }
             }
         }
         for (arn, u) in x.managed {
@@ -241,7 +273,7 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
         })
         .collect();
     let (terraform, terraform_errors) = read_terraform(&terraform, settings, &progress, memo);
-    progress.stage("checking policies", 0);
+    progress.stage("checking policies and role chains", 0);
 
     let mut analysis = Analysis::default();
     let mut problems: Vec<(usize, Problem, sources::Concern)> = Vec::new();
@@ -298,39 +330,46 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
         rules::ALL.iter().copied().filter(|r| settings.rules.contains(&r.meta())).collect();
     let env_for =
         |unit: &Unit| Env::new(&inventory.accounts, settings.org_id.as_deref(), unit.owner.account());
-    let mut findings: Vec<Finding> = (0..inventory.units.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let unit = &inventory.units[i];
-            let env = env_for(unit);
-            let file = inventory.unit_file[i];
-            let mut cx = Context {
-                unit,
-                env: &env,
-                oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], |p| p.as_slice()),
-                max_session_duration: settings.max_session_duration,
-                file,
-                files: inventory.unit_table[i].map(|t| inventory.tables[t as usize].as_slice()),
-                findings: Vec::new(),
-            };
-            for rule in &enabled {
-                rule.check_policy(&mut cx);
-            }
-            cx.findings
-        })
-        .collect();
-
-    if enabled.iter().any(|r| r.uses_graph()) {
-        progress.stage("following role chains", 0);
+    let each_policy = || -> Vec<Finding> {
+        (0..inventory.units.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let unit = &inventory.units[i];
+                let env = env_for(unit);
+                let file = inventory.unit_file[i];
+                let mut cx = Context {
+                    unit,
+                    env: &env,
+                    oidc_providers: inventory.oidc_providers.get(&file).map_or(&[], |p| p.as_slice()),
+                    max_session_duration: settings.max_session_duration,
+                    file,
+                    files: inventory.unit_table[i].map(|t| inventory.tables[t as usize].as_slice()),
+                    findings: Vec::new(),
+                };
+                for rule in &enabled {
+                    rule.check_policy(&mut cx);
+                }
+                cx.findings
+            })
+            .collect()
+    };
+    let graph_rules = || -> Vec<Finding> {
+        if !enabled.iter().any(|r| r.uses_graph()) {
+            return Vec::new();
+        }
         let graph = crate::graph::TrustGraph::build(&inventory, &analysis.files, settings);
         let mut cx =
             rules::GraphContext { graph: &graph, inventory: &inventory, settings, findings: Vec::new() };
         for rule in &enabled {
             rule.check_graph(&mut cx);
         }
-        findings.reserve_exact(cx.findings.len());
-        findings.extend(cx.findings);
-    }
+        cx.findings
+    };
+    // Side by side: much of the graph's building is serial, and the rules
+    // of each policy keep the other cores busy meanwhile.
+    let (mut findings, chains) = rayon::join(each_policy, graph_rules);
+    findings.reserve_exact(chains.len());
+    findings.extend(chains);
     analysis.inventory = inventory;
     analysis.org_id.clone_from(&settings.org_id);
     drop(progress);
