@@ -24,7 +24,7 @@ const PER_MEMBER_KEYS: [&str; 5] =
 
 /// Roles whose edges are searched together (in parallel) before they are
 /// added to the graph.
-const ROLES_PER_CHUNK: usize = 1024;
+const ROLES_PER_CHUNK: usize = 256;
 
 /// One way a trust statement admits callers, before it becomes edges.
 enum Grant<'a> {
