@@ -1,16 +1,17 @@
 #!/bin/sh
 # Runs one fuzz target for a while: fuzz/run.sh TARGET SECONDS [libFuzzer options]
 #
-# TARGET is `read_source` or `check_pipeline`. The corpus (fuzz/corpus/TARGET,
-# not kept in git) is seeded from fixtures/ on the first run; the saved
-# regression inputs (fuzz/regressions/TARGET) are read as a second corpus.
+# TARGET is `read_source`, `check_pipeline` or `export_reading`. The corpus
+# (fuzz/corpus/TARGET, not kept in git) is seeded from fixtures/ on the
+# first run; the saved regression inputs (fuzz/regressions/TARGET) are read
+# as a second corpus.
 # Crashes, timeouts and out-of-memory inputs land in fuzz/artifacts/TARGET.
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 # SANITIZER=address turns AddressSanitizer on (off by default: trustlint
 # forbids unsafe code, and the sanitizer halves the executions).
 set -eu
 if [ $# -lt 2 ]; then
-    echo "usage: $0 read_source|check_pipeline SECONDS [libFuzzer options]" >&2
+    echo "usage: $0 read_source|check_pipeline|export_reading SECONDS [libFuzzer options]" >&2
     exit 2
 fi
 target=$1
