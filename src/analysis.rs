@@ -17,6 +17,7 @@ use crate::rules::{self, Context, InvalidPolicy, UnresolvedPolicy};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 use crate::sources::{self, Entity, Extracted, Unit};
+use crate::support::index::Index;
 use crate::syntax::text;
 
 mod memo;
@@ -46,38 +47,8 @@ pub struct Inventory {
     /// one reading (a Terraform configuration and its modules) share one
     /// list: a copy for each file would grow as providers × files.
     pub oidc_providers: HashMap<usize, Arc<Vec<sources::OidcProvider>>>,
-    by_arn: ByArn,
-}
-
-/// Entities by kind and ARN. The table holds entity numbers and hashes the
-/// entities' own ARNs, which are not kept twice.
-#[derive(Debug, Default)]
-struct ByArn {
-    table: hashbrown::HashTable<usize>,
-    hasher: std::hash::RandomState,
-}
-
-impl ByArn {
-    fn get(&self, entities: &[Entity], kind: sources::OwnerKind, arn: &str) -> Option<usize> {
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, (kind, arn));
-        let found = self
-            .table
-            .find(hash, |&i| entities[i].kind == Some(kind) && entities[i].arn.as_deref() == Some(arn));
-        found.copied()
-    }
-
-    /// Adds entity `i`, which has a kind and an ARN and is not in the table.
-    fn insert(&mut self, entities: &[Entity], i: usize) {
-        let Self { table, hasher } = self;
-        let hash = |i: &usize| {
-            let e = &entities[*i];
-            std::hash::BuildHasher::hash_one(
-                &*hasher,
-                (e.kind.unwrap_or(sources::OwnerKind::Unattached), e.arn.as_deref().unwrap_or_default()),
-            )
-        };
-        table.insert_unique(hash(&i), i, hash);
-    }
+    /// Entities by kind and ARN.
+    by_arn: Index,
 }
 
 /// Adds what a second export says about an entity to the first's.
@@ -105,9 +76,15 @@ impl Inventory {
     /// The owner of the trust policy of the role `arn`, when a template
     /// declares it (it then has a logical id).
     pub fn template_owner(&self, arn: &str) -> Option<&sources::Owner> {
-        let i = self.by_arn.get(&self.entities, sources::OwnerKind::Role, arn)?;
+        let i = self.entity(sources::OwnerKind::Role, arn)?;
         let owner = &self.units[self.entities[i].trust?].owner;
         owner.logical_id.is_some().then_some(owner)
+    }
+
+    /// The entity of that kind and ARN.
+    fn entity(&self, kind: sources::OwnerKind, arn: &str) -> Option<usize> {
+        self.by_arn
+            .get(&(Some(kind), Some(arn)), |i| (self.entities[i].kind, self.entities[i].arn.as_deref()))
     }
 
     /// The file a span of `unit`'s policy is in.
@@ -161,8 +138,7 @@ impl Inventory {
         for mut e in x.entities {
             e.inline.iter_mut().for_each(|u| *u += base);
             e.trust = e.trust.map(|u| u + base);
-            let known =
-                e.kind.zip(e.arn.as_deref()).map(|(kind, arn)| self.by_arn.get(&self.entities, kind, arn));
+            let known = e.kind.zip(e.arn.as_deref()).map(|(kind, arn)| self.entity(kind, arn));
             if let Some(Some(i)) = known {
                 // The same principal from two exports (say an authorization
                 // details export and `list-roles`): one entity with both.
@@ -171,7 +147,9 @@ impl Inventory {
                 self.entities.push(e);
                 self.entity_file.push(file);
                 if known.is_some() {
-                    self.by_arn.insert(&self.entities, self.entities.len() - 1);
+                    let entities = &self.entities;
+                    self.by_arn
+                        .insert(entities.len() - 1, |i| (entities[i].kind, entities[i].arn.as_deref()));
                 }
             }
         }

@@ -17,6 +17,8 @@ pub mod render;
 pub mod view;
 
 use std::collections::HashMap;
+
+use crate::support::index::Index;
 use std::sync::Arc;
 
 pub use identity::Permissions;
@@ -355,7 +357,8 @@ pub struct TrustGraph {
     /// in: see [`TrustGraph::index_edges`]).
     out: Adjacency,
     inn: Adjacency,
-    index: NodeIndex,
+    /// Node ids by kind and id.
+    index: Index,
     /// Role and user nodes by ARN (and roles known only by name or file).
     by_name: HashMap<String, Vec<NodeId>>,
     /// The identity side of each user and role node.
@@ -363,34 +366,6 @@ pub struct TrustGraph {
     /// By node: a group with an edge that checks each member (made on the
     /// first search from principals, shared by the ones after it).
     group_checked: std::sync::OnceLock<Vec<bool>>,
-}
-
-/// Node ids by kind and id. The table holds node numbers only and hashes
-/// the nodes' own ids: each id is kept once (an export's graph has hundreds
-/// of thousands of nodes).
-#[derive(Debug, Default)]
-struct NodeIndex {
-    table: hashbrown::HashTable<u32>,
-    hasher: std::hash::RandomState,
-}
-
-impl NodeIndex {
-    fn get(&self, nodes: &[Node], kind: NodeKind, id: &str) -> Option<NodeId> {
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, (kind, id));
-        let n = self.table.find(hash, |&n| nodes[n as usize].kind == kind && nodes[n as usize].id == id)?;
-        Some(*n as usize)
-    }
-
-    /// Adds node `n` (not in the index yet).
-    fn insert(&mut self, nodes: &[Node], n: NodeId) {
-        let Self { table, hasher } = self;
-        let hash = |n: &u32| {
-            let node = &nodes[*n as usize];
-            std::hash::BuildHasher::hash_one(&*hasher, (node.kind, node.id.as_str()))
-        };
-        let n = index32(n);
-        table.insert_unique(hash(&n), n, hash);
-    }
 }
 
 impl TrustGraph {
@@ -460,9 +435,7 @@ impl TrustGraph {
     pub fn named_by(&self, principal: &Arn) -> Vec<NodeId> {
         if principal.session_role().is_none() {
             let arn = principal.to_string();
-            let found = [NodeKind::Role, NodeKind::User]
-                .into_iter()
-                .find_map(|k| self.index.get(&self.nodes, k, &arn));
+            let found = [NodeKind::Role, NodeKind::User].into_iter().find_map(|k| self.node_of(k, &arn));
             return found.into_iter().collect();
         }
         let (_, rest) = principal.resource_type();
@@ -487,13 +460,19 @@ impl TrustGraph {
         entity: Option<usize>,
         outside: bool,
     ) -> NodeId {
-        if let Some(n) = self.index.get(&self.nodes, kind, &id) {
+        if let Some(n) = self.node_of(kind, &id) {
             return n;
         }
         let n = self.nodes.len();
         self.nodes.push(Node { kind, id, account, entity, members: Vec::new(), outside });
-        self.index.insert(&self.nodes, n);
+        let nodes = &self.nodes;
+        self.index.insert(n, |i| (nodes[i].kind, nodes[i].id.as_str()));
         n
+    }
+
+    /// The node of that kind and id.
+    fn node_of(&self, kind: NodeKind, id: &str) -> Option<NodeId> {
+        self.index.get(&(kind, id), |i| (self.nodes[i].kind, self.nodes[i].id.as_str()))
     }
 
     fn add_edge(&mut self, edge: Edge) {
