@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
 use super::{Edge, NodeId, NodeKind, Origin, Requirement, Requirements, TrustGraph};
 use crate::analysis::Inventory;
-use crate::eval::{Domain, Env, Scenario, allows, fresh_account};
+use crate::eval::{Domain, Env, Scenario, admits, fresh_account};
 use crate::model::arn::{Arn, account_of};
 use crate::model::{Effect, Federated, Policy, Principal, PrincipalEntry};
 use crate::settings::Settings;
@@ -421,7 +421,7 @@ impl Builder<'_> {
         let verdict = |account: &str| {
             let eval = || {
                 let sc = self.caller(account, None, env);
-                allows(policy, si, &sc).map(|_| requirements(policy, si, &sc))
+                admits(policy, si, &sc).then(|| requirements(policy, si, &sc))
             };
             if !crate::model::symbolic::is_symbolic(account) || mentions(policy, account) {
                 return eval();
@@ -454,7 +454,7 @@ impl Builder<'_> {
         match grant {
             Grant::Anyone(_) => {
                 let outsider = Scenario::aws_principal(&fresh_account(policy, env), true, env);
-                if allows(policy, si, &outsider).is_some() {
+                if admits(policy, si, &outsider) {
                     let requires = requirements(policy, si, &outsider);
                     out.push(Found {
                         source: Source::External(NodeKind::Anyone, "*".into(), None),
@@ -484,7 +484,7 @@ impl Builder<'_> {
                     // principal itself.
                     let arn = principal.session_role().unwrap_or_else(|| principal.to_string());
                     let sc = self.caller(account_of(&arn).unwrap_or_default(), Some(&arn), env);
-                    if allows(policy, si, &sc).is_some() {
+                    if admits(policy, si, &sc) {
                         let account = account_of(&arn).map(str::to_owned);
                         out.push(Found {
                             source: Source::External(NodeKind::ExternalPrincipal, arn, account),
@@ -496,7 +496,7 @@ impl Builder<'_> {
                 for p in named {
                     let arn = &self.graph.node(p).id;
                     let sc = self.caller(account_of(arn).unwrap_or_default(), Some(arn), env);
-                    if allows(policy, si, &sc).is_none() {
+                    if !admits(policy, si, &sc) {
                         continue;
                     }
                     let requires = requirements(policy, si, &sc);
@@ -523,7 +523,7 @@ impl Builder<'_> {
             }
             Grant::Federated(f, _) => {
                 let sc = Scenario::federated((*f).clone());
-                if allows(policy, si, &sc).is_some() {
+                if admits(policy, si, &sc) {
                     let id = match f {
                         Federated::Oidc { issuer, .. } => issuer.clone(),
                         Federated::Saml { name, .. } => format!("saml-provider/{name}"),
@@ -542,7 +542,7 @@ impl Builder<'_> {
                 }
             }
             Grant::Service(name, _) => {
-                if allows(policy, si, &Scenario::service(name)).is_some() {
+                if admits(policy, si, &Scenario::service(name)) {
                     out.push(Found {
                         source: Source::External(NodeKind::Service, (*name).to_owned(), None),
                         edge: edge(Requirements::default(), None, false),
@@ -593,7 +593,7 @@ pub(super) fn requirements(policy: &Policy, si: usize, base: &Scenario) -> Requi
     checks
         .into_iter()
         .filter(|(_, key, _)| keys.iter().any(|k| k == key || (key.ends_with('/') && k.starts_with(key))))
-        .filter(|(_, key, domain)| allows(policy, si, &base.clone().with(key, domain.clone())).is_none())
+        .filter(|(_, key, domain)| !admits(policy, si, &base.clone().with(key, domain.clone())))
         .map(|(r, _, _)| r)
         .collect()
 }

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use super::{Edge, NodeId, NodeKind, Origin, Requirements, TrustGraph};
 use crate::analysis::Inventory;
-use crate::eval::{Domain, Env, Scenario, allows};
+use crate::eval::{Domain, Env, Scenario, admits};
 use crate::model::{Effect, Principal};
 
 /// One hop of a chain: `from` obtains `to`'s credentials.
@@ -61,7 +61,7 @@ impl TrustGraph {
     pub(crate) fn member_passes(&self, inv: &Inventory, env: &Env, e: &Edge, member: NodeId) -> bool {
         let Some((u, si)) = e.per_member() else { return true };
         let arn = &self.nodes[member].id;
-        allows(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env)).is_some()
+        admits(&inv.units[u].policy, si, &Scenario::aws_arn(arn, true, env))
     }
 
     /// The entries of `role`'s trust policy that admit a whole account of
@@ -91,7 +91,7 @@ impl TrustGraph {
                 let sc = Scenario::aws_principal(id, true, &env)
                     .with("aws:principalorgid", org)
                     .with("aws:principalorgpaths", Domain::Free { optional: true });
-                if allows(policy, si, &sc).is_none() {
+                if !admits(policy, si, &sc) {
                     continue;
                 }
                 out.push(AccountTrust {
