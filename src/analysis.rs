@@ -1,8 +1,10 @@
 //! The pipeline: read and parse every input in parallel, extract policies,
 //! gather what the inputs say about accounts, run the rules in parallel, sort.
 
+use std::collections::BTreeSet;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap};
+
+use foldhash::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 

@@ -2,7 +2,9 @@
 //! shared permissions, and an edge for every way a trust policy admits a
 //! caller whose identity side allows the call.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -128,8 +130,6 @@ impl TrustGraph {
             g.add_edge(Edge::new(n, hub, Requirements::default(), None, false));
         }
         ensure_len(&mut perms, g.nodes.len().saturating_sub(1));
-        let hub_rep: HashMap<NodeId, NodeId> =
-            hubs.values().flatten().map(|&h| (h, g.nodes[h].members[0])).collect();
         // Groups by a fixed part of each resource pattern they may assume,
         // so a role meets only the groups whose patterns can cover its ARN
         // (see `Anchors`); and across accounts, the accounts with such a group.
@@ -137,7 +137,8 @@ impl TrustGraph {
             .iter()
             .flat_map(|(account, list)| {
                 list.iter().map(|&h| {
-                    let patterns = perms[hub_rep[&h]].as_ref().map(|p| p.patterns(inv)).unwrap_or_default();
+                    let patterns =
+                        perms[g.nodes[h].members[0]].as_ref().map(|p| p.patterns(inv)).unwrap_or_default();
                     (account.as_str(), h, patterns)
                 })
             })
@@ -159,7 +160,6 @@ impl TrustGraph {
                 graph: &g,
                 perms: &perms,
                 hubs: &hubs,
-                hub_rep: &hub_rep,
                 by_anchor: &by_anchor,
                 anchor_accounts: &anchor_accounts,
                 settings,
@@ -280,7 +280,6 @@ struct Builder<'a> {
     graph: &'a TrustGraph,
     perms: &'a [Option<Permissions>],
     hubs: &'a BTreeMap<String, Vec<NodeId>>,
-    hub_rep: &'a HashMap<NodeId, NodeId>,
     /// Per account: the groups by their resource patterns' anchors.
     by_anchor: &'a HashMap<String, Anchors<Vec<NodeId>>>,
     /// The accounts with a group whose resource patterns have the anchor.
@@ -435,8 +434,8 @@ impl Builder<'_> {
                 // Its principals are in the data: the ones whose permissions
                 // allow the call (none at all is an answer too).
                 for h in self.candidate_groups(account, role_arn) {
-                    let rep = self.hub_rep[&h];
-                    if self.perms[rep].as_ref().and_then(|p| p.allows(self.inv, role_arn)).is_some() {
+                    let rep = self.graph.node(h).members[0];
+                    if self.perms[rep].as_ref().is_some_and(|p| p.may_assume(self.inv, role_arn)) {
                         out.push(Found { source: Source::Node(h), edge: edge(requires, None, per_member) });
                     }
                 }

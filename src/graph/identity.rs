@@ -20,6 +20,11 @@ pub struct Permissions {
     pub deny: Vec<StatementRef>,
     /// `None`: no boundary (or one not in the data). `Some`: its allows.
     pub boundary: Option<Vec<StatementRef>>,
+    /// Whether an allow covers every role (`*`, an AWS managed grant): the
+    /// graph asks a group about every role its account's trusts admit.
+    allows_any: bool,
+    /// The denies without conditions, the only ones the graph applies.
+    hard_deny: Vec<StatementRef>,
 }
 
 /// AWS managed policies that an export names but does not include, with
@@ -60,6 +65,14 @@ impl Permissions {
             // Marks an allow-everything permission with no statement to show.
             p.allow.push((usize::MAX, 0));
         }
+        p.allows_any = p.allow.iter().any(|&r| {
+            r.0 == usize::MAX
+                || statement(inv, r)
+                    .resources
+                    .as_ref()
+                    .is_some_and(|res| !res.negated && res.items.iter().any(|i| i.value == "*"))
+        });
+        p.hard_deny = p.deny.iter().copied().filter(|&r| statement(inv, r).conditions.is_empty()).collect();
         if let Some(&u) = e.boundary.as_ref().and_then(|b| inv.managed.get(b)) {
             let stmts = &inv.units[u].policy.statements;
             p.boundary = Some(
@@ -84,6 +97,14 @@ impl Permissions {
         Some(allow)
     }
 
+    /// Whether the principal may assume `role_arn`: whether [`Self::allows`]
+    /// finds a statement, without looking for the first one.
+    pub fn may_assume(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
+        (self.allows_any || self.allow.iter().any(|&r| Self::covers(inv, r, role_arn)))
+            && !self.denies(inv, role_arn)
+            && !self.bounded_out(inv, role_arn)
+    }
+
     fn covers(inv: &Inventory, r: StatementRef, role_arn: Option<&str>) -> bool {
         if r.0 == usize::MAX {
             return true;
@@ -98,8 +119,7 @@ impl Permissions {
 
     /// Whether an unconditional Deny forbids assuming `role_arn`.
     pub fn denies(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
-        // The cheap test first: most denies have conditions.
-        self.deny.iter().any(|&r| statement(inv, r).conditions.is_empty() && Self::covers(inv, r, role_arn))
+        self.hard_deny.iter().any(|&r| Self::covers(inv, r, role_arn))
     }
 
     /// Whether a permissions boundary leaves `role_arn` out.

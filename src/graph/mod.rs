@@ -16,7 +16,7 @@ mod paths;
 pub mod render;
 pub mod view;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::support::index::Index;
 use std::sync::Arc;

@@ -3,7 +3,9 @@
 //! stay in the items), where a map from key to position would keep a
 //! second copy of every key.
 
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::{BuildHasher, Hash};
+
+use foldhash::fast::RandomState;
 
 /// Positions in a list, by a key of the item at each.
 #[derive(Debug, Default)]
