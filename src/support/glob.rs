@@ -13,6 +13,15 @@ pub fn glob_ci(pattern: &str, text: &str) -> bool {
 /// Linear-time wildcard matching with single-star backtracking. Works on bytes:
 /// `?` then matches one byte, which is exact for the ASCII text IAM names use.
 fn matches(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
+    // A pattern that ends in a literal byte matches only text that ends in
+    // it: ARNs that differ mostly differ at the end (a role's name).
+    if let (Some(&last), Some(&end)) = (p.last(), t.last())
+        && last != b'*'
+        && last != b'?'
+        && !eq(last, end)
+    {
+        return false;
+    }
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
@@ -49,5 +58,10 @@ mod tests {
         assert!(!glob("a*b*c", "aXbYbZ"));
         assert!(glob("", ""));
         assert!(!glob("", "x"));
+        // The last byte is compared first; wildcards there match anything.
+        assert!(!glob("arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"));
+        assert!(glob("arn:aws:iam::1:role/?", "arn:aws:iam::1:role/b"));
+        assert!(!glob("x", ""));
+        assert!(glob_ci("sts:assumerolE", "STS:AssumeRole"));
     }
 }
