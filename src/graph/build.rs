@@ -40,6 +40,9 @@ enum Grant<'a> {
 /// An edge found for one role, before node ids exist for its source.
 enum Source {
     Node(NodeId),
+    /// One edge from each group, alike but for the group (an account's
+    /// groups that may assume the role: a large export has millions).
+    Groups(Vec<NodeId>),
     External(NodeKind, String, Option<String>),
 }
 
@@ -170,8 +173,18 @@ impl TrustGraph {
                 chunk.par_iter().map(|&(r, u)| (r, cx.edges_into(r, u))).collect();
             for (role, list) in found {
                 for f in list {
-                    let from = match f.source {
-                        Source::Node(n) => n,
+                    let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
+                    let trust = g.origin_index(trust, &mut last_trust);
+                    let identity = g.origin_index(identity, &mut last_identity);
+                    let add = |g: &mut TrustGraph, from: NodeId| {
+                        let mut edge = Edge::new(from, role, requires, statement, per_member);
+                        edge.trust = trust;
+                        edge.identity = identity;
+                        g.add_edge(edge);
+                    };
+                    match f.source {
+                        Source::Node(n) => add(&mut g, n),
+                        Source::Groups(list) => list.into_iter().for_each(|h| add(&mut g, h)),
                         Source::External(kind, id, account) => {
                             let outside = match kind {
                                 NodeKind::Anyone => true,
@@ -183,14 +196,10 @@ impl TrustGraph {
                                 }
                                 _ => false,
                             };
-                            g.add_node(kind, id, account, None, outside)
+                            let n = g.add_node(kind, id, account, None, outside);
+                            add(&mut g, n);
                         }
-                    };
-                    let FoundEdge { requires, trust, identity, per_member, statement } = f.edge;
-                    let mut edge = Edge::new(from, role, requires, statement, per_member);
-                    edge.trust = g.origin_index(trust, &mut last_trust);
-                    edge.identity = g.origin_index(identity, &mut last_identity);
-                    g.add_edge(edge);
+                    }
                 }
             }
         }
@@ -433,11 +442,16 @@ impl Builder<'_> {
             if self.analysed.contains(account) {
                 // Its principals are in the data: the ones whose permissions
                 // allow the call (none at all is an answer too).
-                for h in self.candidate_groups(account, role_arn) {
+                let mut groups = self.candidate_groups(account, role_arn);
+                groups.retain(|&h| {
                     let rep = self.graph.node(h).members[0];
-                    if self.perms[rep].as_ref().is_some_and(|p| p.may_assume(self.inv, role_arn)) {
-                        out.push(Found { source: Source::Node(h), edge: edge(requires, None, per_member) });
-                    }
+                    self.perms[rep].as_ref().is_some_and(|p| p.may_assume(self.inv, role_arn))
+                });
+                if !groups.is_empty() {
+                    out.push(Found {
+                        source: Source::Groups(groups),
+                        edge: edge(requires, None, per_member),
+                    });
                 }
             } else {
                 out.push(Found {
