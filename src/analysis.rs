@@ -337,7 +337,7 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
         if !enabled.iter().any(|r| r.uses_graph()) {
             return Vec::new();
         }
-        let graph = crate::graph::TrustGraph::build(&inventory, &analysis.files, settings);
+        let graph = crate::graph::TrustGraph::for_rules(&inventory, &analysis.files, settings);
         let mut cx =
             rules::GraphContext { graph: &graph, inventory: &inventory, settings, findings: Vec::new() };
         for rule in &enabled {

@@ -64,6 +64,19 @@ struct FoundEdge {
 impl TrustGraph {
     /// Builds the graph of everything the inventory holds.
     pub fn build(inv: &Inventory, files: &[SourceFile], settings: &Settings) -> Self {
+        Self::build_with(inv, files, settings, true)
+    }
+
+    /// The graph the rules look at: without the roles known only by their
+    /// trust policy's file. Such a role has no permissions and no ARN, so
+    /// no chain goes on from it, nothing can name it, and no graph rule
+    /// reports it; the rules of each policy check its trust policy. A
+    /// repository of standalone trust policies has thousands of them.
+    pub fn for_rules(inv: &Inventory, files: &[SourceFile], settings: &Settings) -> Self {
+        Self::build_with(inv, files, settings, false)
+    }
+
+    fn build_with(inv: &Inventory, files: &[SourceFile], settings: &Settings, standalone: bool) -> Self {
         let mut g = Self::default();
         let mut perms: Vec<Option<Permissions>> = Vec::new();
 
@@ -100,7 +113,7 @@ impl TrustGraph {
         }
         // Trust policies found on their own: a role known by its file.
         let attached: BTreeSet<usize> = inv.entities.iter().filter_map(|e| e.trust).collect();
-        for (u, unit) in inv.units.iter().enumerate() {
+        for (u, unit) in inv.units.iter().enumerate().filter(|_| standalone) {
             if unit.policy.kind == crate::model::PolicyKind::Trust
                 && unit.owner.kind == OwnerKind::Unattached
                 && !attached.contains(&u)
@@ -623,6 +636,41 @@ fn mentions(policy: &Policy, account: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The graph the rules look at leaves out the roles known only by a
+    /// trust policy's file (reached here from a principal of the export
+    /// and from an outside account), and the rules find the same on it.
+    #[test]
+    fn the_rules_graph_leaves_out_only_what_no_graph_rule_reports() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/graph/standalone-trust");
+        let settings = Settings { paths: vec![dir.to_owned()], ..Settings::default() };
+        let a = crate::analyze_paths(&settings).expect("the fixture exists");
+        let full = TrustGraph::build(&a.inventory, &a.files, &settings);
+        let lean = TrustGraph::for_rules(&a.inventory, &a.files, &settings);
+        let standalone =
+            |g: &TrustGraph| g.nodes.iter().filter(|n| n.id.ends_with("deploy-trust.json")).count();
+        assert_eq!((standalone(&full), standalone(&lean)), (1, 0));
+        assert!(lean.edges.len() < full.edges.len());
+        let findings = |g: &TrustGraph| {
+            let mut cx = crate::rules::GraphContext {
+                graph: g,
+                inventory: &a.inventory,
+                settings: &settings,
+                findings: Vec::new(),
+            };
+            for rule in crate::rules::ALL.iter().filter(|r| r.uses_graph()) {
+                rule.check_graph(&mut cx);
+            }
+            cx.findings
+        };
+        let found = findings(&lean);
+        let rules: BTreeSet<&str> = found.iter().map(|f| f.rule.name).collect();
+        assert_eq!(
+            rules,
+            BTreeSet::from(["assume-cycle", "chained-session-duration", "privileged-role-reachable"])
+        );
+        assert!(found == findings(&full));
+    }
 
     fn matching(index: &Anchors<Vec<NodeId>>, arn: &str) -> Vec<NodeId> {
         let mut found: Vec<NodeId> = index.matching(arn).flatten().copied().collect();
