@@ -1,8 +1,7 @@
 //! The assume-role graph end to end: built through the library from the
 //! scenarios in `fixtures/graph/` (who can assume what, on both sides of each
 //! hop), rendered by `trustlint graph` and `trustlint paths` (snapshots), and
-//! at scale. Tests marked `#[ignore = "bug: …"]` state what IAM does where
-//! trustlint does not do it yet.
+//! at scale.
 
 mod common;
 
@@ -20,18 +19,6 @@ use trustlint::graph::{Chain, NodeId, NodeKind, Requirement, TrustGraph};
 use trustlint::settings::Settings;
 
 const TWO_ACCOUNTS: &str = "fixtures/graph/two-accounts";
-
-/// Scenarios whose graph is wrong today (see the ignored tests): left out of
-/// the rendering snapshots, which show only reviewed, correct graphs.
-const KNOWN_BUGS: [&str; 7] = [
-    "boundary-and-a-trust-naming-the-role",
-    "deny-and-a-trust-naming-the-principal",
-    "gaad-and-list-roles",
-    "own-account-no-caller",
-    "principal-arn-chain",
-    "principal-arn-condition",
-    "star-pinned-to-an-account",
-];
 
 /// A scenario: its analysis and the graph built from it.
 struct Scenario {
@@ -269,8 +256,7 @@ fn an_unconditional_deny_in_identity_policies_removes_the_hop() {
 fn an_explicit_deny_wins_over_a_trust_that_names_the_principal() {
     // IAM: an explicit Deny in any applicable policy overrides every Allow,
     // in the same account too. alice's inline policy denies sts:AssumeRole
-    // on `named`, whose trust policy names alice's ARN; trustlint keeps the
-    // hop alice → named.
+    // on `named`, whose trust policy names alice's ARN: no hop alice → named.
     let s = Scenario::load("fixtures/graph/deny-and-a-trust-naming-the-principal");
     assert_eq!(s.callers("named"), Vec::<String>::new());
 }
@@ -288,8 +274,8 @@ fn a_permissions_boundary_without_assume_role_removes_the_hop() {
 fn a_permissions_boundary_limits_a_trust_that_names_a_role() {
     // IAM: within one account, permissions a resource-based policy grants to
     // a role ARN are limited by the role's permissions boundary. `named`
-    // trusts role `worker`, whose boundary `s3-only` has no sts:AssumeRole;
-    // trustlint keeps the hop worker → named (and ec2 → worker → named).
+    // trusts role `worker`, whose boundary `s3-only` has no sts:AssumeRole:
+    // no hop worker → named.
     let s = Scenario::load("fixtures/graph/boundary-and-a-trust-naming-the-role");
     assert_eq!(s.callers("named"), Vec::<String>::new());
 }
@@ -457,8 +443,7 @@ fn cycles_respect_principal_arn_conditions() {
 fn an_own_account_without_permitted_callers_is_not_outside() {
     // `iam-admin` trusts its own account's root; nobody in the account has
     // sts:AssumeRole permission. Nobody can reach it, least of all someone
-    // outside; trustlint reports `account 111122223333` as an outside source
-    // (and privileged-role-reachable fires).
+    // outside: the account is not an outside source.
     let s = Scenario::load("fixtures/graph/own-account-no-caller");
     assert_eq!(s.reachable_from_outside("iam-admin"), Vec::<String>::new());
 }
@@ -478,8 +463,7 @@ fn a_trusted_account_is_not_outside() {
 fn a_star_pinned_to_an_outside_account_is_reachable_from_it() {
     // `{"AWS": "*"}` with `aws:PrincipalAccount` = 999988887777: principals
     // of that account can assume `iam-admin` (missing-external-id says so),
-    // but the graph has no edge into the role, and privileged-role-reachable
-    // stays quiet.
+    // so the graph has an edge from that account into the role.
     let s = Scenario::load("fixtures/graph/star-pinned-to-an-account");
     assert_eq!(s.reachable_from_outside("iam-admin"), strings(&["account 999988887777"]));
 }
@@ -488,9 +472,9 @@ fn a_star_pinned_to_an_outside_account_is_reachable_from_it() {
 fn a_role_in_two_exports_is_one_principal() {
     // `scheduler` may assume `reporting` (its inline policy, in the
     // authorization details); `reporting` trusts its account. The list-roles
-    // export adds MaxSessionDuration. Expected: one `reporting`, reachable
-    // from `scheduler`; actual: `find("reporting")` returns the node twice
-    // and the caller is an outside `account 111122223333`.
+    // export adds MaxSessionDuration. One `reporting`, reachable from
+    // `scheduler` (and, through it, from the service that assumes it), not
+    // from an outside `account 111122223333`.
     let s = Scenario::load("fixtures/graph/gaad-and-list-roles");
     assert_eq!(s.graph.find("reporting").len(), 1);
     assert_eq!(
@@ -614,7 +598,7 @@ fn scenarios_render() {
     let mut out = String::new();
     for dir in scenario_dirs() {
         let name = dir.rsplit('/').next().unwrap_or_default();
-        if name == "two-accounts" || KNOWN_BUGS.contains(&name) {
+        if name == "two-accounts" {
             continue;
         }
         let _ = writeln!(out, "===== {dir}\n{}", run(&["graph", &dir, "--format", "mermaid"]));
