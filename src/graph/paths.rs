@@ -293,7 +293,9 @@ impl TrustGraph {
                 None => passed_of(v).get(pos - out.len()).map(|&(_, to)| Some(to)),
             }
         };
-        let to_itself = |v: NodeId| (0..).map_while(|pos| way(v, pos)).any(|w| w == Some(v));
+        // Whether a node has a way to itself, noted as its ways are followed
+        // (a second look at every edge of every node cost as much as the search).
+        let mut to_itself = vec![false; n];
         let mut index = vec![usize::MAX; n];
         let mut low = vec![0; n];
         let mut on_stack = vec![false; n];
@@ -301,11 +303,12 @@ impl TrustGraph {
         let mut next = 0;
         let mut out = Vec::new();
         // Iterative Tarjan: (node, position in its out-edge list).
+        let mut work: Vec<(NodeId, usize)> = Vec::new();
         for root in 0..n {
             if index[root] != usize::MAX {
                 continue;
             }
-            let mut work = vec![(root, 0usize)];
+            work.push((root, 0));
             index[root] = next;
             low[root] = next;
             next += 1;
@@ -315,6 +318,7 @@ impl TrustGraph {
                 if let Some(step) = way(v, *pos) {
                     *pos += 1;
                     let Some(w) = step else { continue };
+                    to_itself[v] |= w == v;
                     if index[w] == usize::MAX {
                         index[w] = next;
                         low[w] = next;
@@ -330,7 +334,19 @@ impl TrustGraph {
                     if let Some(&(parent, _)) = work.last() {
                         low[parent] = low[parent].min(low[v]);
                     }
-                    if low[v] == index[v] {
+                    if low[v] == index[v] && stack.last() == Some(&v) {
+                        // A component of one node (most are): a cycle only
+                        // through a way to itself.
+                        stack.pop();
+                        on_stack[v] = false;
+                        if to_itself[v] {
+                            out.push(if self.nodes[v].kind == NodeKind::Group {
+                                Vec::new()
+                            } else {
+                                vec![v]
+                            });
+                        }
+                    } else if low[v] == index[v] {
                         let mut scc = Vec::new();
                         while let Some(w) = stack.pop() {
                             on_stack[w] = false;
@@ -341,10 +357,9 @@ impl TrustGraph {
                         }
                         let real: Vec<NodeId> =
                             scc.iter().copied().filter(|&x| self.nodes[x].kind != NodeKind::Group).collect();
-                        let self_loop = scc.len() == 1 && to_itself(v);
                         let through_group =
                             scc.len() == 2 && real.len() == 1 && self.nodes[real[0]].kind == NodeKind::Role;
-                        if real.len() > 1 || self_loop || through_group {
+                        if real.len() > 1 || through_group {
                             let mut real = real;
                             real.sort_unstable();
                             out.push(real);
