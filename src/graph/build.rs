@@ -265,17 +265,33 @@ fn index_groups(
 struct Anchors<T> {
     starts: HashMap<String, T>,
     ends: HashMap<String, T>,
+    /// The lengths of the anchors in `starts` and in `ends`, sorted: only
+    /// starts and ends of an ARN of these lengths are looked up.
+    start_lengths: Vec<usize>,
+    end_lengths: Vec<usize>,
 }
 
 impl<T> Default for Anchors<T> {
     fn default() -> Self {
-        Self { starts: HashMap::new(), ends: HashMap::new() }
+        Self {
+            starts: HashMap::new(),
+            ends: HashMap::new(),
+            start_lengths: Vec::new(),
+            end_lengths: Vec::new(),
+        }
     }
 }
 
 impl<T: Default> Anchors<T> {
     fn at(&mut self, at_end: bool, anchor: &str) -> &mut T {
-        let map = if at_end { &mut self.ends } else { &mut self.starts };
+        let (map, lengths) = if at_end {
+            (&mut self.ends, &mut self.end_lengths)
+        } else {
+            (&mut self.starts, &mut self.start_lengths)
+        };
+        if let Err(i) = lengths.binary_search(&anchor.len()) {
+            lengths.insert(i, anchor.len());
+        }
         map.entry(anchor.to_owned()).or_default()
     }
 }
@@ -283,9 +299,10 @@ impl<T: Default> Anchors<T> {
 impl<T> Anchors<T> {
     /// What is filed under a start or an end of `arn`.
     fn matching<'s, 'a>(&'s self, arn: &'a str) -> impl Iterator<Item = &'s T> + use<'s, 'a, T> {
-        (0..=arn.len())
-            .filter(|&i| arn.is_char_boundary(i))
-            .flat_map(move |i| self.starts.get(&arn[..i]).into_iter().chain(self.ends.get(&arn[i..])))
+        let fits = |lengths: &'s [usize]| lengths.iter().copied().take_while(move |&n| n <= arn.len());
+        let starts = fits(&self.start_lengths).filter_map(move |n| arn.get(..n));
+        let ends = fits(&self.end_lengths).filter_map(move |n| arn.get(arn.len() - n..));
+        starts.filter_map(|s| self.starts.get(s)).chain(ends.filter_map(|e| self.ends.get(e)))
     }
 
     fn values(&self) -> impl Iterator<Item = &T> {
