@@ -3,11 +3,10 @@
 
 use std::collections::BTreeSet;
 use std::collections::hash_map::Entry;
-
-use foldhash::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, Severity};

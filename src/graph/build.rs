@@ -3,10 +3,9 @@
 //! caller whose identity side allows the call.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
@@ -113,8 +112,9 @@ impl TrustGraph {
         }
         // Trust policies found on their own: a role known by its file.
         let attached: BTreeSet<usize> = inv.entities.iter().filter_map(|e| e.trust).collect();
-        for (u, unit) in inv.units.iter().enumerate().filter(|_| standalone) {
-            if unit.policy.kind == crate::model::PolicyKind::Trust
+        for (u, unit) in inv.units.iter().enumerate() {
+            if standalone
+                && unit.policy.kind == crate::model::PolicyKind::Trust
                 && unit.owner.kind == OwnerKind::Unattached
                 && !attached.contains(&u)
             {

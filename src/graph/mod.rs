@@ -16,10 +16,11 @@ mod paths;
 pub mod render;
 pub mod view;
 
+use std::sync::Arc;
+
 use foldhash::HashMap;
 
 use crate::support::index::Index;
-use std::sync::Arc;
 
 pub use identity::Permissions;
 pub use paths::{AccountTrust, Chain, Hop};

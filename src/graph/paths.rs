@@ -336,15 +336,11 @@ impl TrustGraph {
                     }
                     if low[v] == index[v] && stack.last() == Some(&v) {
                         // A component of one node (most are): a cycle only
-                        // through a way to itself.
+                        // through a way to itself, which a group never has.
                         stack.pop();
                         on_stack[v] = false;
-                        if to_itself[v] {
-                            out.push(if self.nodes[v].kind == NodeKind::Group {
-                                Vec::new()
-                            } else {
-                                vec![v]
-                            });
+                        if to_itself[v] && self.nodes[v].kind != NodeKind::Group {
+                            out.push(vec![v]);
                         }
                     } else if low[v] == index[v] {
                         let mut scc = Vec::new();
