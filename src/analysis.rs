@@ -52,6 +52,11 @@ pub struct Inventory {
     by_arn: Index,
 }
 
+/// What `Inventory::by_arn` finds the entity at `i` by: its kind and ARN.
+fn entity_key(entities: &[Entity], i: usize) -> (Option<sources::OwnerKind>, Option<&str>) {
+    (entities[i].kind, entities[i].arn.as_deref())
+}
+
 /// Adds what a second export says about an entity to the first's.
 fn merge(into: &mut Entity, other: Entity, units: &[Unit]) {
     into.inline.extend(other.inline);
@@ -84,8 +89,7 @@ impl Inventory {
 
     /// The entity of that kind and ARN.
     fn entity(&self, kind: sources::OwnerKind, arn: &str) -> Option<usize> {
-        self.by_arn
-            .get(&(Some(kind), Some(arn)), |i| (self.entities[i].kind, self.entities[i].arn.as_deref()))
+        self.by_arn.get(&(Some(kind), Some(arn)), |i| entity_key(&self.entities, i))
     }
 
     /// The file a span of `unit`'s policy is in.
@@ -149,8 +153,7 @@ impl Inventory {
                 self.entity_file.push(file);
                 if known.is_some() {
                     let entities = &self.entities;
-                    self.by_arn
-                        .insert(entities.len() - 1, |i| (entities[i].kind, entities[i].arn.as_deref()));
+                    self.by_arn.insert(entities.len() - 1, |i| entity_key(entities, i));
                 }
             }
         }

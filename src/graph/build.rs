@@ -111,16 +111,18 @@ impl TrustGraph {
             }
         }
         // Trust policies found on their own: a role known by its file.
-        let attached: BTreeSet<usize> = inv.entities.iter().filter_map(|e| e.trust).collect();
-        for (u, unit) in inv.units.iter().enumerate() {
-            if standalone
-                && unit.policy.kind == crate::model::PolicyKind::Trust
-                && unit.owner.kind == OwnerKind::Unattached
-                && !attached.contains(&u)
-            {
-                let n = g.add_node(NodeKind::Role, files[inv.unit_file[u]].name.clone(), None, None, false);
-                ensure_len(&mut perms, n);
-                roles.push((n, u));
+        if standalone {
+            let attached: BTreeSet<usize> = inv.entities.iter().filter_map(|e| e.trust).collect();
+            for (u, unit) in inv.units.iter().enumerate() {
+                if unit.policy.kind == crate::model::PolicyKind::Trust
+                    && unit.owner.kind == OwnerKind::Unattached
+                    && !attached.contains(&u)
+                {
+                    let n =
+                        g.add_node(NodeKind::Role, files[inv.unit_file[u]].name.clone(), None, None, false);
+                    ensure_len(&mut perms, n);
+                    roles.push((n, u));
+                }
             }
         }
 

@@ -65,13 +65,8 @@ impl Permissions {
             // Marks an allow-everything permission with no statement to show.
             p.allow.push((usize::MAX, 0));
         }
-        p.allows_any = p.allow.iter().any(|&r| {
-            r.0 == usize::MAX
-                || statement(inv, r)
-                    .resources
-                    .as_ref()
-                    .is_some_and(|res| !res.negated && res.items.iter().any(|i| i.value == "*"))
-        });
+        // What covers a role of unknown ARN covers every role.
+        p.allows_any = p.allow.iter().any(|&r| Self::covers(inv, r, None));
         p.hard_deny = p.deny.iter().copied().filter(|&r| statement(inv, r).conditions.is_empty()).collect();
         if let Some(&u) = e.boundary.as_ref().and_then(|b| inv.managed.get(b)) {
             let stmts = &inv.units[u].policy.statements;

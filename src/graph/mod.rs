@@ -467,13 +467,13 @@ impl TrustGraph {
         let n = self.nodes.len();
         self.nodes.push(Node { kind, id, account, entity, members: Vec::new(), outside });
         let nodes = &self.nodes;
-        self.index.insert(n, |i| (nodes[i].kind, nodes[i].id.as_str()));
+        self.index.insert(n, |i| node_key(nodes, i));
         n
     }
 
     /// The node of that kind and id.
     fn node_of(&self, kind: NodeKind, id: &str) -> Option<NodeId> {
-        self.index.get(&(kind, id), |i| (self.nodes[i].kind, self.nodes[i].id.as_str()))
+        self.index.get(&(kind, id), |i| node_key(&self.nodes, i))
     }
 
     fn add_edge(&mut self, edge: Edge) {
@@ -501,6 +501,11 @@ impl TrustGraph {
             }
         }
     }
+}
+
+/// What `TrustGraph::index` finds the node at `i` by: its kind and id.
+fn node_key(nodes: &[Node], i: usize) -> (NodeKind, &str) {
+    (nodes[i].kind, nodes[i].id.as_str())
 }
 
 #[cfg(test)]
