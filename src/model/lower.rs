@@ -75,18 +75,7 @@ fn key_pointer(pointer: &str, key: &str) -> Pointer {
 
 /// `pointer` followed by an array index.
 fn index_pointer(pointer: &str, index: usize) -> Pointer {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = index;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + u8::try_from(n % 10).unwrap_or(0);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    join(pointer, std::str::from_utf8(&digits[at..]).unwrap_or("0"))
+    join(pointer, crate::support::decimal(index, &mut [0; 20]))
 }
 
 /// `pointer/token`, put together where it is kept: inline when it is short

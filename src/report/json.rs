@@ -9,22 +9,6 @@ use crate::diagnostic::{Finding, Severity};
 pub const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    findings: Findings<'a>,
-    summary: Summary,
-}
-
-/// The findings, each made into an [`Item`] as it is written.
-struct Findings<'a>(&'a Analysis);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.findings.iter().map(|f| item(self.0, f)))
-    }
-}
-
-#[derive(Serialize)]
 pub(super) struct Item<'a> {
     rule: &'a str,
     code: &'a str,
@@ -41,27 +25,6 @@ pub(super) struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     construct: Option<&'a str>,
     help: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    policies: usize,
-    findings: usize,
-    errors: usize,
-    warnings: usize,
-    notes: usize,
-    /// Findings silenced by a suppression (not in `findings`); only when some are.
-    #[serde(skip_serializing_if = "is_zero")]
-    suppressed: usize,
-    /// Findings left out because the baseline holds them; only when some are.
-    #[serde(skip_serializing_if = "is_zero")]
-    baselined: usize,
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// A finding as the report writes it.
@@ -85,26 +48,239 @@ pub(super) fn item<'a>(a: &'a Analysis, f: &'a Finding) -> Item<'a> {
 }
 
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
-    let report = Report {
-        version: VERSION,
-        findings: Findings(a),
-        summary: Summary {
-            files: a.checked_files(),
-            policies: a.policies,
-            findings: a.findings.len(),
-            errors: a.count(Severity::Error),
-            warnings: a.count(Severity::Warning),
-            notes: a.count(Severity::Note),
-            suppressed: a.suppressed.len(),
-            baselined: a.baselined,
-        },
-    };
-    // Through a buffer of its own: serde writes a report in many small
-    // pieces, each a call through `out`'s vtable otherwise. A bounded one:
-    // the whole report in a buffer here was a second copy of it (64 MB of
-    // 100,000 findings) next to the one `out` may be making.
+    // Written by hand, byte for byte what `serde_json::to_writer_pretty`
+    // writes for [`Report`] (a test holds the two together): serde's
+    // writer escapes every key and string a byte at a time, and was most
+    // of the time spent after the findings were sorted. Through a bounded
+    // buffer of its own: the whole report in memory was a second copy of
+    // it (64 MB of 100,000 findings) next to the one `out` may be making.
     let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut w, &report)?;
-    w.write_all(b"\n")?;
+    let mut buf = Vec::with_capacity(1 << 12);
+    buf.extend_from_slice(b"{\n  \"version\": ");
+    number(&mut buf, VERSION as usize);
+    buf.extend_from_slice(b",\n  \"findings\": [");
+    for (i, f) in a.findings.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        write_item(&mut buf, &item(a, f));
+        if buf.len() >= 1 << 12 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    if !a.findings.is_empty() {
+        buf.extend_from_slice(b"\n  ");
+    }
+    buf.extend_from_slice(b"],\n  \"summary\": {");
+    let mut summary = vec![
+        ("files", a.checked_files()),
+        ("policies", a.policies),
+        ("findings", a.findings.len()),
+        ("errors", a.count(Severity::Error)),
+        ("warnings", a.count(Severity::Warning)),
+        ("notes", a.count(Severity::Note)),
+    ];
+    summary.extend(
+        [("suppressed", a.suppressed.len()), ("baselined", a.baselined)].into_iter().filter(|(_, n)| *n > 0),
+    );
+    for (i, (key, n)) in summary.into_iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"\n    \"" } else { b",\n    \"" });
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\": ");
+        number(&mut buf, n);
+    }
+    buf.extend_from_slice(b"\n  }\n}\n");
+    w.write_all(&buf)?;
     w.flush()
+}
+
+/// One finding, as an element of the pretty-printed `findings` array.
+fn write_item(buf: &mut Vec<u8>, it: &Item<'_>) {
+    let field = |buf: &mut Vec<u8>, key: &str| {
+        buf.extend_from_slice(b"      \"");
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\": ");
+    };
+    let text = |buf: &mut Vec<u8>, key: &str, value: Option<&str>| {
+        field(buf, key);
+        match value {
+            Some(v) => string(buf, v),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\n");
+    };
+    let count = |buf: &mut Vec<u8>, key: &str, n: usize| {
+        field(buf, key);
+        number(buf, n);
+        buf.extend_from_slice(b",\n");
+    };
+    buf.extend_from_slice(b"    {\n");
+    text(buf, "rule", Some(it.rule));
+    text(buf, "code", Some(it.code));
+    text(buf, "severity", Some(it.severity.as_str()));
+    text(buf, "message", Some(it.message));
+    text(buf, "file", Some(it.file));
+    count(buf, "line", it.line);
+    count(buf, "column", it.column);
+    count(buf, "end_line", it.end_line);
+    count(buf, "end_column", it.end_column);
+    text(buf, "pointer", Some(it.pointer));
+    text(buf, "subject", it.subject);
+    if it.construct.is_some() {
+        text(buf, "construct", it.construct);
+    }
+    field(buf, "help");
+    match it.help {
+        Some(v) => string(buf, v),
+        None => buf.extend_from_slice(b"null"),
+    }
+    buf.extend_from_slice(b"\n    }");
+}
+
+fn number(buf: &mut Vec<u8>, n: usize) {
+    buf.extend_from_slice(crate::support::decimal(n, &mut [0; 20]).as_bytes());
+}
+
+/// A JSON string, escaped as `serde_json` escapes it: `"` and `\\`, the
+/// control characters (the usual five by letter, the others as `\u00xx`),
+/// and nothing else.
+fn string(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf.push(b'"');
+    // Most strings need no escape: one pass that the compiler vectorizes
+    // tells, and the string is copied whole.
+    let needs = s.bytes().fold(0u8, |any, b| any | u8::from(b < 0x20 || b == b'"' || b == b'\\'));
+    if needs == 0 {
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        return;
+    }
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => {
+                buf.extend_from_slice(&bytes[start..i]);
+                buf.extend_from_slice(b"\\u00");
+                buf.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        buf.extend_from_slice(escape);
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analysis;
+    use crate::diagnostic::Finding;
+    use crate::source::{SourceFile, Span};
+
+    #[derive(Serialize)]
+    struct Report<'a> {
+        version: u32,
+        findings: Findings<'a>,
+        summary: Summary,
+    }
+
+    /// The findings, each made into an [`Item`] as it is written.
+    struct Findings<'a>(&'a Analysis);
+
+    impl Serialize for Findings<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.findings.iter().map(|f| item(self.0, f)))
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Summary {
+        files: usize,
+        policies: usize,
+        findings: usize,
+        errors: usize,
+        warnings: usize,
+        notes: usize,
+        /// Findings silenced by a suppression (not in `findings`); only when some are.
+        #[serde(skip_serializing_if = "is_zero")]
+        suppressed: usize,
+        /// Findings left out because the baseline holds them; only when some are.
+        #[serde(skip_serializing_if = "is_zero")]
+        baselined: usize,
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+    fn is_zero(n: &usize) -> bool {
+        *n == 0
+    }
+
+    /// The report as `serde_json` writes it: what [`render`] must write.
+    fn render_serde(a: &Analysis) -> Vec<u8> {
+        let report = Report {
+            version: VERSION,
+            findings: Findings(a),
+            summary: Summary {
+                files: a.checked_files(),
+                policies: a.policies,
+                findings: a.findings.len(),
+                errors: a.count(Severity::Error),
+                warnings: a.count(Severity::Warning),
+                notes: a.count(Severity::Note),
+                suppressed: a.suppressed.len(),
+                baselined: a.baselined,
+            },
+        };
+        let mut out = serde_json::to_vec_pretty(&report).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    fn rendered(a: &Analysis) -> Vec<u8> {
+        let mut out = Vec::new();
+        render(a, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let mut a = Analysis::default();
+        assert_eq!(String::from_utf8(rendered(&a)).unwrap(), String::from_utf8(render_serde(&a)).unwrap());
+        // Every escape serde_json makes, characters beyond ASCII, and the
+        // optional fields present and absent.
+        a.files.push(SourceFile::new("dir/\"q\"\\f\u{e9}.json".into(), "{\n  \"a\": 1\n}\n"));
+        let tricky = "tab\t nl\n cr\r bs\u{8} ff\u{c} nul\u{0} us\u{1f} del\u{7f} quote\" back\\ é 雪 🦀";
+        for (i, rule) in crate::rules::ALL.iter().take(3).enumerate() {
+            a.findings.push(Finding {
+                rule: rule.meta(),
+                severity: rule.meta().severity,
+                message: format!("{tricky} {i}"),
+                file: 0,
+                span: Span::new(3, 7),
+                pointer: "/a~1b/0".into(),
+                subject: (i != 1).then(|| tricky.to_owned()),
+                construct: (i == 2).then(|| "Stack/Role/Resource".to_owned()),
+                label: None,
+                help: (i != 0).then(|| "help \"me\"".to_owned()),
+            });
+        }
+        a.policies = 2;
+        a.baselined = 4;
+        assert_eq!(String::from_utf8(rendered(&a)).unwrap(), String::from_utf8(render_serde(&a)).unwrap());
+        // Enough findings to go through the buffer more than once.
+        let one = a.findings[0].clone();
+        a.findings.extend(std::iter::repeat_n(one, 200));
+        assert_eq!(rendered(&a), render_serde(&a));
+    }
 }

@@ -9,3 +9,20 @@ pub mod index;
 pub mod path;
 pub mod stderr;
 pub mod suggest;
+
+/// `n` in decimal, written into `digits` (a `usize` has at most 20):
+/// without the formatting machinery, for the hot paths that write numbers.
+pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b"0123456789"[n % 10];
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits only.
+    std::str::from_utf8(&digits[at..]).unwrap_or_default()
+}
