@@ -150,6 +150,21 @@ fn findings_point_at_the_template_text() {
             ),
         ]
     );
+    // Lines a flow sequence has short of its key: where they are written.
+    let path = "fixtures/iac/cloudformation/loose-indentation.yaml";
+    assert_eq!(
+        located(&[path]),
+        [
+            format!(
+                "{} missing-external-id",
+                line_col(path, "VendorRole", "\"arn:aws:iam::444455556666:root\"")
+            ),
+            format!(
+                "{} missing-external-id",
+                line_col(path, "VendorRole", "\"arn:aws:iam::777788889999:root\"")
+            ),
+        ]
+    );
 }
 
 fn extract(path: &str) -> (String, Extracted) {

@@ -24,6 +24,9 @@
 //! - Duplicate keys are all kept, as the JSON parser does.
 //! - A template is one document: an empty file is an error, and so is a
 //!   second document.
+//! - A line of a flow collection or a quoted scalar indented no deeper than
+//!   its key, which the YAML specification forbids, is taken as `PyYAML` and
+//!   CloudFormation take it ([`lenient`]).
 //!
 //! Spans are byte offsets. A quoted scalar's span includes its quotes; a block
 //! scalar's span runs from its `|` or `>` indicator to the end of its last
@@ -31,6 +34,7 @@
 //! whenever the text of the span (inside the quotes) is exactly the value;
 //! block scalars are always owned.
 
+mod lenient;
 mod locate;
 mod scalars;
 #[cfg(test)]
@@ -53,6 +57,14 @@ use super::json::{ParseError, Value};
 /// [`MAX_DEPTH`](super::json::MAX_DEPTH), or has aliases that expand to more
 /// than [`MAX_ALIAS_NODES`] nodes.
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
+    match parse_exact(text) {
+        Err(e) if lenient::is_indentation(&e) => lenient::reparse(text, &e).ok_or(e),
+        parsed => parsed,
+    }
+}
+
+/// [`parse`], holding to the specification's indentation.
+fn parse_exact(text: &str) -> Result<Value<'_>, ParseError> {
     if u32::try_from(text.len()).is_err() {
         return Err(error_at(0, "file is larger than 4 GiB"));
     }

@@ -290,3 +290,41 @@ fn duplicate_keys_are_kept() {
     assert_eq!(show(&v), r#"{"a":1,"a":2}"#);
     assert_eq!(v.get("a").unwrap().kind, Kind::Number("2"));
 }
+
+#[test]
+fn lines_indented_as_cloudformation_allows() {
+    // A quoted scalar's second line at its key's indentation, and a flow
+    // sequence's lines and bracket short of it: the specification forbids
+    // them, PyYAML and CloudFormation read them as if indented deeper.
+    let text = "A:\n  Value: 'one\n  two'\n  B:\n    K: [\n1,\n    \"arn\"]\n  N: 12\n";
+    let v = parse(text).unwrap();
+    assert_eq!(show(&v), r#"{"A":{"Value":"one two","B":{"K":[1,"arn"]},"N":12}}"#);
+    // Spans are in the text as written.
+    let a = v.get("A").unwrap();
+    assert_eq!(at(text, member(a, "Value").value.span), "'one\n  two'");
+    let k = a.get("B").unwrap().get("K").unwrap();
+    assert_eq!(at(text, k.span), "[\n1,\n    \"arn\"]");
+    let items = k.as_array().unwrap();
+    assert_eq!(at(text, items[0].span), "1");
+    assert_eq!(at(text, items[1].span), "\"arn\"");
+    assert_eq!(at(text, member(a, "N").key_span), "N");
+    let Kind::Number(n) = a.get("N").unwrap().kind else { panic!("not a number") };
+    assert_eq!(n.as_ptr(), text[a.get("N").unwrap().span.range()].as_ptr());
+    // A double-quoted scalar whose lines fall short by several spaces.
+    let v = parse("a:\n  b:\n    k: \"one\n two\n   three\"\n").unwrap();
+    assert_eq!(show(&v), r#"{"a":{"b":{"k":"one two three"}}}"#);
+}
+
+#[test]
+fn indentation_that_more_spaces_do_not_cure_is_an_error() {
+    // An unclosed sequence: the parser's first complaint is reported.
+    let text = "a:\n  b: [1,\n  c: 2\n";
+    let e = err(text);
+    assert_eq!(e.message, "invalid indentation in flow construct");
+    assert_eq!(&text[e.span.start as usize..], "c: 2\n");
+    // A block mapping's key out of line is not a flow collection's line.
+    assert_eq!(
+        err("a:\n    b: 1\n  c: 2\n").message,
+        "while parsing a block mapping, did not find expected key"
+    );
+}
