@@ -92,6 +92,14 @@ impl Permissions {
         Some(allow)
     }
 
+    /// Whether the principal may assume every role: an allow covers any
+    /// role, and no unconditional Deny or permissions boundary takes one
+    /// away. Conditional statements do not matter: the graph keeps what
+    /// may happen.
+    pub fn is_universal(&self) -> bool {
+        self.allows_any && self.hard_deny.is_empty() && self.boundary.is_none()
+    }
+
     /// Whether the principal may assume `role_arn`: whether [`Self::allows`]
     /// finds a statement, without looking for the first one.
     pub fn may_assume(&self, inv: &Inventory, role_arn: Option<&str>) -> bool {
