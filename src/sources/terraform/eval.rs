@@ -18,7 +18,7 @@ use crate::syntax::json::{self, Kind, unescape_with_offsets};
 
 /// How deep references, calls and nesting may go before a value is
 /// unknown: bounds the work and breaks reference cycles.
-const MAX_DEPTH: u32 = 64;
+const MAX_DEPTH: u32 = 256;
 /// The most elements a `for` expression or directive iterates.
 const MAX_ITEMS: usize = 10_000;
 
@@ -742,7 +742,7 @@ fn nest_bound(v: Value, what: impl FnOnce() -> String) -> Value {
     v
 }
 
-fn too_deep(at: Span) -> Value {
+pub(super) fn too_deep(at: Span) -> Value {
     Value::unknown("a value", Why::Unresolved("references nest too deep (or refer to themselves)".into()), at)
 }
 

@@ -67,7 +67,7 @@ fn walk(inst: &Instance<'_, '_>, out: &mut Extracted, phase: Phase) {
         if !given(inst, call.body.file) {
             continue;
         }
-        let Some(children) = inst.children(call.label) else { continue };
+        let Some(children) = inst.children(call.label, 0) else { continue };
         if let Some(why) = &children.unresolved {
             if phase == Phase::Principals {
                 let dot = if inst.address.is_empty() { "" } else { "." };

@@ -4,8 +4,8 @@
 //! references name is in `references.rs`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::collections::{HashMap, HashSet};
+use std::rc::{Rc, Weak};
 
 use super::config::Loaded;
 use super::eval::{Binds, Memo};
@@ -73,10 +73,28 @@ pub struct Instance<'t, 'r> {
     pub key: String,
     /// `module.a["x"].module.b` (empty for the root).
     pub address: String,
-    pub args: HashMap<&'t str, Value>,
+    /// The module call that made it (none for the root): its arguments
+    /// are evaluated there when a variable is first asked for, as
+    /// Terraform does, so that two calls may each take an output of the
+    /// other.
+    caller: Option<Caller<'t, 'r>>,
     pub depth: usize,
     memo: Memo<'t>,
     children: RefCell<HashMap<&'t str, Rc<Children<'t, 'r>>>>,
+    /// The module calls whose instances are being made: one asked for
+    /// again meanwhile refers to itself.
+    making: RefCell<HashSet<&'t str>>,
+    /// This instance, for its children to find it.
+    me: Weak<Instance<'t, 'r>>,
+}
+
+/// Where a module instance's arguments are: the call, in the instance
+/// that makes it, with what its `count` or `for_each` binds.
+struct Caller<'t, 'r> {
+    parent: Weak<Instance<'t, 'r>>,
+    call: &'r Block<'t>,
+    /// `count` or `each`, and its value for this instance.
+    bound: Option<(&'static str, Value)>,
 }
 
 /// The instances a module call makes, or why it makes none we can read.
@@ -87,8 +105,8 @@ pub struct Children<'t, 'r> {
 }
 
 impl<'t, 'r> Instance<'t, 'r> {
-    pub fn root(r: &'r Reading<'t>, dir: usize) -> Self {
-        Self::new(r, &r.modules[dir], dir, String::new(), String::new(), HashMap::new(), 0)
+    pub fn root(r: &'r Reading<'t>, dir: usize) -> Rc<Self> {
+        Self::new(r, &r.modules[dir], dir, String::new(), String::new(), None, 0)
     }
 
     fn new(
@@ -97,20 +115,22 @@ impl<'t, 'r> Instance<'t, 'r> {
         root: usize,
         key: String,
         address: String,
-        args: HashMap<&'t str, Value>,
+        caller: Option<Caller<'t, 'r>>,
         depth: usize,
-    ) -> Self {
-        Self {
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me| Self {
             r,
             module,
             root,
             key,
             address,
-            args,
+            caller,
             depth,
             memo: Memo::default(),
             children: RefCell::default(),
-        }
+            making: RefCell::default(),
+            me: me.clone(),
+        })
     }
 
     pub fn is_root(&self) -> bool {
@@ -131,9 +151,27 @@ impl<'t, 'r> Instance<'t, 'r> {
         Host { inst: self }
     }
 
+    /// The argument the caller gives for `name`, evaluated where the call
+    /// is written; `None` when it gives none.
+    fn argument(&self, name: &str, depth: u32) -> Option<Value> {
+        if matches!(name, "source" | "version" | "count" | "for_each" | "providers" | "depends_on") {
+            return None;
+        }
+        let caller = self.caller.as_ref()?;
+        let a = caller.call.body.attr(name)?;
+        let parent = caller.parent.upgrade()?;
+        let binds = caller.bound.as_ref().map(|(name, value)| Binds { name, value: value.clone(), up: None });
+        let cx = Cx::new(&*parent, caller.call.body.file, binds.as_ref()).at_depth(depth);
+        Some(match cx.deeper() {
+            Some(cx) => cx.expr(a.value),
+            None => super::eval::too_deep(a.value.span()),
+        })
+    }
+
     /// The value of a variable: the caller's argument, a `.tfvars` value
-    /// (root only), or the default; unknown without any.
-    pub fn var(&self, name: &'t str, at: Span) -> Value {
+    /// (root only), or the default; unknown without any. `depth`: how
+    /// deep the evaluation that asks is nested (see [`Cx::at_depth`]).
+    pub fn var(&self, name: &'t str, at: Span, depth: u32) -> Value {
         let Some(decl) = self.module.vars.get(name) else {
             return Value::unknown(
                 format!("var.{name}"),
@@ -143,15 +181,15 @@ impl<'t, 'r> Instance<'t, 'r> {
         };
         self.memo.get_or(0, name, at, || {
             let default = |inst: &Self| match decl.default {
-                Some(d) => Cx::new(inst, d.file, None).decl(d),
+                Some(d) => Cx::new(inst, d.file, None).at_depth(depth).decl(d),
                 None => Value::unknown(format!("var.{name}"), Why::Input, at),
             };
-            let v = if let Some(v) = self.args.get(name) {
-                if v.is_null() && !decl.nullable { default(self) } else { v.clone() }
+            let v = if let Some(v) = self.argument(name, depth) {
+                if v.is_null() && !decl.nullable { default(self) } else { v }
             } else if self.is_root()
                 && let Some(e) = self.module.tfvars.get(name)
             {
-                Cx::new(self, e.file, None).decl(*e)
+                Cx::new(self, e.file, None).at_depth(depth).decl(*e)
             } else {
                 default(self)
             };
@@ -167,18 +205,18 @@ impl<'t, 'r> Instance<'t, 'r> {
         })
     }
 
-    pub fn local(&self, name: &'t str, at: Span) -> Value {
+    pub fn local(&self, name: &'t str, at: Span, depth: u32) -> Value {
         let Some(&e) = self.module.locals.get(name) else {
             return Value::error(format!("local.{name}"), format!("the local `{name}` is not declared"), at);
         };
-        self.memo.get_or(1, name, at, || Cx::new(self, e.file, None).decl(e))
+        self.memo.get_or(1, name, at, || Cx::new(self, e.file, None).at_depth(depth).decl(e))
     }
 
-    pub fn output(&self, name: &'t str, at: Span) -> Value {
+    pub fn output(&self, name: &'t str, at: Span, depth: u32) -> Value {
         let Some(&e) = self.module.outputs.get(name) else {
             return Value::error(format!("output.{name}"), format!("the module has no output `{name}`"), at);
         };
-        self.memo.get_or(2, name, at, || Cx::new(self, e.file, None).decl(e))
+        self.memo.get_or(2, name, at, || Cx::new(self, e.file, None).at_depth(depth).decl(e))
     }
 
     /// The instances of a `count` or `for_each` block, evaluated here.
@@ -250,18 +288,26 @@ impl<'t, 'r> Instance<'t, 'r> {
         Expansion { keys: vec![(Key::None, None)], bind: "" }
     }
 
-    /// The instances of the module call `name`, made once.
-    pub fn children(&self, name: &'t str) -> Option<Rc<Children<'t, 'r>>> {
+    /// The instances of the module call `name`, made once. `depth`: how
+    /// deep the evaluation that asks is nested (see [`Cx::at_depth`]).
+    pub fn children(&self, name: &'t str, depth: u32) -> Option<Rc<Children<'t, 'r>>> {
         if let Some(c) = self.children.borrow().get(name) {
             return Some(Rc::clone(c));
         }
         let call = self.module.call(name)?;
-        let made = Rc::new(self.instantiate(call));
+        // Its `count` or `for_each` needs its own outputs: Terraform
+        // refuses such a cycle.
+        if !self.making.borrow_mut().insert(name) {
+            let why = format!("module `{name}`: its `count` or `for_each` refers to the module itself");
+            return Some(Rc::new(Children { instances: Vec::new(), unresolved: Some(why) }));
+        }
+        let made = Rc::new(self.instantiate(call, depth));
+        self.making.borrow_mut().remove(name);
         self.children.borrow_mut().insert(name, Rc::clone(&made));
         Some(made)
     }
 
-    fn instantiate(&self, call: &Block<'t>) -> Children<'t, 'r> {
+    fn instantiate(&self, call: &'r Block<'t>, depth: u32) -> Children<'t, 'r> {
         let none = |why: String| Children { instances: Vec::new(), unresolved: Some(why) };
         let source = call.body.attr("source").and_then(|a| a.value.literal()).unwrap_or_default();
         let key =
@@ -285,18 +331,11 @@ impl<'t, 'r> Instance<'t, 'r> {
         if self.depth >= MAX_MODULE_DEPTH {
             return none(format!("module `{}`: modules nest deeper than {MAX_MODULE_DEPTH}", call.label));
         }
-        let expansion = self.expand(call, 0);
+        let expansion = self.expand(call, depth);
         let mut instances = Vec::new();
         for (k, bound) in expansion.keys {
-            let binds = bound.map(|value| Binds { name: expansion.bind, value, up: None });
-            let cx = Cx::new(self, call.body.file, binds.as_ref());
-            let mut args = HashMap::new();
-            for (name, a) in call.body.attrs() {
-                if matches!(name, "source" | "version" | "count" | "for_each" | "providers" | "depends_on") {
-                    continue;
-                }
-                args.insert(name, cx.expr(a.value));
-            }
+            let caller =
+                Caller { parent: self.me.clone(), call, bound: bound.map(|value| (expansion.bind, value)) };
             let dot = if self.address.is_empty() { "" } else { "." };
             let address = format!("{}{dot}module.{}{}", self.address, call.label, k.suffix());
             let child = Instance::new(
@@ -305,10 +344,10 @@ impl<'t, 'r> Instance<'t, 'r> {
                 self.root,
                 key.clone(),
                 address,
-                args,
+                Some(caller),
                 self.depth + 1,
             );
-            instances.push((k, Rc::new(child)));
+            instances.push((k, child));
         }
         Children { instances, unresolved: None }
     }

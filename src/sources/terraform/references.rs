@@ -41,11 +41,11 @@ impl<'t, 'r> Scope for Instance<'t, 'r> {
         match root {
             "var" => {
                 let (&name, _) = self.module.vars.get_key_value(attr(0)?)?;
-                Some((self.var(name, at), 1))
+                Some((self.var(name, at, cx.depth()), 1))
             }
             "local" => {
                 let (&name, _) = self.module.locals.get_key_value(attr(0)?)?;
-                Some((self.local(name, at), 1))
+                Some((self.local(name, at, cx.depth()), 1))
             }
             "path" => {
                 let v = match attr(0)? {
@@ -88,12 +88,14 @@ impl<'t, 'r> Instance<'t, 'r> {
         at: Span,
     ) -> (Value, usize) {
         let what = format!("module.{name}");
-        let Some(children) = self.children(name) else { return (Value::unknown(what, Why::Input, at), 0) };
+        let Some(children) = self.children(name, cx.depth()) else {
+            return (Value::unknown(what, Why::Input, at), 0);
+        };
         if let Some(why) = &children.unresolved {
             return (Value::unknown(what, Why::Unresolved(why.clone()), at), 0);
         }
         let one = |inst: &Instance<'t, 'r>, out: &str| match inst.module.outputs.get_key_value(out) {
-            Some((&k, _)) => inst.output(k, at),
+            Some((&k, _)) => inst.output(k, at, cx.depth()),
             None => Value::error(what.clone(), format!("module `{name}` has no output `{out}`"), at),
         };
         let all = |inst: &Instance<'t, 'r>| {
@@ -101,7 +103,7 @@ impl<'t, 'r> Instance<'t, 'r> {
             names.sort_unstable();
             let members = names
                 .into_iter()
-                .map(|k| Member { key: k.to_owned(), key_span: at, value: inst.output(k, at) })
+                .map(|k| Member { key: k.to_owned(), key_span: at, value: inst.output(k, at, cx.depth()) })
                 .collect();
             Value::new(Val::Object(members), at)
         };

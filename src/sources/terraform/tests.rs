@@ -446,3 +446,76 @@ resource "aws_iam_role" "r" {
         unit.policy.statements[0].principal.iter().flat_map(|p| &p.entries).map(|e| &e.principal).collect();
     assert_eq!(entries, [&Principal::Symbolic]);
 }
+
+#[test]
+fn two_module_calls_may_each_take_an_output_of_the_other() {
+    // As Terraform reads it: `a`'s argument needs `b`'s `arn` output, and
+    // `b`'s argument `a`'s `account` output; no value needs itself.
+    let t = Tree::new(
+        "mutual-modules",
+        &[
+            (
+                "main.tf",
+                "module \"a\" {\n  source  = \"./a\"\n  trusted = module.b.arn\n}\nmodule \"b\" {\n  source  = \"./b\"\n  account = module.a.account\n}\n",
+            ),
+            (
+                "a/main.tf",
+                "variable \"trusted\" {}\noutput \"account\" {\n  value = \"111122223333\"\n}\nresource \"aws_iam_role\" \"r\" {\n  name               = \"a\"\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = var.trusted } }] })\n}\n",
+            ),
+            (
+                "b/main.tf",
+                "variable \"account\" {}\noutput \"arn\" {\n  value = \"arn:aws:iam::${var.account}:role/b\"\n}\n",
+            ),
+        ],
+    );
+    let r = t.read(&["main.tf"]);
+    assert_eq!(
+        placed(&r),
+        [at("arn:aws:iam::111122223333:role/b", "main.tf", "\"arn:aws:iam::${var.account}:role/b\"")]
+    );
+    assert!(r.extracted.unresolved.is_empty(), "{:?}", r.extracted.unresolved);
+}
+
+#[test]
+fn a_count_that_needs_its_own_module_is_unresolved() {
+    let t = Tree::new(
+        "count-cycle",
+        &[
+            (
+                "main.tf",
+                "module \"a\" {\n  source = \"./a\"\n  count  = length(module.a)\n}\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = \"*\" } }] })\n}\n",
+            ),
+            ("a/main.tf", "output \"x\" {\n  value = 1\n}\n"),
+        ],
+    );
+    let r = t.read(&["main.tf"]);
+    assert_eq!(placed(&r), [at("*", "main.tf", "\"*\"")]);
+}
+
+#[test]
+fn references_that_nest_past_the_limit_are_unresolved_not_a_crash() {
+    // Thousands of locals, each the one before: the evaluation of each
+    // counts on from the one that needs it, and ends at the limit.
+    let mut text = String::from("locals {\n  l0 = \"arn:aws:iam::111122223333:root\"\n");
+    for i in 1..5_000 {
+        let _ = writeln!(text, "  l{i} = local.l{}", i - 1);
+    }
+    text.push_str("}\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = local.l4999 } }] })\n}\n");
+    // On a thread with the stack of a worker of the thread pool.
+    let r = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || read_one("main.tf", &text))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    let [(p, _)] = &r.extracted.unresolved[..] else { panic!("{:?}", r.extracted.unresolved) };
+    assert!(p.message.contains("nest too deep"), "{}", p.message);
+    // A chain of a hundred resolves.
+    let mut text = String::from("locals {\n  l0 = \"arn:aws:iam::111122223333:root\"\n");
+    for i in 1..100 {
+        let _ = writeln!(text, "  l{i} = local.l{}", i - 1);
+    }
+    text.push_str("}\nresource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = local.l99 } }] })\n}\n");
+    let x = read(&text);
+    assert_eq!(principals(&text, &x)[0].0, "arn:aws:iam::111122223333:root");
+}
