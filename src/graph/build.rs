@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use rayon::prelude::*;
 
 use super::identity::{Permissions, StatementRef, fixed_prefix, fixed_suffix, statement};
@@ -73,13 +73,14 @@ impl TrustGraph {
     ///   nothing can name it, and no graph rule reports it; the rules of
     ///   each policy check its trust policy. A repository of standalone
     ///   trust policies has thousands of them.
-    /// - The principals of an account that may assume any role share one
-    ///   group ([`Permissions::is_universal`]), whatever else their
-    ///   permissions say. Such groups have the same edges, each to every
-    ///   role that lets the account in: a large account with many of them
-    ///   had their number times its roles' edges. A search reaches the
-    ///   same nodes through the one group, by the same trust statements,
-    ///   and a chain's steps go from member to role as before.
+    /// - The principals of an account that may assume the same roles share
+    ///   one group ([`Permissions::reach`]), whatever else their
+    ///   permissions say (conditional allows and denies). Their groups had
+    ///   the same edges: those that may assume any role, each an edge to
+    ///   every role that lets the account in, so a large account with
+    ///   many of them had their number times its roles' edges. A search
+    ///   reaches the same nodes through the one group, by the same trust
+    ///   statements, and a chain's steps go from member to role as before.
     pub fn for_rules(inv: &Inventory, files: &[SourceFile], settings: &Settings) -> Self {
         Self::build_with(inv, files, settings, false)
     }
@@ -138,16 +139,25 @@ impl TrustGraph {
         }
 
         // Group nodes: principals of one account with the same permission
-        // (for the rules, all those that may assume any role in one).
+        // (for the rules, with the same reach).
         let mut hubs: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
         let mut by_signature: BTreeMap<(String, String), NodeId> = BTreeMap::new();
+        // The ARNs of the roles edges may go to.
+        let role_arns: HashSet<&str> = if full {
+            HashSet::default()
+        } else {
+            roles
+                .iter()
+                .filter_map(|&(n, _)| g.nodes[n].entity.and_then(|e| inv.entities[e].arn.as_deref()))
+                .collect()
+        };
         for (n, p) in perms.iter().enumerate() {
             let (Some(p), Some(account)) = (p, g.nodes[n].account.clone()) else { continue };
             if p.allow.is_empty() {
                 continue;
             }
-            // No signature is empty: it lists at least one allow.
-            let signature = if !full && p.is_universal() { String::new() } else { p.signature(inv) };
+            let signature =
+                if full { p.signature(inv) } else { p.reach(inv, &|arn| role_arns.contains(arn)) };
             let key = (account.clone(), signature);
             let hub = if let Some(&h) = by_signature.get(&key) {
                 h

@@ -92,12 +92,36 @@ impl Permissions {
         Some(allow)
     }
 
-    /// Whether the principal may assume every role: an allow covers any
-    /// role, and no unconditional Deny or permissions boundary takes one
-    /// away. Conditional statements do not matter: the graph keeps what
-    /// may happen.
-    pub fn is_universal(&self) -> bool {
-        self.allows_any && self.hard_deny.is_empty() && self.boundary.is_none()
+    /// What [`Self::may_assume`] says of the roles `is_role` knows, as
+    /// text: the resources of the allows (none when one covers any role),
+    /// of the unconditional denies and of the boundary, without the ARNs
+    /// written out in full that name none of those roles. Principals of
+    /// one account with the same text may assume the same of those roles,
+    /// whatever else their permissions say.
+    pub fn reach(&self, inv: &Inventory, is_role: &dyn Fn(&str) -> bool) -> String {
+        // A pattern without wildcards matches only the ARN it spells.
+        let matters = |p: &str| p.contains(['*', '?']) || is_role(p);
+        let resources = |refs: &[StatementRef]| {
+            let mut out: Vec<String> = refs
+                .iter()
+                .map(|&r| match (r.0 == usize::MAX, &statement(inv, r).resources) {
+                    (true, _) => "*".to_owned(),
+                    (false, Some(res)) => {
+                        let mut items: Vec<&str> =
+                            res.items.iter().map(|i| i.value.as_str()).filter(|p| matters(p)).collect();
+                        items.sort_unstable();
+                        format!("{}{items:?}", if res.negated { "!" } else { "" })
+                    }
+                    (false, None) => "-".to_owned(),
+                })
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        };
+        let allow = if self.allows_any { vec!["*".to_owned()] } else { resources(&self.allow) };
+        let boundary = self.boundary.as_deref().map(resources);
+        format!("A{allow:?}D{:?}B{boundary:?}", resources(&self.hard_deny))
     }
 
     /// Whether the principal may assume `role_arn`: whether [`Self::allows`]
