@@ -102,17 +102,19 @@ impl Permissions {
         // A pattern without wildcards matches only the ARN it spells.
         let matters = |p: &str| p.contains(['*', '?']) || is_role(p);
         let resources = |refs: &[StatementRef]| {
+            // A statement left with no resource covers none of the roles.
             let mut out: Vec<String> = refs
                 .iter()
-                .map(|&r| match (r.0 == usize::MAX, &statement(inv, r).resources) {
-                    (true, _) => "*".to_owned(),
+                .filter_map(|&r| match (r.0 == usize::MAX, &statement(inv, r).resources) {
+                    (true, _) => Some("*".to_owned()),
                     (false, Some(res)) => {
                         let mut items: Vec<&str> =
                             res.items.iter().map(|i| i.value.as_str()).filter(|p| matters(p)).collect();
                         items.sort_unstable();
-                        format!("{}{items:?}", if res.negated { "!" } else { "" })
+                        (res.negated || !items.is_empty())
+                            .then(|| format!("{}{items:?}", if res.negated { "!" } else { "" }))
                     }
-                    (false, None) => "-".to_owned(),
+                    (false, None) => None,
                 })
                 .collect();
             out.sort_unstable();
