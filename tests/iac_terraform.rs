@@ -409,3 +409,36 @@ fn the_files_of_a_configuration_share_one_list_of_providers() {
     let issuers: Vec<&str> = lists[0].iter().map(|p| p.issuer.as_str()).collect();
     assert_eq!(issuers, ["token.actions.githubusercontent.com"]);
 }
+
+/// Run from the root module's own directory, as a pre-commit hook runs,
+/// `path.module` is `.`: a file it names is read beside the module, not
+/// from the file system's root.
+#[test]
+fn path_module_of_the_working_directory_is_dot() {
+    let dir = Scratch::new("path-module-dot");
+    std::fs::write(
+        dir.0.join("main.tf"),
+        "resource \"aws_iam_role\" \"r\" {\n  name               = \"r\"\n  assume_role_policy = templatefile(\"${path.module}/trust.tpl\", { account = \"444455556666\" })\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.0.join("trust.tpl"),
+        "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\", \"Principal\": {\"AWS\": \"arn:aws:iam::${account}:root\"}}]}\n",
+    )
+    .unwrap();
+    for target in ["main.tf", "."] {
+        let out = std::process::Command::new(common::bin())
+            .args(["check", "--no-config", "--format", "concise", target])
+            .current_dir(&dir.0)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.starts_with(
+                "main.tf:3:24: warning[missing-external-id] principals in account `444455556666`"
+            ),
+            "{target}: {stdout}"
+        );
+        assert!(!stdout.contains("unresolved-policy"), "{target}: {stdout}");
+    }
+}

@@ -173,8 +173,12 @@ fn normalize(p: &Path) -> PathBuf {
     if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
+/// A directory as `path.module` gives it: the working directory is `.`,
+/// as in Terraform (an empty string made `"${path.module}/x"` the
+/// absolute `/x`).
 fn shown(p: &Path) -> String {
-    crate::support::path::display_path(p)
+    let shown = crate::support::path::display_path(p);
+    if shown.is_empty() { ".".to_owned() } else { shown }
 }
 
 fn read_text(path: &Path) -> Option<Arc<str>> {
