@@ -50,6 +50,9 @@ fn walk(inst: &Instance<'_, '_>, out: &mut Extracted, phase: Phase) {
             continue;
         }
         let expansion = inst.expand(r, 0);
+        if expansion.keys.is_empty() {
+            never_made(inst, r);
+        }
         for (key, bound) in expansion.keys {
             let binds = bound.map(|value| Binds { name: expansion.bind, value, up: None });
             let cx = Cx::new(inst, r.body.file, binds.as_ref());
@@ -540,6 +543,23 @@ fn hcl_escape(s: &str) -> (char, usize) {
         }
     }
     ('\\', 1)
+}
+
+/// A resource with no instance (`count = 0`, an empty `for_each`): the
+/// policy documents it names are used by it, with other inputs, and are
+/// not checked on their own with these (a document that only lists the
+/// roles of a list left empty would be a false `invalid-policy`).
+fn never_made(inst: &Instance<'_, '_>, r: &Block<'_>) {
+    let text = inst.text(r.body.file).get(r.span.range()).unwrap_or_default();
+    for d in inst.module.data.iter().filter(|d| d.kind == "aws_iam_policy_document") {
+        let name = format!("data.aws_iam_policy_document.{}", d.label);
+        let named = text.match_indices(&name).any(|(i, _)| {
+            !text[i + name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+        if named {
+            inst.r.used_documents.borrow_mut().insert((inst.address.clone(), d.label.to_owned()));
+        }
+    }
 }
 
 /// Policy documents of the root module no resource uses: checked on their

@@ -519,3 +519,29 @@ fn references_that_nest_past_the_limit_are_unresolved_not_a_crash() {
     let x = read(&text);
     assert_eq!(principals(&text, &x)[0].0, "arn:aws:iam::111122223333:root");
 }
+
+#[test]
+fn a_document_only_a_resource_without_instances_uses_is_not_checked_on_its_own() {
+    let doc = "variable \"arns\" {\n  default = []\n}\ndata \"aws_iam_policy_document\" \"p\" {\n  statement {\n    actions   = [\"sts:AssumeRole\"]\n    resources = var.arns\n  }\n}\n";
+    // The policy is made only when there are roles to name: with the
+    // default, never; the document lists no resource, and is no finding.
+    let used = format!(
+        "{doc}resource \"aws_iam_policy\" \"p\" {{\n  count  = length(var.arns) > 0 ? 1 : 0\n  policy = data.aws_iam_policy_document.p.json\n}}\n"
+    );
+    let r = read_one("main.tf", &used);
+    assert!(r.extracted.units.is_empty() && r.extracted.problems.is_empty(), "{:?}", r.extracted.problems);
+    // A resource naming another document does not hide this one.
+    let other = format!(
+        "{doc}resource \"aws_iam_policy\" \"p\" {{\n  count  = 0\n  policy = data.aws_iam_policy_document.p_other.json\n}}\n"
+    );
+    let r = read_one("main.tf", &other);
+    assert_eq!(r.extracted.units.len(), 1);
+    // Used by nothing, it is checked on its own.
+    let r = read_one("main.tf", doc);
+    assert_eq!(r.extracted.units.len(), 1);
+    assert!(
+        r.extracted.problems.iter().any(|(p, _)| p.message.contains("empty list")),
+        "{:?}",
+        r.extracted.problems
+    );
+}
