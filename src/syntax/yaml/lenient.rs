@@ -29,6 +29,11 @@ use crate::syntax::json::{Kind, Member, ParseError, Value};
 /// needs more than a space.
 const MAX_ATTEMPTS: usize = 24;
 
+/// The largest text [`reparse`] tries: four times what CloudFormation
+/// takes (1 MB from S3); a larger file is no template, and each attempt
+/// copies it.
+const MAX_TEXT: usize = 4 << 20;
+
 /// Whether the parser's error is one that more indentation can cure.
 pub(super) fn is_indentation(e: &ParseError) -> bool {
     matches!(
@@ -46,6 +51,9 @@ pub(super) fn reparse<'t>(text: &'t str, first: &ParseError) -> Option<Value<'t>
     // Spaces added, by the offset in `text` of the line they go before.
     let mut added: Vec<(usize, usize)> = Vec::new();
     let mut error = first.clone();
+    if text.len() > MAX_TEXT {
+        return None;
+    }
     for _ in 0..MAX_ATTEMPTS {
         let at = to_original(&added, error.span.start as usize);
         let lines = if error.message == "invalid indentation in quoted scalar" {
