@@ -153,6 +153,28 @@ impl<'t, 'r> Instance<'t, 'r> {
                 None => (value_of(&Key::None, bound, None), 0),
             },
             keys => {
+                // `x[*].a` and `x.*.a` over the instances of a `count`: each
+                // instance's attribute as `x[0].a` reads it (one AWS
+                // computes is unknown, not missing), then what follows.
+                if let (
+                    Some(op @ (TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_))),
+                    Some(a),
+                ) = (ops.first(), attr(1))
+                    && keys.iter().all(|(k, _)| !matches!(k, Key::Name(_)))
+                {
+                    let rest = match op {
+                        TraversalOperator::AttrSplat(_) => {
+                            ops[2..].iter().take_while(|o| matches!(o, TraversalOperator::GetAttr(_))).count()
+                        }
+                        _ => ops.len() - 2,
+                    };
+                    let what = || a.to_owned();
+                    let items = keys
+                        .iter()
+                        .map(|(k, b)| cx.follow(value_of(k, b, Some(a)), &ops[2..2 + rest], &what, at))
+                        .collect();
+                    return (Value::new(Val::List(items), at), 2 + rest);
+                }
                 if let (Some(TraversalOperator::Index(k)), Some(a)) = (ops.first(), attr(1)) {
                     let key = cx.hcl(k);
                     if let Some((key, bound)) = keys.iter().find(|(key_, _)| matches_key(key_, &key)) {

@@ -545,3 +545,27 @@ fn a_document_only_a_resource_without_instances_uses_is_not_checked_on_its_own()
         r.extracted.problems
     );
 }
+
+#[test]
+fn a_splat_over_counted_instances_reads_each_attribute() {
+    // The idiom of modules written before `one()`: `join("", x.*.attr)`
+    // over a `count` of 0 or 1. An attribute AWS computes is unknown, not
+    // missing; a document's `json` is the document.
+    let text = "variable \"enabled\" {\n  default = true\n}\ndata \"aws_ssm_parameter\" \"token\" {\n  count = var.enabled ? 1 : 0\n  name  = \"token\"\n}\ndata \"aws_iam_policy_document\" \"trust\" {\n  count = var.enabled ? 1 : 0\n  statement {\n    actions = [\"sts:AssumeRole\"]\n    principals {\n      type        = \"AWS\"\n      identifiers = [\"arn:aws:iam::111122223333:root\"]\n    }\n  }\n}\ndata \"aws_iam_policy_document\" \"read\" {\n  statement {\n    actions   = [\"ssm:GetParameters\"]\n    resources = [join(\"\", data.aws_ssm_parameter.token.*.arn), join(\"\", data.aws_ssm_parameter.token[*].arn)]\n  }\n}\nresource \"aws_iam_role\" \"r\" {\n  count              = var.enabled ? 1 : 0\n  assume_role_policy = join(\"\", data.aws_iam_policy_document.trust.*.json)\n  inline_policy {\n    name   = \"read\"\n    policy = data.aws_iam_policy_document.read.json\n  }\n}\n";
+    let x = read(text);
+    assert_eq!(
+        principals(text, &x),
+        [pair("arn:aws:iam::111122223333:root", "\"arn:aws:iam::111122223333:root\"")]
+    );
+    let resources: Vec<&str> = x
+        .units
+        .iter()
+        .flat_map(|u| &u.policy.statements)
+        .flat_map(|s| s.resources.iter().flat_map(|r| &r.items))
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(
+        resources,
+        ["{{data.aws_ssm_parameter.token[0].arn}}", "{{data.aws_ssm_parameter.token[0].arn}}"]
+    );
+}

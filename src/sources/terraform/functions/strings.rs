@@ -258,6 +258,16 @@ pub(super) fn join(c: &Call<'_>, args: Vec<Value>) -> Out {
         }
     }
     meter.pay(c)?;
+    // One encoded document joined with nothing is that document, where it
+    // is written: `join("", data.aws_iam_policy_document.x.*.json)` keeps
+    // its statements' places for findings (other results are shown at the
+    // call).
+    if pieces.len() == 1
+        && let Some(v) = args[1..].iter().find_map(|l| l.as_list().and_then(<[Value]>::first))
+        && matches!(v.kind, Val::Encoded(_))
+    {
+        return Ok(v.clone());
+    }
     Ok(Value::string(pieces.join(&sep), c.at))
 }
 

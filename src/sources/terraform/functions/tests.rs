@@ -712,3 +712,13 @@ fn a_spent_budget_refuses_what_is_built() {
     assert!(over_budget(&run_on(&host, "upper", vec![s("abcdefghijklmnop", 1)])));
     assert!(over_budget(&run_on(&host, "range", vec![n(5.0)])));
 }
+
+#[test]
+fn join_of_one_encoded_document_is_the_document() {
+    let doc = Value::new(Val::Encoded(Box::new(strs(&["a"]))), Span::new(7, 9));
+    let v = run("join", vec![s("", 1), list(vec![doc.clone()])]);
+    assert_eq!(v, doc);
+    // With something beside it, the text, at the call.
+    let v = run("join", vec![s("", 1), list(vec![doc, s("b", 2)])]);
+    assert_eq!((v.to_json(), v.span), (r#""[\"a\"]b""#.to_owned(), AT));
+}
