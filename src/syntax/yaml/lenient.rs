@@ -48,12 +48,12 @@ pub(super) fn is_indentation(e: &ParseError) -> bool {
 /// (`first` is its first refusal) indented further; `None` when that does
 /// not make it parse.
 pub(super) fn reparse<'t>(text: &'t str, first: &ParseError) -> Option<Value<'t>> {
-    // Spaces added, by the offset in `text` of the line they go before.
-    let mut added: Vec<(usize, usize)> = Vec::new();
-    let mut error = first.clone();
     if text.len() > MAX_TEXT {
         return None;
     }
+    // Spaces added, by the offset in `text` of the line they go before.
+    let mut added: Vec<(usize, usize)> = Vec::new();
+    let mut error = first.clone();
     for _ in 0..MAX_ATTEMPTS {
         let at = to_original(&added, error.span.start as usize);
         let lines = if error.message == "invalid indentation in quoted scalar" {
