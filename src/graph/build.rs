@@ -73,14 +73,15 @@ impl TrustGraph {
     ///   nothing can name it, and no graph rule reports it; the rules of
     ///   each policy check its trust policy. A repository of standalone
     ///   trust policies has thousands of them.
-    /// - The principals of an account that may assume the same roles share
-    ///   one group ([`Permissions::reach`]), whatever else their
-    ///   permissions say (conditional allows and denies). Their groups had
-    ///   the same edges: those that may assume any role, each an edge to
-    ///   every role that lets the account in, so a large account with
-    ///   many of them had their number times its roles' edges. A search
-    ///   reaches the same nodes through the one group, by the same trust
-    ///   statements, and a chain's steps go from member to role as before.
+    /// - The principals of an account that may assume the same roles of
+    ///   the data share one group ([`Permissions::reach`]), whatever else
+    ///   their permissions say (conditional allows and denies, a Deny of
+    ///   a role that is not there). Their groups had the same edges: those
+    ///   that may assume any role, each an edge to every role that lets
+    ///   the account in, so a large account with many of them had their
+    ///   number times its roles' edges. A search reaches the same nodes
+    ///   through the one group, by the same trust statements, and a
+    ///   chain's steps go from member to role as before.
     pub fn for_rules(inv: &Inventory, files: &[SourceFile], settings: &Settings) -> Self {
         Self::build_with(inv, files, settings, false)
     }
