@@ -599,22 +599,15 @@ impl<'s, S: Scope + ?Sized> Cx<'s, S> {
                     index(&v, &Value::new(Val::Number(index_number(*n.value())), at), what, at)
                 }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                    let rest: Vec<&TraversalOperator> = match op {
-                        TraversalOperator::AttrSplat(_) => ops[i + 1..]
-                            .iter()
-                            .take_while(|o| matches!(o, TraversalOperator::GetAttr(_)))
-                            .copied()
-                            .collect(),
-                        _ => ops[i + 1..].to_vec(),
-                    };
-                    let skip = rest.len();
+                    let skip = splat_reach(op, &ops[i + 1..]);
+                    let rest = &ops[i + 1..i + 1 + skip];
                     let items = match v.kind {
                         Val::List(items) => items,
                         Val::Null => Vec::new(),
                         _ => vec![v],
                     };
                     let mapped: Vec<Value> =
-                        items.into_iter().map(|x| self.follow(x, &rest, what, at)).collect();
+                        items.into_iter().map(|x| self.follow(x, rest, what, at)).collect();
                     let list = Value::new(Val::List(mapped), at);
                     return self.follow(list, &ops[i + 1 + skip..], what, at);
                 }
@@ -723,6 +716,17 @@ pub fn items(v: Value) -> Result<Vec<(Value, Value)>, Value> {
         }
         _ => Vec::new(),
     })
+}
+
+/// How many of the operators `after` a splat `op` applies to each element:
+/// the attribute names that follow `.*`, everything that follows `[*]`.
+pub(super) fn splat_reach(op: &TraversalOperator, after: &[&TraversalOperator]) -> usize {
+    match op {
+        TraversalOperator::AttrSplat(_) => {
+            after.iter().take_while(|o| matches!(o, TraversalOperator::GetAttr(_))).count()
+        }
+        _ => after.len(),
+    }
 }
 
 /// `jsonencode` of `jsonencode` of …: each level escapes the one inside, so

@@ -162,12 +162,7 @@ impl<'t, 'r> Instance<'t, 'r> {
                 ) = (ops.first(), attr(1))
                     && keys.iter().all(|(k, _)| !matches!(k, Key::Name(_)))
                 {
-                    let rest = match op {
-                        TraversalOperator::AttrSplat(_) => {
-                            ops[2..].iter().take_while(|o| matches!(o, TraversalOperator::GetAttr(_))).count()
-                        }
-                        _ => ops.len() - 2,
-                    };
+                    let rest = super::eval::splat_reach(op, &ops[2..]);
                     let what = || a.to_owned();
                     let items = keys
                         .iter()
