@@ -385,26 +385,65 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
         }));
     }
     let files = &analysis.files;
-    sort(&mut findings, files);
-    findings.dedup();
+    let rank = name_ranks(files);
+    sort(&mut findings, &rank);
+    // Equal findings are next to each other now; most neighbours differ
+    // in place or rule, compared first.
+    findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a == b);
     let outcome = crate::suppress::apply(findings, files, &inline, settings);
     let mut findings = outcome.open;
-    sort(&mut findings, files);
+    sort(&mut findings, &rank);
     analysis.findings = findings;
     analysis.suppressed = outcome.suppressed;
     analysis.unused_suppressions = outcome.unused_config;
     analysis
 }
 
-/// Sorts findings by file, position, rule: the order of every report.
-fn sort(findings: &mut [Finding], files: &[SourceFile]) {
-    fn key<'a>(
-        f: &'a Finding,
-        files: &'a [SourceFile],
-    ) -> (&'a str, crate::source::Span, &'a str, &'a str, &'a str) {
-        (&files[f.file].name, f.span, f.rule.code, &f.message, &f.pointer)
+/// Sorts findings by file name, position, rule, message and pointer: the
+/// order of every report. Equal keys keep their order.
+///
+/// The findings are ordered through their indices, each file's name
+/// compared once (as its rank among the names), and then moved once: a
+/// finding is large, and most share a file with the next.
+fn sort(findings: &mut Vec<Finding>, rank: &[u32]) {
+    // File and span first, as integers; the strings only between findings
+    // at one place.
+    let mut order: Vec<(u32, crate::source::Span, usize)> =
+        findings.iter().enumerate().map(|(i, f)| (rank[f.file], f.span, i)).collect();
+    order.sort_unstable();
+    let text = |i: usize| {
+        let f = &findings[i];
+        (f.rule.code, f.message.as_str(), f.pointer.as_str())
+    };
+    for run in order.chunk_by_mut(|a, b| a.0 == b.0 && a.1 == b.1) {
+        if run.len() > 1 {
+            run.sort_by(|a, b| text(a.2).cmp(&text(b.2)).then(a.2.cmp(&b.2)));
+        }
     }
-    findings.sort_by(|a, b| key(a, files).cmp(&key(b, files)));
+    if order.iter().enumerate().all(|(i, o)| i == o.2) {
+        return;
+    }
+    let mut taken: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|o| taken[o.2].take()));
+}
+
+/// Each file's place among the files sorted by name (files of one name
+/// share it).
+fn name_ranks(files: &[SourceFile]) -> Vec<u32> {
+    let mut by_name: Vec<usize> = (0..files.len()).collect();
+    // A walk lists them nearly so: a check of the order first.
+    if !files.windows(2).all(|w| w[0].name <= w[1].name) {
+        by_name.sort_unstable_by(|&a, &b| files[a].name.cmp(&files[b].name));
+    }
+    let mut rank = vec![0; files.len()];
+    let mut r = 0u32;
+    for (i, w) in by_name.iter().enumerate() {
+        if i > 0 && files[by_name[i - 1]].name != files[*w].name {
+            r += 1;
+        }
+        rank[*w] = r;
+    }
+    rank
 }
 
 /// Text that suggests an IAM document even when it does not parse.
@@ -688,4 +727,58 @@ fn is_device(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn is_device(_: &std::fs::Metadata) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn finding(file: usize, start: u32, rule: &'static str, message: &str, help: &str) -> Finding {
+        let rule = rules::find(rule).expect("a rule of that name");
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.to_owned(),
+            file,
+            span: Span::new(start, start + 1),
+            pointer: String::new(),
+            subject: None,
+            construct: None,
+            label: None,
+            help: Some(help.to_owned()),
+        }
+    }
+
+    #[test]
+    fn findings_sort_by_file_name_place_rule_and_message_keeping_ties_in_order() {
+        // Files listed as a walk lists them (`a/` before `a-b/`), not by name.
+        let files: Vec<SourceFile> = ["a/x.json", "a-b/y.json", "a/x.json"]
+            .into_iter()
+            .map(|n| SourceFile::new(n.to_owned(), ""))
+            .collect();
+        let mut findings = vec![
+            finding(0, 5, "wildcard-principal", "m", "1"),
+            finding(1, 9, "wildcard-principal", "m", "2"),
+            finding(0, 5, "missing-external-id", "m", "3"),
+            finding(2, 1, "wildcard-principal", "m", "4"),
+            finding(0, 5, "missing-external-id", "l", "5"),
+            finding(0, 5, "wildcard-principal", "m", "6"),
+            finding(1, 2, "wildcard-principal", "m", "7"),
+        ];
+        let mut want = findings.clone();
+        want.sort_by(|a, b| {
+            (&files[a.file].name, a.span, a.rule.code, &a.message, &a.pointer).cmp(&(
+                &files[b.file].name,
+                b.span,
+                b.rule.code,
+                &b.message,
+                &b.pointer,
+            ))
+        });
+        sort(&mut findings, &name_ranks(&files));
+        let helps = |f: &[Finding]| f.iter().map(|f| f.help.clone().unwrap()).collect::<Vec<_>>();
+        assert_eq!(helps(&findings), helps(&want));
+        assert_eq!(helps(&findings), ["7", "2", "4", "1", "6", "5", "3"]);
+    }
 }
