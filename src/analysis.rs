@@ -568,9 +568,10 @@ fn claims_a_format(name: &str) -> bool {
 #[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn is_terraform(input: &Input) -> bool {
     match input {
+        // The end of the path is the end of its file's name.
         Input::File { path, .. } => {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            name.ends_with(".tf") || name.ends_with(".tf.json")
+            let path = path.as_os_str().as_encoded_bytes();
+            path.ends_with(b".tf") || path.ends_with(b".tf.json")
         }
         Input::Bytes { name, .. } => name.ends_with(".tf") || name.ends_with(".tf.json"),
         Input::Stdin => false,

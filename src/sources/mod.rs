@@ -430,7 +430,7 @@ enum Syntax {
 
 impl Syntax {
     fn of(name: &str, text: &str) -> Self {
-        let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+        let ext = crate::support::path::extension(name);
         let is = |e: &str| ext.eq_ignore_ascii_case(e);
         let start = text.trim_start();
         if is("tf") || (ext.is_empty() && !start.starts_with(['{', '[']) && terraform::looks_like_hcl(text)) {

@@ -11,6 +11,20 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// The working directory, with symlinks resolved (empty if unknown).
+/// The extension of the file `name` names, as [`Path::extension`] gives
+/// it (none for `.json`), read off the end of the name instead of taking
+/// the whole path apart.
+pub fn extension(name: &str) -> &str {
+    if cfg!(windows) || name.ends_with(['/', '.']) {
+        return Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+    }
+    let file = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+    match file.rfind('.') {
+        None | Some(0) => "",
+        Some(i) => &file[i + 1..],
+    }
+}
+
 pub fn working_dir() -> PathBuf {
     std::env::current_dir().map(|d| std::fs::canonicalize(&d).unwrap_or(d)).unwrap_or_default()
 }
@@ -95,6 +109,33 @@ impl RootedGlob {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extension_is_what_path_gives() {
+        for name in [
+            "a.json",
+            "dir/a.JSON",
+            "a",
+            ".json",
+            "dir/.json",
+            "..json",
+            "a.tar.gz",
+            "dir.d/a",
+            "a.",
+            "dir/",
+            "..",
+            ".",
+            "",
+            "/",
+            "x/..",
+            "a/b.tf.json",
+            "./a.yaml",
+            "é/ü.yml",
+        ] {
+            let want = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+            assert_eq!(extension(name), want, "{name:?}");
+        }
+    }
 
     #[test]
     fn a_leading_dot_is_left_out() {
