@@ -614,7 +614,7 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
                     push(Some(arn.with(partition, "iam", "", account)));
                 }
             }
-            push(Some(format!("arn:aws:iam::{account}:user/trustlint-unnamed")));
+            push(Some(["arn:aws:iam::", account, ":user/trustlint-unnamed"].concat()));
         }
     }
     if let Domain::FreeExcept { prefixes, .. } = domain {

@@ -50,7 +50,7 @@ fn rewrite_segment(value: &str, prefix: &str, end: char) -> Option<String> {
         ATTACKER.to_owned()
     };
     let sep = if rest.contains(end) { end.to_string() } else { String::new() };
-    Some(format!("{prefix}{theirs}{sep}{}", instantiate(tail)))
+    Some([prefix, &theirs, &sep, &instantiate(tail)].concat())
 }
 
 fn github_sub(v: &str) -> Option<String> {
@@ -198,11 +198,14 @@ impl Scenario {
         match provider(issuer) {
             Some(p) => {
                 for (claim, rewrite, default) in p.claims {
-                    sc =
-                        sc.with(&format!("{prefix}:{claim}"), Domain::Foreign { rewrite: *rewrite, default });
+                    // `concat`, not `format!`: a rule asks this of every federated trust.
+                    sc = sc.with(
+                        &[prefix.as_str(), ":", claim].concat(),
+                        Domain::Foreign { rewrite: *rewrite, default },
+                    );
                 }
             }
-            None => sc = sc.with(&format!("{prefix}:sub"), Domain::Unknown { optional: false }),
+            None => sc = sc.with(&[prefix.as_str(), ":sub"].concat(), Domain::Unknown { optional: false }),
         }
         sc
     }

@@ -62,7 +62,7 @@ impl Arn {
 
     /// This ARN's resource with other fields before it.
     pub fn with(&self, partition: &str, service: &str, region: &str, account: &str) -> String {
-        format!("arn:{partition}:{service}:{region}:{account}:{}", self.resource())
+        ["arn:", partition, ":", service, ":", region, ":", account, ":", self.resource()].concat()
     }
 
     /// The fields, in order: what ARNs are sorted by.
