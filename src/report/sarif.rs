@@ -4,13 +4,14 @@
 
 use std::io::Write;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::analysis::Analysis;
 use crate::diagnostic::{Finding, Severity};
 use crate::fingerprint::FindingKey;
 use crate::rules::{self, RuleMeta};
-use crate::suppress::SuppressionKind;
+use crate::suppress::{Suppression, SuppressionKind};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -97,6 +98,88 @@ fn fingerprint(a: &Analysis, f: &Finding) -> String {
     FindingKey::of(&a.files[f.file].name, f).fingerprint()
 }
 
+/// One finding as a SARIF result.
+fn result(a: &Analysis, metas: &[&RuleMeta], f: &Finding, suppression: Option<&Suppression>) -> Value {
+    let (start, end) = super::positions(a, f);
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message = format!("{message}. Fix: {help}");
+    }
+    let mut result = json!({
+        "ruleId": f.rule.code,
+        "level": level(f.severity),
+        "message": {"text": message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": file_uri(&a.files[f.file].name)},
+                "region": {
+                    "startLine": start.line, "startColumn": start.column,
+                    "endLine": end.line, "endColumn": end.column,
+                },
+            },
+        }],
+        "partialFingerprints": {"trustlint/v1": fingerprint(a, f)},
+        "properties": {"rule": f.rule.name, "pointer": f.pointer},
+    });
+    // Rules are found by code: a `const` has no fixed address, so
+    // comparing pointers to the registry's metadata finds nothing in
+    // an optimized build. A rule missing from the registry gets no
+    // index rather than the first rule's.
+    if let Some(index) = metas.iter().position(|m| m.code == f.rule.code) {
+        result["ruleIndex"] = json!(index);
+    }
+    if let Some(subject) = &f.subject {
+        result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": subject}]);
+    }
+    if let Some(construct) = &f.construct {
+        result["properties"]["construct"] = json!(construct);
+    }
+    if let Some(s) = suppression {
+        let kind = match s.kind {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::Config => "external",
+        };
+        let mut entry = json!({"kind": kind, "status": "accepted"});
+        if let Some(reason) = &s.reason {
+            entry["justification"] = json!(reason);
+        }
+        result["suppressions"] = json!([entry]);
+    }
+    result
+}
+
+/// The log. Its fields, and those of [`Run`], are in the order of their
+/// names, as a `serde_json` object writes its keys.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    results: Results<'a>,
+    tool: Value,
+}
+
+/// The results, each made into a `Value` as it is written: the log made
+/// whole as one `Value` took ten times the memory of the report.
+struct Results<'a> {
+    analysis: &'a Analysis,
+    metas: &'a [&'a RuleMeta],
+    all: Vec<(&'a Finding, Option<&'a Suppression>)>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.all.iter().map(|(f, sup)| result(self.analysis, self.metas, f, *sup)))
+    }
+}
+
 pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     let metas: Vec<&RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
     let open = a.findings.iter().map(|f| (f, None));
@@ -110,57 +193,6 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             y.rule.code,
         ))
     });
-    let results: Vec<Value> = all
-        .into_iter()
-        .map(|(f, suppression)| {
-            let (start, end) = super::positions(a, f);
-            let mut message = f.message.clone();
-            if let Some(help) = &f.help {
-                message = format!("{message}. Fix: {help}");
-            }
-            let mut result = json!({
-                "ruleId": f.rule.code,
-                "level": level(f.severity),
-                "message": {"text": message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": file_uri(&a.files[f.file].name)},
-                        "region": {
-                            "startLine": start.line, "startColumn": start.column,
-                            "endLine": end.line, "endColumn": end.column,
-                        },
-                    },
-                }],
-                "partialFingerprints": {"trustlint/v1": fingerprint(a, f)},
-                "properties": {"rule": f.rule.name, "pointer": f.pointer},
-            });
-            // Rules are found by code: a `const` has no fixed address, so
-            // comparing pointers to the registry's metadata finds nothing in
-            // an optimized build. A rule missing from the registry gets no
-            // index rather than the first rule's.
-            if let Some(index) = metas.iter().position(|m| m.code == f.rule.code) {
-                result["ruleIndex"] = json!(index);
-            }
-            if let Some(subject) = &f.subject {
-                result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": subject}]);
-            }
-            if let Some(construct) = &f.construct {
-                result["properties"]["construct"] = json!(construct);
-            }
-            if let Some(s) = suppression {
-                let kind = match s.kind {
-                    SuppressionKind::InSource => "inSource",
-                    SuppressionKind::Config => "external",
-                };
-                let mut entry = json!({"kind": kind, "status": "accepted"});
-                if let Some(reason) = &s.reason {
-                    entry["justification"] = json!(reason);
-                }
-                result["suppressions"] = json!([entry]);
-            }
-            result
-        })
-        .collect();
     let mut driver = json!({
         "name": "trustlint",
         "version": env!("CARGO_PKG_VERSION"),
@@ -170,15 +202,68 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(repo) = repository() {
         driver["informationUri"] = json!(repo);
     }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results { analysis: a, metas: &metas, all },
+            tool: json!({"driver": driver}),
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{SourceFile, Span};
+
+    /// The log made whole as one `Value`, as it was written before the
+    /// results were made one at a time: what [`render`] must write.
+    fn render_whole(a: &Analysis) -> Vec<u8> {
+        let metas: Vec<&RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
+        let mut log = Vec::new();
+        render(&Analysis::default(), &mut log).unwrap();
+        let mut log: Value = serde_json::from_slice(&log).unwrap();
+        let open = a.findings.iter().map(|f| result(a, &metas, f, None));
+        let suppressed = a.suppressed.iter().map(|(f, s)| result(a, &metas, f, Some(s)));
+        log["runs"][0]["results"] = Value::Array(open.chain(suppressed).collect());
+        let mut out = serde_json::to_vec_pretty(&log).unwrap();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn results_written_one_at_a_time_are_the_log_made_whole() {
+        let mut a = Analysis::default();
+        let mut out = Vec::new();
+        render(&a, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(render_whole(&a)).unwrap());
+        a.files.push(SourceFile::new("dir/a b.json".into(), "{\n  \"a\": 1\n}\n"));
+        for (i, rule) in rules::ALL.iter().take(3).enumerate() {
+            a.findings.push(Finding {
+                rule: rule.meta(),
+                severity: rule.meta().severity,
+                message: format!("message \"{i}\" é"),
+                file: 0,
+                span: Span::new(3, 7),
+                pointer: "/a~1b/0".into(),
+                subject: (i != 1).then(|| "Role".to_owned()),
+                construct: (i == 2).then(|| "Stack/Role/Resource".to_owned()),
+                label: None,
+                help: (i != 0).then(|| "help".to_owned()),
+            });
+        }
+        let kinds = [SuppressionKind::InSource, SuppressionKind::Config];
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let mut f = a.findings[i].clone();
+            f.span = Span::new(9, 10);
+            a.suppressed.push((f, Suppression { kind, reason: (i == 1).then(|| "why".to_owned()) }));
+        }
+        let mut out = Vec::new();
+        render(&a, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(render_whole(&a)).unwrap());
+    }
 }
