@@ -403,9 +403,9 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
 /// order of every report. Equal keys keep their order.
 ///
 /// The findings are ordered through their indices, each file's name
-/// compared once (as its rank among the names), and then moved once: a
-/// finding is large, and most share a file with the next.
-fn sort(findings: &mut Vec<Finding>, rank: &[u32]) {
+/// compared once (as its rank among the names), and then moved: a finding
+/// is large, and most share a file with the next.
+fn sort(findings: &mut [Finding], rank: &[u32]) {
     // File and span first, as integers; the strings only between findings
     // at one place.
     let mut order: Vec<(u32, crate::source::Span, usize)> =
@@ -420,11 +420,21 @@ fn sort(findings: &mut Vec<Finding>, rank: &[u32]) {
             run.sort_by(|a, b| text(a.2).cmp(&text(b.2)).then(a.2.cmp(&b.2)));
         }
     }
-    if order.iter().enumerate().all(|(i, o)| i == o.2) {
-        return;
+    // Each finding moved to its place in the list itself, a cycle of the
+    // permutation at a time: a second list of findings would double them
+    // in memory.
+    let mut from: Vec<usize> = order.into_iter().map(|o| o.2).collect();
+    for start in 0..from.len() {
+        let mut at = start;
+        loop {
+            let next = std::mem::replace(&mut from[at], usize::MAX);
+            if next == start || next == usize::MAX {
+                break;
+            }
+            findings.swap(at, next);
+            at = next;
+        }
     }
-    let mut taken: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(order.into_iter().filter_map(|o| taken[o.2].take()));
 }
 
 /// Each file's place among the files sorted by name (files of one name
@@ -767,6 +777,11 @@ mod tests {
             finding(0, 5, "wildcard-principal", "m", "6"),
             finding(1, 2, "wildcard-principal", "m", "7"),
         ];
+        // And many, in an order with cycles of every length.
+        for i in 0..300u32 {
+            let rule = if i % 3 == 0 { "missing-external-id" } else { "wildcard-principal" };
+            findings.push(finding((i * 7 % 3) as usize, i * 37 % 101, rule, &(i % 5).to_string(), "x"));
+        }
         let mut want = findings.clone();
         want.sort_by(|a, b| {
             (&files[a.file].name, a.span, a.rule.code, &a.message, &a.pointer).cmp(&(
@@ -779,7 +794,8 @@ mod tests {
         });
         sort(&mut findings, &name_ranks(&files));
         let helps = |f: &[Finding]| f.iter().map(|f| f.help.clone().unwrap()).collect::<Vec<_>>();
-        assert_eq!(helps(&findings), helps(&want));
-        assert_eq!(helps(&findings), ["7", "2", "4", "1", "6", "5", "3"]);
+        assert_eq!(findings, want);
+        let ours: Vec<String> = helps(&findings).into_iter().filter(|h| h != "x").collect();
+        assert_eq!(ours, ["7", "2", "4", "1", "6", "5", "3"]);
     }
 }

@@ -58,8 +58,8 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     // made side by side on all cores and then written in order: the whole
     // report in memory would be a second copy of it (64 MB of 100,000
     // findings) next to the one `out` may be making.
-    const PIECE: usize = 256;
-    const WINDOW: usize = 64 * PIECE;
+    const PIECE: usize = 128;
+    const WINDOW: usize = 8 * PIECE;
     let mut buf = Vec::with_capacity(1 << 12);
     buf.extend_from_slice(b"{\n  \"version\": ");
     number(&mut buf, VERSION as usize);
@@ -295,9 +295,9 @@ mod tests {
         a.policies = 2;
         a.baselined = 4;
         assert_eq!(String::from_utf8(rendered(&a)).unwrap(), String::from_utf8(render_serde(&a)).unwrap());
-        // Enough findings to go through the buffer more than once.
+        // Findings over several pieces and windows.
         let one = a.findings[0].clone();
-        a.findings.extend(std::iter::repeat_n(one, 200));
+        a.findings.extend(std::iter::repeat_n(one, 2200));
         assert_eq!(rendered(&a), render_serde(&a));
     }
 }
