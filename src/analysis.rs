@@ -102,6 +102,13 @@ impl Inventory {
         }
     }
 
+    /// Room for `units` units.
+    fn reserve(&mut self, units: usize) {
+        self.units.reserve_exact(units);
+        self.unit_file.reserve_exact(units);
+        self.unit_table.reserve_exact(units);
+    }
+
     fn add(&mut self, file: usize, x: Extracted) {
         self.add_with(file, None, x);
     }
@@ -131,7 +138,7 @@ impl Inventory {
             None => file,
         }));
         self.unit_table.extend(std::iter::repeat_n(t, x.units.len()));
-        if self.units.is_empty() {
+        if self.units.is_empty() && x.units.len() > self.units.capacity() {
             // The one file of a large export: its units as they are, not
             // copied next to themselves.
             self.units = x.units;
@@ -258,10 +265,14 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
     progress.stage("checking policies and role chains", 0);
 
     let mut analysis = Analysis::default();
+    // Room for every file and (most often) a policy in each, not lists
+    // grown by doubling: each doubling copies the list into fresh memory.
+    analysis.files.reserve_exact(loaded.len());
+    let mut inventory = Inventory::default();
+    inventory.reserve(loaded.len());
     let mut problems: Vec<(usize, Problem, sources::Concern)> = Vec::new();
     let mut unresolved: Vec<(usize, Problem, sources::Concern)> = Vec::new();
     let mut accounts: BTreeSet<String> = settings.trusted_accounts.clone();
-    let mut inventory = Inventory::default();
     let mut inline = Vec::new();
     for l in loaded {
         match l {

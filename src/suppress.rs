@@ -45,7 +45,8 @@ pub fn apply(
     let inline: &[(usize, InlineSuppression)] = if settings.inline_suppressions { inline } else { &[] };
     let mut inline_used = vec![false; inline.len()];
     let mut config_used = vec![false; settings.suppressions.len()];
-    let mut out = Outcome::default();
+    // Most findings stay open: room for all, not a list grown by doubling.
+    let mut out = Outcome { open: Vec::with_capacity(findings.len()), ..Outcome::default() };
     let cwd = settings.working_dir();
     for mut f in findings {
         let name = std::path::Path::new(files[f.file].name.as_str());
