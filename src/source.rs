@@ -148,6 +148,9 @@ impl LineStarts {
 impl LineIndex {
     fn new(text: &str) -> Self {
         let mut line_starts = LineStarts::default();
+        // Room for lines of 32 bytes, about a policy's: the list is not
+        // grown four times over for each file.
+        line_starts.lengths.reserve((text.len() / 32).min(1 << 16));
         for i in memchr_lines(text.as_bytes()) {
             line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
         }
