@@ -288,7 +288,13 @@ fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discove
     // checked alone, with their defaults, they would give false findings.
     let walker = walker(&root.join(dir))
         .hidden(false)
-        .filter_entry(|e| !(e.depth() > 0 && matches!(e.file_name().to_str(), Some(".git" | ".terraform"))))
+        // Only directories are looked at: a `.git` file (a worktree's) has
+        // no extension that is read anyway, and a name is dear to take apart.
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(e.file_name().to_str(), Some(".git" | ".terraform")))
+        })
         .build();
     // Entries the walk itself cannot follow (symlink loops, dangling links)
     // are passed over, an unreadable directory with a warning; a file that
@@ -307,11 +313,13 @@ fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discove
             // A link may lead to a file the walk meets under another name.
             found.may_repeat = true;
         }
-        let wanted = entry
-            .path()
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        // The extension read off the end of the name, unless the path is
+        // not UTF-8 (its extension may still be).
+        let extension = match entry.path().to_str() {
+            Some(path) => Some(crate::support::path::extension(path)),
+            None => entry.path().extension().and_then(|e| e.to_str()),
+        };
+        let wanted = extension.is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
         if wanted && regular_file(&entry, found) {
             let path = named(root, dir, entry.into_path());
             if !exclude.excluded(&path) {
