@@ -190,8 +190,15 @@ fn wildcard_in_string_equals(c: &Condition) -> Option<(String, String)> {
     ))
 }
 
-fn op_text(c: &Condition) -> String {
-    c.operator.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~")
+/// The operator as written: the last token of its pointer, unescaped
+/// (copied only when it has an escape).
+fn op_text(c: &Condition) -> std::borrow::Cow<'_, str> {
+    let token = c.operator.pointer.rsplit('/').next().unwrap_or("");
+    if token.contains('~') {
+        std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
 }
 
 #[cfg(test)]
