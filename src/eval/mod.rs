@@ -77,6 +77,19 @@ pub struct Scenario {
     default: Domain,
 }
 
+/// Whether a federated caller's request can never hold `key` (see
+/// [`Scenario::never_carries`]), asked without making the scenario.
+pub fn never_carried(f: &Federated, key: &str) -> bool {
+    let Some((prefix, _)) = key.split_once(':') else { return false };
+    match f {
+        Federated::Saml { .. } => keys::is_claim_prefix(prefix),
+        _ => {
+            prefix == "saml"
+                || (keys::is_claim_prefix(prefix) && providers::key_prefix(f).is_some_and(|own| own != prefix))
+        }
+    }
+}
+
 /// What the analysis knows about the accounts involved.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
@@ -146,15 +159,7 @@ impl Scenario {
     /// token no `saml:` keys.
     pub fn never_carries(&self, key: &str) -> bool {
         let Caller::Federated(f) = &self.caller else { return false };
-        let Some((prefix, _)) = key.split_once(':') else { return false };
-        match f {
-            Federated::Saml { .. } => keys::is_claim_prefix(prefix),
-            _ => {
-                prefix == "saml"
-                    || (keys::is_claim_prefix(prefix)
-                        && providers::key_prefix(f).is_some_and(|own| own != prefix))
-            }
-        }
+        never_carried(f, key)
     }
 
     /// An IAM principal in `account` calling `sts:AssumeRole` directly. It

@@ -1,5 +1,4 @@
 use super::{Context, Rule, declare_rule};
-use crate::eval::Scenario;
 use crate::eval::keys::{self, known_key};
 use crate::model::{BaseOp, Condition, Effect, Federated, Principal, Quantifier, Statement};
 
@@ -142,7 +141,7 @@ fn foreign_claim(s: &Statement, c: &Condition) -> Option<(String, String)> {
     if !needs_key || (!keys::is_claim_prefix(prefix) && prefix != "saml") {
         return None;
     }
-    if !federated.iter().all(|f| Scenario::federated((*f).clone()).never_carries(&c.key_lc)) {
+    if !federated.iter().all(|f| crate::eval::never_carried(f, &c.key_lc)) {
         return None;
     }
     let key = &c.key.value;
