@@ -85,7 +85,8 @@ pub fn never_carried(f: &Federated, key: &str) -> bool {
         Federated::Saml { .. } => keys::is_claim_prefix(prefix),
         _ => {
             prefix == "saml"
-                || (keys::is_claim_prefix(prefix) && providers::key_prefix(f).is_some_and(|own| own != prefix))
+                || (keys::is_claim_prefix(prefix)
+                    && providers::key_prefix(f).is_some_and(|own| own != prefix))
         }
     }
 }

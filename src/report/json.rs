@@ -203,8 +203,6 @@ fn string(buf: &mut Vec<u8>, s: &str) {
 mod tests {
     use super::*;
     use crate::analysis::Analysis;
-    use crate::diagnostic::Finding;
-    use crate::source::{SourceFile, Span};
 
     #[derive(Serialize)]
     struct Report<'a> {
@@ -274,24 +272,7 @@ mod tests {
     fn writes_what_serde_json_writes() {
         let mut a = Analysis::default();
         assert_eq!(String::from_utf8(rendered(&a)).unwrap(), String::from_utf8(render_serde(&a)).unwrap());
-        // Every escape serde_json makes, characters beyond ASCII, and the
-        // optional fields present and absent.
-        a.files.push(SourceFile::new("dir/\"q\"\\f\u{e9}.json".into(), "{\n  \"a\": 1\n}\n"));
-        let tricky = "tab\t nl\n cr\r bs\u{8} ff\u{c} nul\u{0} us\u{1f} del\u{7f} quote\" back\\ é 雪 🦀";
-        for (i, rule) in crate::rules::ALL.iter().take(3).enumerate() {
-            a.findings.push(Finding {
-                rule: rule.meta(),
-                severity: rule.meta().severity,
-                message: format!("{tricky} {i}"),
-                file: 0,
-                span: Span::new(3, 7),
-                pointer: "/a~1b/0".into(),
-                subject: (i != 1).then(|| tricky.to_owned()),
-                construct: (i == 2).then(|| "Stack/Role/Resource".to_owned()),
-                label: None,
-                help: (i != 0).then(|| "help \"me\"".to_owned()),
-            });
-        }
+        crate::report::sample::three_findings(&mut a);
         a.policies = 2;
         a.baselined = 4;
         assert_eq!(String::from_utf8(rendered(&a)).unwrap(), String::from_utf8(render_serde(&a)).unwrap());

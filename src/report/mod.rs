@@ -168,3 +168,36 @@ pub(crate) fn summary_line(a: &Analysis) -> String {
     line.push('.');
     line
 }
+
+/// What the tests of the machine-read reports render.
+#[cfg(test)]
+pub(crate) mod sample {
+    use crate::analysis::Analysis;
+    use crate::diagnostic::Finding;
+    use crate::source::{SourceFile, Span};
+
+    /// Every escape `serde_json` makes and characters beyond ASCII.
+    pub const TRICKY: &str =
+        "tab\t nl\n cr\r bs\u{8} ff\u{c} nul\u{0} us\u{1f} del\u{7f} quote\" back\\ é 雪 🦀";
+
+    /// Adds a file and a finding of each of the first three rules in it,
+    /// their texts [`TRICKY`], the optional fields present and absent.
+    pub fn three_findings(a: &mut Analysis) {
+        a.files.push(SourceFile::new("dir/\"q\"\\f\u{e9} b.json".into(), "{\n  \"a\": 1\n}\n"));
+        let file = a.files.len() - 1;
+        for (i, rule) in crate::rules::ALL.iter().take(3).enumerate() {
+            a.findings.push(Finding {
+                rule: rule.meta(),
+                severity: rule.meta().severity,
+                message: format!("{TRICKY} {i}"),
+                file,
+                span: Span::new(3, 7),
+                pointer: "/a~1b/0".into(),
+                subject: (i != 1).then(|| TRICKY.to_owned()),
+                construct: (i == 2).then(|| "Stack/Role/Resource".to_owned()),
+                label: None,
+                help: (i != 0).then(|| "help \"me\"".to_owned()),
+            });
+        }
+    }
+}

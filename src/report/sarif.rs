@@ -218,7 +218,7 @@ pub fn render(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{SourceFile, Span};
+    use crate::source::Span;
 
     /// The log made whole as one `Value`, as it was written before the
     /// results were made one at a time: what [`render`] must write.
@@ -241,21 +241,7 @@ mod tests {
         let mut out = Vec::new();
         render(&a, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(render_whole(&a)).unwrap());
-        a.files.push(SourceFile::new("dir/a b.json".into(), "{\n  \"a\": 1\n}\n"));
-        for (i, rule) in rules::ALL.iter().take(3).enumerate() {
-            a.findings.push(Finding {
-                rule: rule.meta(),
-                severity: rule.meta().severity,
-                message: format!("message \"{i}\" é"),
-                file: 0,
-                span: Span::new(3, 7),
-                pointer: "/a~1b/0".into(),
-                subject: (i != 1).then(|| "Role".to_owned()),
-                construct: (i == 2).then(|| "Stack/Role/Resource".to_owned()),
-                label: None,
-                help: (i != 0).then(|| "help".to_owned()),
-            });
-        }
+        crate::report::sample::three_findings(&mut a);
         let kinds = [SuppressionKind::InSource, SuppressionKind::Config];
         for (i, kind) in kinds.into_iter().enumerate() {
             let mut f = a.findings[i].clone();
