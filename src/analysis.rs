@@ -452,10 +452,7 @@ fn sort(findings: &mut [Finding], rank: &[u32]) {
 /// share it).
 fn name_ranks(files: &[SourceFile]) -> Vec<u32> {
     let mut by_name: Vec<usize> = (0..files.len()).collect();
-    // A walk lists them nearly so: a check of the order first.
-    if !files.windows(2).all(|w| w[0].name <= w[1].name) {
-        by_name.sort_unstable_by(|&a, &b| files[a].name.cmp(&files[b].name));
-    }
+    by_name.sort_unstable_by(|&a, &b| files[a].name.cmp(&files[b].name));
     let mut rank = vec![0; files.len()];
     let mut r = 0u32;
     for (i, w) in by_name.iter().enumerate() {
