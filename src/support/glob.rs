@@ -13,6 +13,14 @@ pub fn glob_ci(pattern: &str, text: &str) -> bool {
 /// Linear-time wildcard matching with single-star backtracking. Works on bytes:
 /// `?` then matches one byte, which is exact for the ASCII text IAM names use.
 fn matches(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
+    // A pattern written as the very text (an action spelled as IAM spells
+    // it, an ARN named as it is written, most often) matches it, with or
+    // without wildcards in it.
+    p == t || scan(p, t, eq)
+}
+
+/// [`matches`], byte by byte.
+fn scan(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
     // A pattern that ends in a literal byte matches only text that ends in
     // it: ARNs that differ mostly differ at the end (a role's name).
     if let (Some(&last), Some(&end)) = (p.last(), t.last())
@@ -63,5 +71,16 @@ mod tests {
         assert!(glob("arn:aws:iam::1:role/?", "arn:aws:iam::1:role/b"));
         assert!(!glob("x", ""));
         assert!(glob_ci("sts:assumerolE", "STS:AssumeRole"));
+    }
+
+    #[test]
+    fn a_pattern_matches_its_own_text() {
+        // Its wildcards match themselves: the shortcut for a text equal to
+        // the pattern answers what the matching would.
+        for p in ["", "*", "?", "**", "a*b?c", "*?*", "arn:aws:iam::*:role/x?", "sts:AssumeRole", "ab*"] {
+            assert!(glob(p, p) && glob_ci(p, p), "{p}");
+            assert!(scan(p.as_bytes(), p.as_bytes(), |a, b| a == b), "{p}");
+            assert!(scan(p.as_bytes(), p.as_bytes(), |a: u8, b: u8| a.eq_ignore_ascii_case(&b)), "{p}");
+        }
     }
 }
