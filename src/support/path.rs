@@ -18,11 +18,18 @@ pub fn extension(name: &str) -> &str {
     if cfg!(windows) || name.ends_with(['/', '.']) {
         return Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
     }
-    let file = &name[name.rfind('/').map_or(0, |i| i + 1)..];
-    match file.rfind('.') {
-        None | Some(0) => "",
-        Some(i) => &file[i + 1..],
+    // Back from the end to the last `.` of the file's name, if it has one
+    // that does not start the name (`.json` has no extension).
+    let bytes = name.as_bytes();
+    for i in (0..bytes.len()).rev() {
+        match bytes[i] {
+            b'/' => return "",
+            b'.' if i == 0 || bytes[i - 1] == b'/' => return "",
+            b'.' => return &name[i + 1..],
+            _ => {}
+        }
     }
+    ""
 }
 
 pub fn working_dir() -> PathBuf {

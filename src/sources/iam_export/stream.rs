@@ -62,10 +62,11 @@ pub fn read_file(file: impl Read) -> Result<Streamed, Stop> {
 
 /// Reads an export whose text is in memory, as [`read_file`] reads a file.
 pub fn read_text(text: &str) -> Option<Extracted> {
-    // What makes a file an export (see `super::super::detect`).
-    if !text.contains("DetailList\"") {
-        return None;
-    }
+    // What makes a file an export (see `super::super::detect`), looked for
+    // with a searcher made once: every file read whole is asked.
+    static DETAIL_LIST: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"DetailList\""));
+    DETAIL_LIST.find(text.as_bytes())?;
     read(&mut Window::new(text.as_bytes(), BLOCK.min(text.len()), false), BATCH).ok()
 }
 
