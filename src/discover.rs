@@ -313,13 +313,8 @@ fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discove
             // A link may lead to a file the walk meets under another name.
             found.may_repeat = true;
         }
-        // The extension read off the end of the name, unless the path is
-        // not UTF-8 (its extension may still be).
-        let extension = match entry.path().to_str() {
-            Some(path) => Some(crate::support::path::extension(path)),
-            None => entry.path().extension().and_then(|e| e.to_str()),
-        };
-        let wanted = extension.is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        let wanted = crate::support::path::path_extension(entry.path())
+            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
         if wanted && regular_file(&entry, found) {
             let path = named(root, dir, entry.into_path());
             if !exclude.excluded(&path) {

@@ -10,7 +10,6 @@ pub fn display_path(path: &Path) -> String {
     if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s.into_owned() }
 }
 
-/// The working directory, with symlinks resolved (empty if unknown).
 /// The extension of the file `name` names, as [`Path::extension`] gives
 /// it (none for `.json`), read off the end of the name instead of taking
 /// the whole path apart.
@@ -32,6 +31,16 @@ pub fn extension(name: &str) -> &str {
     ""
 }
 
+/// [`extension`] of a path, which may not be UTF-8 (its extension still
+/// may be): `None` when the extension is not.
+pub fn path_extension(path: &Path) -> Option<&str> {
+    match path.to_str() {
+        Some(name) => Some(extension(name)),
+        None => path.extension().and_then(|e| e.to_str()),
+    }
+}
+
+/// The working directory, with symlinks resolved (empty if unknown).
 pub fn working_dir() -> PathBuf {
     std::env::current_dir().map(|d| std::fs::canonicalize(&d).unwrap_or(d)).unwrap_or_default()
 }
