@@ -660,6 +660,26 @@ fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -
                 Ok(Contents::Whole(bytes.to_vec()))
             };
         }
+        // A walk or a glob saw a regular file here: opened first and looked
+        // at through the open file, one lookup of its path instead of two.
+        Input::File { path, explicit: false } => {
+            let file = open_found(&root.join(path))?;
+            let meta = file.metadata()?;
+            if meta.is_dir() {
+                return Err(std::io::Error::other("is a directory"));
+            }
+            if !meta.is_file() {
+                // It was one when the walk met it.
+                return Err(std::io::Error::other("is no longer a regular file"));
+            }
+            if meta.len() > limit {
+                return Err(too_large(limit));
+            }
+            if large.is_some_and(|large| meta.len() >= large) {
+                return Ok(Contents::Large(file, meta.len()));
+            }
+            return read_file(file, meta.len(), limit).map(Contents::Whole);
+        }
         Input::File { path, .. } => {
             let path = &root.join(path);
             let meta = std::fs::metadata(path)?;
@@ -743,6 +763,19 @@ fn is_device(meta: &std::fs::Metadata) -> bool {
     meta.file_type().is_char_device() || meta.file_type().is_block_device()
 }
 
+/// Opens a file a walk found without blocking: should it have become a
+/// pipe since, opening it must not wait for a writer.
+#[cfg(unix)]
+fn open_found(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_found(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
 #[cfg(not(unix))]
 fn is_device(_: &std::fs::Metadata) -> bool {
     false
@@ -805,5 +838,32 @@ mod tests {
         assert_eq!(findings, want);
         let ours: Vec<String> = helps(&findings).into_iter().filter(|h| h != "x").collect();
         assert_eq!(ours, ["7", "2", "4", "1", "6", "5", "3"]);
+    }
+
+    /// A file a walk met that has become a pipe by the time it is read
+    /// (or a directory) is refused at once: opening a pipe that has no
+    /// writer must not hang the run.
+    #[cfg(unix)]
+    #[test]
+    fn a_walked_file_that_is_no_longer_one_is_refused_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("trustlint-read-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub.json")).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(dir.join("pipe.json")).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let found = |name: &str| Input::File { path: name.into(), explicit: false };
+        let message = |name: &str, limit: u64| match read(&found(name), &dir, limit, None) {
+            Ok(Contents::Whole(bytes)) => String::from_utf8(bytes).unwrap(),
+            Ok(Contents::Large(..)) => String::from("large"),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(message("pipe.json", 1 << 20), "is no longer a regular file");
+        assert_eq!(message("sub.json", 1 << 20), "is a directory");
+        std::fs::write(dir.join("p.json"), "{}").unwrap();
+        assert_eq!(message("p.json", 1 << 20), "{}");
+        assert!(message("p.json", 1).contains("size limit"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
