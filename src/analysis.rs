@@ -558,7 +558,12 @@ fn stream(file: &mut std::fs::File, name: &str, limit: u64) -> Option<Loaded> {
 /// What a file holds: IAM, an IAM document that does not parse, or nothing
 /// to check.
 fn interpret(file: SourceFile, explicit: bool, account: Option<&str>) -> Loaded {
-    match sources::read_in(&file.name, file.text(), account) {
+    let mut lines = None;
+    let read = sources::read_in(&file.name, file.text(), account, &mut lines);
+    if let Some(starts) = lines {
+        file.know_line_starts(starts);
+    }
+    match read {
         Ok(Some((_, extracted))) => Loaded::Iam { file, extracted },
         // A named file that does not parse as what its name says it is, is
         // a finding; one whose name promises nothing only when it looks

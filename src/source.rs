@@ -145,15 +145,28 @@ impl LineStarts {
     }
 }
 
+impl LineStarts {
+    /// Room for the lines of a text of `len` bytes, at 32 bytes a line
+    /// (about a policy's): the list is not grown four times over for each
+    /// file.
+    pub fn for_text(len: usize) -> Self {
+        let mut starts = Self::default();
+        starts.lengths.reserve((len / 32).min(1 << 16));
+        starts
+    }
+}
+
 impl LineIndex {
     fn new(text: &str) -> Self {
-        let mut line_starts = LineStarts::default();
-        // Room for lines of 32 bytes, about a policy's: the list is not
-        // grown four times over for each file.
-        line_starts.lengths.reserve((text.len() / 32).min(1 << 16));
+        let mut line_starts = LineStarts::for_text(text.len());
         for i in memchr_lines(text.as_bytes()) {
             line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
         }
+        Self::with_starts(text, line_starts)
+    }
+
+    /// The index of `text`, whose lines start at `line_starts`.
+    fn with_starts(text: &str, line_starts: LineStarts) -> Self {
         let block_chars = (!text.is_ascii()).then(|| {
             let mut total = 0u32;
             let mut out = Vec::with_capacity(text.len() / BLOCK + 1);
@@ -233,6 +246,13 @@ impl SourceFile {
         }
         self.text = Arc::from("");
         true
+    }
+
+    /// Keeps the offsets the text's lines start at, found by its parse:
+    /// they need not be looked for again.
+    pub fn know_line_starts(&self, starts: LineStarts) {
+        // Set once: the index may have been made already.
+        let _ = self.index.set(LineIndex::with_starts(&self.text, starts));
     }
 
     fn index(&self) -> &LineIndex {

@@ -287,6 +287,12 @@ impl Extracted {
         let owner = owner.into();
         let concern = owner.concern();
         self.problems.extend(lowered.problems.into_iter().map(|p| (p, concern.clone())));
+        // Most files hold one policy: room for one, not the four a list
+        // starts with (every file's list is alive until the inventory
+        // gathers them).
+        if self.units.capacity() == 0 {
+            self.units.reserve_exact(1);
+        }
         self.units.push(Unit { policy: lowered.policy, owner, max_session_duration: None });
         self.units.len() - 1
     }
@@ -346,7 +352,7 @@ pub fn detect(root: &Value<'_>) -> Option<Format> {
 /// # Errors
 /// A file that does not parse: the problem, with its place.
 pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Problem> {
-    read_in(name, text, None)
+    read_in(name, text, None, &mut None)
 }
 
 /// [`read`], for a file whose stack deploys to `account` when given (a
@@ -355,10 +361,13 @@ pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Probl
 ///
 /// # Errors
 /// A file that does not parse: the problem, with its place.
+///
+/// A JSON text's line starts, found by its parse, are left in `lines`.
 pub fn read_in(
     name: &str,
     text: &str,
     account: Option<&str>,
+    lines: &mut Option<crate::source::LineStarts>,
 ) -> Result<Option<(Format, Extracted)>, Problem> {
     let syntax = Syntax::of(name, text);
     if syntax == Syntax::Hcl {
@@ -381,7 +390,10 @@ pub fn read_in(
     }
     let parsed = match syntax {
         Syntax::Yaml => crate::syntax::yaml::parse(text).map_err(|e| (e, "invalid YAML")),
-        _ => crate::syntax::json::parse(text).map_err(|e| (e, "invalid JSON")),
+        _ => crate::syntax::json::parse_lines(text).map_err(|e| (e, "invalid JSON")).map(|(root, starts)| {
+            *lines = Some(starts);
+            root
+        }),
     };
     let root = parsed.map_err(|(e, what)| Problem {
         span: e.span,

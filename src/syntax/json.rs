@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::Span;
+use crate::source::{LineStarts, Span};
 
 /// Deeper nesting than this is rejected: no IAM document, template or export
 /// comes near it, and it keeps recursion bounded whatever the input.
@@ -138,10 +138,22 @@ impl<'s> Value<'s> {
 
 /// Parses one JSON text. Whitespace may surround the value; nothing else may.
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
+    parse_with(text, None).map(|(value, _)| value)
+}
+
+/// [`parse`], and the offsets the text's lines start at, noted on the way:
+/// in JSON a newline is whitespace between tokens (inside a string it must
+/// be escaped), so the parse meets every one of them.
+pub fn parse_lines(text: &str) -> Result<(Value<'_>, LineStarts), ParseError> {
+    let (value, lines) = parse_with(text, Some(LineStarts::for_text(text.len())))?;
+    Ok((value, lines.unwrap_or_default()))
+}
+
+fn parse_with(text: &str, lines: Option<LineStarts>) -> Result<(Value<'_>, Option<LineStarts>), ParseError> {
     if text.len() > u32::MAX as usize {
         return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
     }
-    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, base: 0 };
+    let mut p = Parser { text, bytes: text.as_bytes(), pos: 0, base: 0, lines };
     p.skip_ws()?;
     if p.pos == p.bytes.len() {
         return Err(p.error_here("the file is empty: expected a JSON value"));
@@ -151,7 +163,7 @@ pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
     if p.pos < p.bytes.len() {
         return Err(p.error_here("unexpected text after the end of the JSON value"));
     }
-    Ok(value)
+    Ok((value, p.lines))
 }
 
 /// Parses the one value that starts at byte `pos` of `window`, as
@@ -163,7 +175,7 @@ pub fn parse_in(window: &str, base: u32, pos: usize, depth: usize) -> Result<(Va
     if base as usize + window.len() > u32::MAX as usize {
         return Err(ParseError { message: "file is larger than 4 GiB".into(), span: Span::new(0, 0) });
     }
-    let mut p = Parser { text: window, bytes: window.as_bytes(), pos, base };
+    let mut p = Parser { text: window, bytes: window.as_bytes(), pos, base, lines: None };
     let value = p.value(depth)?;
     Ok((value, p.pos))
 }
@@ -174,6 +186,8 @@ struct Parser<'s> {
     pos: usize,
     /// The file offset of `text`'s first byte.
     base: u32,
+    /// The starts of the lines met so far, when asked for.
+    lines: Option<LineStarts>,
 }
 
 #[allow(clippy::cast_possible_truncation)] // `parse` rejects texts longer than u32::MAX
@@ -199,17 +213,36 @@ impl<'s> Parser<'s> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) -> Result<(), ParseError> {
-        while let Some(b) = self.peek() {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
-                b'/' if matches!(self.bytes.get(self.pos + 1), Some(b'/' | b'*')) => {
-                    return Err(self.error_here("comments are not allowed in JSON: IAM rejects them"));
+        // The text and the position in locals: noting a line start writes
+        // to `self`, and they must stay in registers meanwhile.
+        let (bytes, base) = (self.bytes, self.base);
+        let mut pos = self.pos;
+        loop {
+            // Indentation, eight spaces at a time.
+            while bytes.get(pos..pos + 8) == Some(b"        ") {
+                pos += 8;
+            }
+            match bytes.get(pos) {
+                Some(b' ' | b'\t' | b'\r') => pos += 1,
+                Some(b'\n') => {
+                    pos += 1;
+                    if let Some(lines) = &mut self.lines {
+                        lines.push(base + off(pos));
+                    }
                 }
+                Some(b'/') if matches!(bytes.get(pos + 1), Some(b'/' | b'*')) => return Err(self.comment(pos)),
                 _ => break,
             }
         }
+        self.pos = pos;
         Ok(())
+    }
+
+    #[cold]
+    fn comment(&self, pos: usize) -> ParseError {
+        self.error_at(pos, "comments are not allowed in JSON: IAM rejects them")
     }
 
     fn unexpected(&self, expected: &str) -> ParseError {
@@ -477,6 +510,23 @@ pub fn unescape_with_offsets(raw: &str) -> Option<(String, Vec<u32>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line starts the parse notes are every newline's, as a search of
+    /// the whole text finds them.
+    #[test]
+    fn the_parse_notes_every_line_start() {
+        for text in [
+            "{}",
+            "\n\n  {\"a\": [1,\n 2]}\n\n",
+            "{\r\n  \"Statement\": [\r\n    {\"Effect\": \"Allow\\n\"}\r\n  ]\r\n}\r\n",
+            "[\n\"\u{e9}\",\ntrue,\n\n null ,\t\n-1.5e3\n]",
+        ] {
+            let (_, lines) = parse_lines(text).unwrap();
+            let mut want = vec![0];
+            want.extend(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap()));
+            assert_eq!(lines.iter().collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 
     fn err(text: &str) -> (String, u32) {
         let e = parse(text).unwrap_err();
