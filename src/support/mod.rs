@@ -13,6 +13,11 @@ pub mod suggest;
 /// `n` in decimal, written into `digits` (a `usize` has at most 20):
 /// without the formatting machinery, for the hot paths that write numbers.
 pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
+    // Most are indices in short lists: one digit, cut out of a constant.
+    const DIGITS: &str = "0123456789";
+    if n < 10 {
+        return &DIGITS[n..=n];
+    }
     let mut at = digits.len();
     let mut n = n;
     loop {
@@ -25,4 +30,14 @@ pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
     }
     // ASCII digits only.
     std::str::from_utf8(&digits[at..]).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_writes_what_format_writes() {
+        for n in (0..2000).chain([9_999, 10_000, 123_456_789, usize::MAX - 1, usize::MAX]) {
+            assert_eq!(super::decimal(n, &mut [0; 20]), n.to_string());
+        }
+    }
 }
