@@ -143,15 +143,20 @@ impl Lowerer<'_> {
     /// Checks an object's keys against the allowed set: unknown keys (with a
     /// hint when only the case is wrong) and duplicates are problems.
     fn check_keys(&mut self, members: &[Member<'_>], allowed: &[&str], pointer: &str, what: &str) {
-        for (i, m) in members.iter().enumerate() {
-            let known = allowed.contains(&m.key.as_ref());
+        // The allowed names met so far, a bit each (no list has 64).
+        let mut seen = 0u64;
+        for m in members {
+            let known = allowed.iter().position(|k| *k == m.key);
+            let twice = known.is_some_and(|k| seen & (1 << k) != 0);
+            if let Some(k) = known {
+                seen |= 1 << k;
+            }
             // A name a template leaves open is not known to be wrong.
-            if (known && !members[..i].iter().any(|p| p.key == m.key)) || super::symbolic::is_symbolic(&m.key)
-            {
+            if (known.is_some() && !twice) || super::symbolic::is_symbolic(&m.key) {
                 continue;
             }
             let ptr = key_pointer(pointer, &m.key);
-            if !known {
+            if known.is_none() {
                 let same_but_case = allowed.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
                 let typo = did_you_mean(&m.key, allowed.iter().copied());
                 let message = match (same_but_case, typo) {
@@ -169,7 +174,7 @@ impl Lowerer<'_> {
                     ),
                 };
                 self.problem(m.key_span, &ptr, message);
-            } else if members[..i].iter().any(|p| p.key == m.key) {
+            } else if twice {
                 self.problem(m.key_span, &ptr, format!("`{}` appears twice", m.key));
             }
         }
@@ -755,6 +760,35 @@ mod tests {
         assert_eq!(sized(r#"{"a": "x \u000b\f\t\r\ny"}"#), sized(r#"{"a":"xy"}"#));
         assert_eq!(sized("{\"a\": \"x\u{a0}\u{3000}y\u{e9}\"}"), sized(r#"{"a":"xy\u00e9"}"#));
         assert_eq!(sized(r#"{"a":"xy"}"#), 10);
+    }
+
+    #[test]
+    fn element_names_unknown_or_twice_are_problems() {
+        let text = r#"{"Statement": [{"Effect": "Allow", "Sid": "a", "Efect": "Deny", "Effect": "Deny",
+            "Principal": {"AWS": "*", "aws": "*", "AWS": "*"}, "${var.key}": 1, "Action": "sts:AssumeRole",
+            "Sid": "b", "Sid": "c"}], "Version": "2012-10-17", "Version": "2012-10-17"}"#;
+        let lowered = crate::model::parse_policy(text, KindHint::Trust).unwrap();
+        let found: Vec<(&str, &str)> =
+            lowered.problems.iter().map(|p| (p.pointer.as_str(), p.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("/Version", "`Version` appears twice"),
+                ("/Statement/0/Efect", "`Efect` is not a statement element: did you mean `Effect`?"),
+                ("/Statement/0/Effect", "`Effect` appears twice"),
+                (
+                    "/Statement/0/${var.key}",
+                    "`${var.key}` is not a statement element (expected one of Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition)"
+                ),
+                ("/Statement/0/Sid", "`Sid` appears twice"),
+                ("/Statement/0/Sid", "`Sid` appears twice"),
+                (
+                    "/Statement/0/Principal/aws",
+                    "`aws` is not a principal element: element names are case-sensitive, write `AWS`"
+                ),
+                ("/Statement/0/Principal/AWS", "`AWS` appears twice"),
+            ]
+        );
     }
 
     #[test]
