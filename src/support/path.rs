@@ -5,6 +5,24 @@ use std::path::{Component, Path, PathBuf};
 
 /// `path` without a leading `./`, with `/` separators on every platform.
 pub fn display_path(path: &Path) -> String {
+    // Most paths are UTF-8 and start with a name, or with one `./` before
+    // a name: what to show is plain to see, without taking the path apart.
+    if let Some(s) = path.to_str()
+        && cfg!(not(windows))
+    {
+        let plain = |rest: &str| {
+            !rest.is_empty()
+                && !rest.starts_with(['.', '/'])
+                && !rest.ends_with(['.', '/'])
+                && !rest.contains("//")
+                && !rest.contains("/./")
+        };
+        match s.strip_prefix("./") {
+            None if !s.starts_with('.') => return s.to_owned(),
+            Some(rest) if plain(rest) => return rest.to_owned(),
+            _ => {}
+        }
+    }
     let shown = path.strip_prefix("./").unwrap_or(path);
     let s = shown.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s.into_owned() }
@@ -158,6 +176,17 @@ mod tests {
         assert_eq!(display_path(Path::new("./roles/a.json")), "roles/a.json");
         assert_eq!(display_path(Path::new("roles/a.json")), "roles/a.json");
         assert_eq!(display_path(Path::new("../a.json")), "../a.json");
+        // What taking the path apart shows, for paths of every odd shape.
+        let apart = |p: &Path| p.strip_prefix("./").unwrap_or(p).to_string_lossy().into_owned();
+        let parts = ["", ".", "..", "./", ".//", "a", "/", "//", "/./", "b.json", ".c", "d/", "é"];
+        for x in parts {
+            for y in parts {
+                for z in parts {
+                    let path = format!("{x}{y}{z}");
+                    assert_eq!(display_path(Path::new(&path)), apart(Path::new(&path)), "{path:?}");
+                }
+            }
+        }
     }
 
     #[test]
