@@ -470,7 +470,10 @@ fn extract_in(text: &str, root: &Value<'_>, format: Format, stack: Stack) -> Ext
     let mut out = Extracted::default();
     match format {
         Format::PolicyDocument => {
-            out.add_policy(text, root, KindHint::Detect, Owner::UNATTACHED);
+            // One owner for every file of a policy alone: not a copy each.
+            static UNATTACHED: std::sync::LazyLock<std::sync::Arc<Owner>> =
+                std::sync::LazyLock::new(|| std::sync::Arc::new(Owner::UNATTACHED));
+            out.add_policy(text, root, KindHint::Detect, std::sync::Arc::clone(&UNATTACHED));
         }
         Format::CloudFormation => cloudformation::extract(text, root, stack, &mut out),
         Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),
