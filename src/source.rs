@@ -91,6 +91,15 @@ impl LineStarts {
     const GROUP: usize = 64;
     const LONG: u8 = u8::MAX;
 
+    /// Room for the lines of a text of `len` bytes, at 32 bytes a line
+    /// (about a policy's): the list is not grown four times over for each
+    /// file.
+    pub fn for_text(len: usize) -> Self {
+        let mut starts = Self::default();
+        starts.lengths.reserve((len / 32).min(1 << 16));
+        starts
+    }
+
     /// Adds the start of the next line (after all the others).
     pub fn push(&mut self, start: u32) {
         let line = self.lengths.len() + 1;
@@ -142,17 +151,6 @@ impl LineStarts {
             }
             start
         })
-    }
-}
-
-impl LineStarts {
-    /// Room for the lines of a text of `len` bytes, at 32 bytes a line
-    /// (about a policy's): the list is not grown four times over for each
-    /// file.
-    pub fn for_text(len: usize) -> Self {
-        let mut starts = Self::default();
-        starts.lengths.reserve((len / 32).min(1 << 16));
-        starts
     }
 }
 

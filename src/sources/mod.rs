@@ -357,12 +357,11 @@ pub fn read(name: &str, text: &str) -> Result<Option<(Format, Extracted)>, Probl
 
 /// [`read`], for a file whose stack deploys to `account` when given (a
 /// template's own account otherwise: see
-/// [`crate::model::symbolic::stack_account`]).
+/// [`crate::model::symbolic::stack_account`]). A JSON text's line starts,
+/// noted by its parse, are left in `lines`.
 ///
 /// # Errors
 /// A file that does not parse: the problem, with its place.
-///
-/// A JSON text's line starts, found by its parse, are left in `lines`.
 pub fn read_in(
     name: &str,
     text: &str,
