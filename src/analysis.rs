@@ -677,13 +677,7 @@ fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -
                 // It was one when the walk met it.
                 return Err(std::io::Error::other("is no longer a regular file"));
             }
-            if meta.len() > limit {
-                return Err(too_large(limit));
-            }
-            if large.is_some_and(|large| meta.len() >= large) {
-                return Ok(Contents::Large(file, meta.len()));
-            }
-            return read_file(file, meta.len(), limit).map(Contents::Whole);
+            return regular(file, meta.len(), limit, large);
         }
         Input::File { path, .. } => {
             let path = &root.join(path);
@@ -699,10 +693,7 @@ fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -
             }
             let file = std::fs::File::open(path)?;
             if meta.is_file() {
-                if large.is_some_and(|large| meta.len() >= large) {
-                    return Ok(Contents::Large(file, meta.len()));
-                }
-                return read_file(file, meta.len(), limit).map(Contents::Whole);
+                return regular(file, meta.len(), limit, large);
             }
             Box::new(file)
         }
@@ -710,6 +701,18 @@ fn read(input: &Input, root: &std::path::Path, limit: u64, large: Option<u64>) -
     read_capped(reader, limit)
         .map(Contents::Whole)
         .map_err(|e| if e.kind() == std::io::ErrorKind::FileTooLarge { too_large(limit) } else { e })
+}
+
+/// A regular file of `size` bytes: refused when larger than `limit`, left
+/// open when of `large` bytes or more, read whole otherwise.
+fn regular(file: std::fs::File, size: u64, limit: u64, large: Option<u64>) -> std::io::Result<Contents> {
+    if size > limit {
+        return Err(too_large(limit));
+    }
+    if large.is_some_and(|large| size >= large) {
+        return Ok(Contents::Large(file, size));
+    }
+    read_file(file, size, limit).map(Contents::Whole)
 }
 
 /// [`read`], every input whole.
