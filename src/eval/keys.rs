@@ -62,7 +62,7 @@ pub const STS_KEYS: [&str; 7] = [
 
 /// Whether `key` (lowercase) can be in an `sts:AssumeRole*` request.
 pub fn known_key(key: &str) -> bool {
-    let Some((prefix, _)) = key.split_once(':') else { return false };
+    let Some((prefix, _)) = crate::support::split_at_byte(key, b':') else { return false };
     match prefix {
         "aws" => GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k))),
         "sts" => STS_KEYS.contains(&key),

@@ -80,7 +80,7 @@ pub struct Scenario {
 /// Whether a federated caller's request can never hold `key` (see
 /// [`Scenario::never_carries`]), asked without making the scenario.
 pub fn never_carried(f: &Federated, key: &str) -> bool {
-    let Some((prefix, _)) = key.split_once(':') else { return false };
+    let Some((prefix, _)) = crate::support::split_at_byte(key, b':') else { return false };
     match f {
         Federated::Saml { .. } => keys::is_claim_prefix(prefix),
         _ => {

@@ -62,12 +62,16 @@ pub struct Lowered {
 
 /// Escapes a JSON Pointer reference token.
 pub fn pointer_token(key: &str) -> String {
-    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1") } else { key.to_owned() }
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_owned()
+    }
 }
 
 /// `pointer` followed by the reference token of an object key.
 fn key_pointer(pointer: &str, key: &str) -> Pointer {
-    if key.contains(['~', '/']) {
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
         return join(pointer, &pointer_token(key));
     }
     join(pointer, key)
@@ -409,7 +413,7 @@ impl Lowerer<'_> {
         let items = self.strings(v, ptr, what);
         for a in &items {
             let ok = a.value == "*"
-                || a.value.split_once(':').is_some_and(|(svc, name)| {
+                || crate::support::split_at_byte(&a.value, b':').is_some_and(|(svc, name)| {
                     !svc.is_empty()
                         && !name.is_empty()
                         && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')

@@ -125,7 +125,7 @@ fn pitfall(s: &Statement, c: &Condition, before: &[Condition]) -> Option<(String
 /// cluster's): it is never true, and the statement admits nobody.
 fn foreign_claim(s: &Statement, c: &Condition) -> Option<(String, String)> {
     let op = c.operator.value;
-    let (prefix, claim) = c.key_lc.split_once(':')?;
+    let (prefix, claim) = crate::support::split_at_byte(&c.key_lc, b':')?;
     let needs_key =
         !(op.if_exists || op.base.is_negated() || op.quantifier == Some(Quantifier::ForAllValues))
             && (op.base != BaseOp::Null || c.values.iter().any(|v| v.value.eq_ignore_ascii_case("false")));
@@ -172,7 +172,7 @@ fn foreign_claim(s: &Statement, c: &Condition) -> Option<(String, String)> {
 /// `*` is a plain character there, and no real token's claim holds one.
 fn wildcard_in_string_equals(c: &Condition) -> Option<(String, String)> {
     let op = c.operator.value;
-    let (prefix, _) = c.key_lc.split_once(':')?;
+    let (prefix, _) = crate::support::split_at_byte(&c.key_lc, b':')?;
     if !keys::is_claim_prefix(prefix)
         || !matches!(op.base, BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase)
     {

@@ -10,6 +10,15 @@ pub mod path;
 pub mod stderr;
 pub mod suggest;
 
+/// `s` cut at its first `byte`, which must be ASCII: [`str::split_once`]
+/// without the set-up of its searcher, which costs more than the search on
+/// the short keys and names of the hot paths.
+pub fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let i = s.bytes().position(|b| b == byte)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// `n` in decimal, written into `digits` (a `usize` has at most 20):
 /// without the formatting machinery, for the hot paths that write numbers.
 pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
@@ -34,6 +43,13 @@ pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn split_at_byte_is_split_once() {
+        for s in ["", ":", "a:", ":b", "aws:PrincipalArn", "a:b:c", "no colon", "é:ü", "sts:AssumeRole"] {
+            assert_eq!(super::split_at_byte(s, b':'), s.split_once(':'), "{s:?}");
+        }
+    }
+
     #[test]
     fn decimal_writes_what_format_writes() {
         for n in (0..2000).chain([9_999, 10_000, 123_456_789, usize::MAX - 1, usize::MAX]) {
