@@ -62,16 +62,17 @@ pub struct Lowered {
 
 /// Escapes a JSON Pointer reference token.
 pub fn pointer_token(key: &str) -> String {
-    if key.bytes().any(|b| b == b'~' || b == b'/') {
-        key.replace('~', "~0").replace('/', "~1")
-    } else {
-        key.to_owned()
-    }
+    if needs_escape(key) { key.replace('~', "~0").replace('/', "~1") } else { key.to_owned() }
+}
+
+/// Whether a key has a `~` or `/`, escaped in a JSON Pointer.
+fn needs_escape(key: &str) -> bool {
+    key.bytes().any(|b| b == b'~' || b == b'/')
 }
 
 /// `pointer` followed by the reference token of an object key.
 fn key_pointer(pointer: &str, key: &str) -> Pointer {
-    if key.bytes().any(|b| b == b'~' || b == b'/') {
+    if needs_escape(key) {
         return join(pointer, &pointer_token(key));
     }
     join(pointer, key)
