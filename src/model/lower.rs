@@ -106,6 +106,8 @@ fn join(pointer: &str, token: &str) -> Pointer {
 struct Lowerer<'m> {
     map: &'m SpanMap,
     problems: Vec<Problem>,
+    /// The document as written, when it was JSON.
+    json: Option<&'m str>,
 }
 
 const DOCUMENT_KEYS: [&str; 3] = ["Version", "Id", "Statement"];
@@ -127,7 +129,16 @@ pub fn is_policy_document(v: &Value<'_>) -> bool {
 }
 
 pub fn lower(root: &Value<'_>, hint: KindHint, map: &SpanMap) -> Lowered {
-    let mut cx = Lowerer { map, problems: Vec::new() };
+    let mut cx = Lowerer { map, problems: Vec::new(), json: None };
+    let policy = cx.document(root, hint);
+    Lowered { policy, problems: cx.problems }
+}
+
+/// [`lower`], for a document parsed from JSON: `json` is its text as
+/// written (the text of `root`'s span), which gives its size without a
+/// walk of the tree.
+pub fn lower_json(root: &Value<'_>, json: &str, hint: KindHint, map: &SpanMap) -> Lowered {
+    let mut cx = Lowerer { map, problems: Vec::new(), json: Some(json) };
     let policy = cx.document(root, hint);
     Lowered { policy, problems: cx.problems }
 }
@@ -236,7 +247,10 @@ impl Lowerer<'_> {
         self.check_kind(root, kind);
         let variables = root.get("Version").and_then(Value::as_str) == Some("2012-10-17");
         // Only a trust policy's size is checked (`trust-policy-size`).
-        let size = if kind == PolicyKind::Trust { compact_size(root) } else { 0 };
+        let size = match kind {
+            PolicyKind::Trust => self.json.and_then(compact_json_size).unwrap_or_else(|| compact_size(root)),
+            _ => 0,
+        };
         Policy { kind, span, statements, variables, size }
     }
 
@@ -623,6 +637,37 @@ fn compact_size(v: &Value<'_>) -> usize {
     }
 }
 
+/// [`compact_size`] counted on the JSON text of the document: its
+/// characters less its whitespace. The parse admits no byte below 0x21
+/// but whitespace, outside strings or in them, so those are the
+/// whitespace. `None` when an escape or a character outside ASCII makes
+/// the count one of decoded characters.
+fn compact_json_size(json: &str) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let bytes = json.as_bytes();
+    if !bytes.is_ascii() || memchr::memchr(b'\\', bytes).is_some() {
+        return None;
+    }
+    // The bytes from 0x21 on, eight at a time: below 0x80, `b + 0x5F`
+    // reaches the high bit from 0x21 on and carries into no other byte.
+    // Each byte of `lanes` counts its place in up to 255 words.
+    let mut graphic = 0;
+    for block in bytes.chunks(8 * 255) {
+        let mut words = block.chunks_exact(8);
+        let mut lanes = 0u64;
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            lanes += ((w + ONES * 0x5F) >> 7) & ONES;
+        }
+        // Pairs of lanes summed into 16 bits, then the four pairs.
+        let pairs = (lanes & EVEN) + ((lanes >> 8) & EVEN);
+        graphic += (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
+        graphic += words.remainder().iter().filter(|&&b| b >= 0x21).count();
+    }
+    Some(graphic)
+}
+
 /// Whether every byte is ASCII and neither a space nor a control
 /// character (most names, ARNs and actions): then each is a character that
 /// is not whitespace. Eight bytes at a time: in a word, a byte below 0x21
@@ -765,6 +810,45 @@ mod tests {
         assert_eq!(sized(r#"{"a": "x \u000b\f\t\r\ny"}"#), sized(r#"{"a":"xy"}"#));
         assert_eq!(sized("{\"a\": \"x\u{a0}\u{3000}y\u{e9}\"}"), sized(r#"{"a":"xy\u00e9"}"#));
         assert_eq!(sized(r#"{"a":"xy"}"#), 10);
+    }
+
+    #[test]
+    fn compact_size_read_off_the_text_is_the_size_of_the_tree() {
+        let tree = |json: &str| compact_size(&crate::syntax::json::parse(json).unwrap());
+        let docs = [
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}}]}"#,
+            "{\n\t\"a\" : [ 1 , -2.5e3, true,false , null, \"x y  z\" ],\r\n \"b\": {}}",
+            r#"{"a":"xy"}"#,
+            "[]",
+            "{\"a\": \"0123456789abcdef 0123456789abcdef\", \"bb\": [\"        \", \" \"]}",
+        ];
+        for doc in docs {
+            assert_eq!(compact_json_size(doc), Some(tree(doc)), "{doc}");
+        }
+        // Longer than the 2,040 bytes counted in one block.
+        let statement = r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}"#;
+        let long = format!("{{\"Statement\": [\n    {}\n]}}", [statement; 60].join(",\n    "));
+        assert!(long.len() > 2 * 2040);
+        assert_eq!(compact_json_size(&long), Some(tree(&long)));
+        // Every length and every place of a space or a tab.
+        for len in 0..20 {
+            for at in 0..len {
+                for blank in [" ", "\t", "\n"] {
+                    let mut value = "a".repeat(len);
+                    value.replace_range(at..=at, if blank == " " { " " } else { "" });
+                    let doc = format!("{{{blank}\"k\":{blank}\"{value}\"{blank}}}");
+                    assert_eq!(compact_json_size(&doc), Some(tree(&doc)), "{doc:?}");
+                }
+            }
+        }
+        // An escape or a character outside ASCII leaves it to the tree.
+        for doc in [r#"{"a": "x\u0020y"}"#, r#"{"a": "\n"}"#, "{\"a\": \"é\"}", "{\"a\": \"x\u{a0}y\"}"] {
+            assert_eq!(compact_json_size(doc), None, "{doc}");
+            for pad in 0..9 {
+                let padded = format!("{{\"{}\": 1, {}", "p".repeat(pad), &doc[1..]);
+                assert_eq!(compact_json_size(&padded), None, "{padded}");
+            }
+        }
     }
 
     #[test]

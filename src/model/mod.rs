@@ -5,7 +5,7 @@ pub mod lower;
 pub mod policy;
 pub mod symbolic;
 
-pub use lower::{KindHint, Lowered, Problem, SpanMap, lower};
+pub use lower::{KindHint, Lowered, Problem, SpanMap, lower, lower_json};
 pub use policy::*;
 
 /// Parses and lowers a standalone policy document (used by tests and docs).
@@ -14,5 +14,6 @@ pub use policy::*;
 /// When the text is not valid JSON.
 pub fn parse_policy(text: &str, hint: KindHint) -> Result<Lowered, crate::syntax::json::ParseError> {
     let root = crate::syntax::json::parse(text)?;
-    Ok(lower(&root, hint, &SpanMap::Identity))
+    let json = &text[root.span.start as usize..root.span.end as usize];
+    Ok(lower_json(&root, json, hint, &SpanMap::Identity))
 }

@@ -22,22 +22,32 @@ pub enum Embedded {
 /// piece).
 #[derive(Clone, Copy)]
 pub struct Text<'s> {
-    text: &'s str,
+    source: &'s str,
     base: u32,
+    /// Whether the text is JSON (not YAML or HCL): then a value's text is
+    /// the value as written.
+    pub json: bool,
 }
 
 impl<'s> Text<'s> {
+    /// A whole file of any syntax.
     pub const fn whole(text: &'s str) -> Self {
-        Self { text, base: 0 }
+        Self { source: text, base: 0, json: false }
     }
 
+    /// A whole JSON file.
+    pub const fn json(text: &'s str) -> Self {
+        Self { source: text, base: 0, json: true }
+    }
+
+    /// A piece of a JSON file.
     pub const fn piece(text: &'s str, base: u32) -> Self {
-        Self { text, base }
+        Self { source: text, base, json: true }
     }
 
     /// The source of a span of a value parsed from it.
-    fn at(self, span: Span) -> &'s str {
-        &self.text[(span.start - self.base) as usize..(span.end - self.base) as usize]
+    pub fn at(self, span: Span) -> &'s str {
+        &self.source[(span.start - self.base) as usize..(span.end - self.base) as usize]
     }
 }
 

@@ -10,7 +10,7 @@ pub mod terraform;
 mod terraform_plan;
 
 use crate::model::lower::SpanMap;
-use crate::model::{KindHint, Policy, Problem, Spanned, lower};
+use crate::model::{KindHint, Policy, Problem, Spanned, lower, lower_json};
 use crate::source::Span;
 use crate::syntax::json::Value;
 
@@ -205,6 +205,17 @@ impl Extracted {
         self.add_policy_in(Text::whole(text), value, hint, owner)
     }
 
+    /// [`Extracted::add_policy`], for a value parsed from JSON `text`.
+    pub(crate) fn add_json_policy(
+        &mut self,
+        text: &str,
+        value: &Value<'_>,
+        hint: KindHint,
+        owner: impl Into<std::sync::Arc<Owner>>,
+    ) -> Option<usize> {
+        self.add_policy_in(Text::json(text), value, hint, owner)
+    }
+
     /// [`Extracted::add_policy`], for a value parsed from a piece of a file.
     pub(crate) fn add_policy_in(
         &mut self,
@@ -215,11 +226,12 @@ impl Extracted {
     ) -> Option<usize> {
         let owner = owner.into();
         let lowered = match embedded_document(text, value) {
+            Embedded::Object if text.json => lower_json(value, text.at(value.span), hint, &SpanMap::Identity),
             Embedded::Object => lower(value, hint, &SpanMap::Identity),
             Embedded::Decoded { doc, offsets } => {
                 let map = SpanMap::Table { base: value.span.start, offsets, file: value.span.file };
                 match crate::syntax::json::parse(&doc) {
-                    Ok(v) => lower(&v, hint, &map),
+                    Ok(v) => lower_json(&v, &doc[v.span.start as usize..v.span.end as usize], hint, &map),
                     Err(e) => {
                         let message = format!("the embedded policy is not valid JSON: {}", e.message);
                         self.problem(map.map(e.span), message, &owner);
@@ -472,7 +484,8 @@ fn extract_in(text: &str, root: &Value<'_>, format: Format, stack: Stack) -> Ext
             // One owner for every file of a policy alone: not a copy each.
             static UNATTACHED: std::sync::LazyLock<std::sync::Arc<Owner>> =
                 std::sync::LazyLock::new(|| std::sync::Arc::new(Owner::UNATTACHED));
-            out.add_policy(text, root, KindHint::Detect, std::sync::Arc::clone(&UNATTACHED));
+            // IAM reads policies as JSON only: so is this file.
+            out.add_json_policy(text, root, KindHint::Detect, std::sync::Arc::clone(&UNATTACHED));
         }
         Format::CloudFormation => cloudformation::extract(text, root, stack, &mut out),
         Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),

@@ -349,7 +349,7 @@ impl Cx<'_, '_, '_> {
         if kind == OwnerKind::Role {
             let duration = self.max_session_duration(r, &owner);
             if let Some(doc) = policy(v, "assume_role_policy")
-                && let Some(u) = self.out.add_policy(self.text, doc, KindHint::Trust, owner.clone())
+                && let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Trust, owner.clone())
             {
                 self.out.units[u].max_session_duration = duration;
                 entity.trust = Some(u);
@@ -357,7 +357,8 @@ impl Cx<'_, '_, '_> {
             for (_, p) in list(v, "inline_policy") {
                 let covered = string(p, "name").is_some_and(|n| self.covered.contains(&(name.clone(), n)));
                 if let (false, Some(doc)) = (covered, policy(p, "policy"))
-                    && let Some(u) = self.out.add_policy(self.text, doc, KindHint::Identity, owner.clone())
+                    && let Some(u) =
+                        self.out.add_json_policy(self.text, doc, KindHint::Identity, owner.clone())
                 {
                     entity.inline.push(u);
                 }
@@ -410,7 +411,7 @@ impl Cx<'_, '_, '_> {
         let owner =
             Owner::new(OwnerKind::ManagedPolicy, Some(arn.clone()), Some(name)).in_template(&r.address, None);
         if let Some(doc) = policy(v, "policy")
-            && let Some(u) = self.out.add_policy(self.text, doc, KindHint::Identity, owner)
+            && let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Identity, owner)
         {
             self.out.managed.push((arn.clone(), u));
         }
@@ -432,7 +433,7 @@ impl Cx<'_, '_, '_> {
             None => Owner::new(kind, None, None),
         }
         .in_template(&r.address, None);
-        if let Some(u) = self.out.add_policy(self.text, doc, KindHint::Identity, owner)
+        if let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Identity, owner)
             && let Some(Target::Entity(e)) = target
         {
             self.out.entities[e].inline.push(u);

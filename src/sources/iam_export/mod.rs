@@ -15,7 +15,7 @@ pub mod stream;
 pub const SESSION_DURATION_RANGE: std::ops::RangeInclusive<i64> = 3600..=43_200;
 
 pub fn extract(whole: &str, root: &Value<'_>, format: Format, out: &mut Extracted) {
-    let text = Text::whole(whole);
+    let text = Text::json(whole);
     match format {
         Format::AuthorizationDetails => authorization_details(text, root, out),
         Format::GetRole => {
@@ -37,12 +37,12 @@ pub fn extract(whole: &str, root: &Value<'_>, format: Format, out: &mut Extracte
                 _ => (OwnerKind::Unattached, None),
             };
             if let Some(doc) = root.get("PolicyDocument") {
-                out.add_policy(whole, doc, KindHint::Identity, Owner::new(kind, None, name));
+                out.add_json_policy(whole, doc, KindHint::Identity, Owner::new(kind, None, name));
             }
         }
         Format::PolicyVersion => {
             if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
-                out.add_policy(
+                out.add_json_policy(
                     whole,
                     doc,
                     KindHint::Identity,
