@@ -286,7 +286,7 @@ const SEARCH_BUDGET: usize = 100_000;
 /// statement `target` of `policy` and denied by none of its `Deny`
 /// statements. Returns the request context that gets through.
 pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> {
-    search_request(policy, target, sc, |found| Witness {
+    search_request(policy, target, sc, true, |found| Witness {
         values: found.iter().map(|(k, v)| ((*k).to_owned(), v.map(str::to_owned))).collect(),
     })
 }
@@ -294,15 +294,17 @@ pub fn allows(policy: &Policy, target: usize, sc: &Scenario) -> Option<Witness> 
 /// [`allows`], for a caller that needs only the yes or no (no request
 /// context is built).
 pub fn admits(policy: &Policy, target: usize, sc: &Scenario) -> bool {
-    search_request(policy, target, sc, |_| ()).is_some()
+    search_request(policy, target, sc, false, |_| ()).is_some()
 }
 
 /// The search of [`allows`]; `found` makes the answer of the request that
-/// gets through.
+/// gets through, with every key of the caller when `witness`, else with
+/// the keys the decision reads.
 fn search_request<R>(
     policy: &Policy,
     target: usize,
     sc: &Scenario,
+    witness: bool,
     found: impl FnOnce(&[(&str, Option<&str>)]) -> R,
 ) -> Option<R> {
     let stmt = policy.statements.get(target)?;
@@ -317,10 +319,11 @@ fn search_request<R>(
     let relevant: Vec<&Statement> = std::iter::once(stmt).chain(denies.iter().copied()).collect();
 
     // Every key the decision can depend on, with its candidate values.
-    let mut keys: BTreeSet<Cow<'_, str>> = BTreeSet::new();
+    // A short list, sorted and without repeats once it is whole.
+    let mut keys: Vec<Cow<'_, str>> = Vec::new();
     for s in &relevant {
         for c in &s.conditions {
-            keys.insert(Cow::Borrowed(&c.key_lc));
+            keys.push(Cow::Borrowed(&c.key_lc));
             if policy.variables {
                 for v in &c.values {
                     keys.extend(variables(&v.value).into_iter().map(Cow::Owned));
@@ -329,10 +332,29 @@ fn search_request<R>(
         }
     }
     if sc.caller == Caller::Aws {
-        keys.insert(Cow::Borrowed("aws:principalaccount"));
-        keys.insert(Cow::Borrowed("aws:principalarn"));
+        // The caller's account and ARN are read by the principals that name
+        // an account or an ARN. A key nothing reads changes no answer: it
+        // is searched only for a witness, or when its domain may leave no
+        // value (then no request gets through).
+        let names = |kind: fn(&Principal) -> bool| {
+            relevant
+                .iter()
+                .flat_map(|s| s.principal.iter().flat_map(|p| &p.entries))
+                .any(|e| kind(&e.principal))
+        };
+        let read = |key: &str, kind: fn(&Principal) -> bool| {
+            witness || names(kind) || matches!(sc.domain(key), Domain::FreeExcept { .. })
+        };
+        if read("aws:principalaccount", |p| matches!(p, Principal::Account { .. })) {
+            keys.push(Cow::Borrowed("aws:principalaccount"));
+        }
+        if read("aws:principalarn", |p| matches!(p, Principal::Arn(_))) {
+            keys.push(Cow::Borrowed("aws:principalarn"));
+        }
     }
-    let mut axes: Vec<(Cow<'_, str>, Vec<Option<String>>)> = Vec::new();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut axes: Vec<(Cow<'_, str>, Vec<Option<String>>)> = Vec::with_capacity(keys.len());
     for key in keys {
         let mut cands = candidates(&key, sc.domain(&key), policy, &relevant);
         // Keep only values that cannot make the target's own conditions on
@@ -342,7 +364,7 @@ fn search_request<R>(
             let one = Ctx { keys: &pair, variables: policy.variables };
             stmt.conditions
                 .iter()
-                .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| v.value.contains("${")))
+                .filter(|cond| cond.key_lc == key && !cond.values.iter().any(|v| has_variable(&v.value)))
                 .all(|cond| eval_condition(cond, &one, Polarity::Allow))
         });
         if cands.is_empty() {
@@ -480,9 +502,19 @@ fn eval_condition(c: &Condition, ctx: &Ctx<'_, '_>, polarity: Polarity) -> bool 
     result.unwrap_or(favourable)
 }
 
+/// Whether a value has a `${`: the start of a policy variable. Most have
+/// no `$` at all, found at once by a byte search.
+pub fn has_variable(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
+}
+
 /// The policy variables (`${aws:username}`) a value refers to, lowercased.
 fn variables(s: &str) -> Vec<String> {
     let mut out = Vec::new();
+    if !has_variable(s) {
+        return out;
+    }
     let mut rest = s;
     while let Some(i) = rest.find("${") {
         let Some(j) = rest[i..].find('}') else { break };
@@ -499,7 +531,7 @@ fn variables(s: &str) -> Vec<String> {
 /// Replaces policy variables by their values in the context; `None` when a
 /// variable's value is not known.
 fn substitute<'a>(s: &'a str, ctx: &Ctx<'_, '_>) -> Option<Cow<'a, str>> {
-    if !ctx.variables || !s.contains("${") {
+    if !ctx.variables || !has_variable(s) {
         return Some(Cow::Borrowed(s));
     }
     let mut out = String::new();

@@ -223,17 +223,58 @@ fn scenarios_hold_each_key_once_and_a_later_setting_wins() {
 
 #[test]
 fn admits_answers_as_allows_does() {
+    // `admits` leaves out the caller's account or ARN where no principal
+    // and no condition reads it; `allows` searches them for its witness.
     let e = env();
-    for p in [
+    let one = |principal: &str, cond: &str, deny: &str| {
+        let cond = if cond.is_empty() { String::new() } else { format!(",\"Condition\":{cond}") };
+        trust(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"{cond}}}{deny}]}}"#
+        ))
+    };
+    let deny_role = r#",{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/ci"},"Action":"sts:AssumeRole"}"#;
+    let deny_account = r#",{"Effect":"Deny","Principal":{"AWS":"222222222222"},"Action":"sts:AssumeRole"}"#;
+    let arn_like = r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::222222222222:role/ci-*"}}"#;
+    let external_id = r#"{"StringEquals":{"sts:ExternalId":"x-1"}}"#;
+    let mut policies = vec![
         wild("", ""),
         wild(r#"{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}"#, ""),
         wild("", r#",{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}"#),
-    ] {
+        wild(arn_like, ""),
+        wild(r#"{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}"#, deny_role),
+    ];
+    for principal in ["222222222222", "arn:aws:iam::222222222222:root", "arn:aws:iam::222222222222:role/ci"] {
+        for cond in ["", arn_like, external_id] {
+            for deny in ["", deny_role, deny_account] {
+                policies.push(one(principal, cond, deny));
+            }
+        }
+    }
+    // A domain that leaves no value: no request gets through, whether or
+    // not a principal reads the key.
+    let nothing = || Domain::FreeExcept { prefixes: vec![String::new()], optional: false };
+    let mut answers = [0, 0];
+    for p in &policies {
         for sc in [
-            Scenario::aws_principal(&fresh_account(&p, &e), true, &e),
+            Scenario::aws_principal(&fresh_account(p, &e), true, &e),
+            Scenario::aws_principal("222222222222", false, &e),
+            Scenario::aws_principal("222222222222", true, &e),
+            Scenario::aws_principal("222222222222", true, &e).with("aws:principalarn", nothing()),
+            Scenario::aws_principal("222222222222", true, &e).with("aws:principalaccount", nothing()),
             Scenario::service("ec2.amazonaws.com"),
         ] {
-            assert_eq!(admits(&p, 0, &sc), allows(&p, 0, &sc).is_some());
+            let admitted = admits(p, 0, &sc);
+            assert_eq!(admitted, allows(p, 0, &sc).is_some(), "{p:?} {sc:?}");
+            answers[usize::from(admitted)] += 1;
         }
+    }
+    // Both answers are given, many times each.
+    assert!(answers[0] > 20 && answers[1] > 20, "{answers:?}");
+}
+
+#[test]
+fn a_variable_starts_with_a_dollar_and_a_brace() {
+    for s in ["", "$", "{", "${", "a${b}", "$$", "$ {", "x$", "${aws:username}", "}${", "$}{", "é${"] {
+        assert_eq!(has_variable(s), s.contains("${"), "{s}");
     }
 }

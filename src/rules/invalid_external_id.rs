@@ -48,7 +48,7 @@ impl Rule for InvalidExternalId {
                 }
                 for v in &c.values {
                     // A policy variable, or a template parameter without a default.
-                    let unknown = cx.unit.policy.variables && v.value.contains("${");
+                    let unknown = cx.unit.policy.variables && crate::eval::has_variable(&v.value);
                     if unknown || crate::model::symbolic::is_symbolic(&v.value) {
                         continue;
                     }
