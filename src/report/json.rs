@@ -163,39 +163,32 @@ fn number(buf: &mut Vec<u8>, n: usize) {
 fn string(buf: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.push(b'"');
-    // Most strings need no escape: one pass that the compiler vectorizes
-    // tells, and the string is copied whole.
-    let needs = s.bytes().fold(0u8, |any, b| any | u8::from(b < 0x20 || b == b'"' || b == b'\\'));
-    if needs == 0 {
-        buf.extend_from_slice(s.as_bytes());
-        buf.push(b'"');
-        return;
+    // Runs without a byte to escape are found eight bytes at a time and
+    // copied whole; most strings are one run.
+    let mut rest = s.as_bytes();
+    loop {
+        let run = crate::syntax::json::plain_run(rest);
+        buf.extend_from_slice(&rest[..run]);
+        let Some(&b) = rest.get(run) else { break };
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            _ => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+        }
+        rest = &rest[run + 1..];
     }
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0x00..=0x1f => {
-                buf.extend_from_slice(&bytes[start..i]);
-                buf.extend_from_slice(b"\\u00");
-                buf.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        buf.extend_from_slice(&bytes[start..i]);
-        buf.extend_from_slice(escape);
-        start = i + 1;
-    }
-    buf.extend_from_slice(&bytes[start..]);
     buf.push(b'"');
 }
 
@@ -280,5 +273,29 @@ mod tests {
         let one = a.findings[0].clone();
         a.findings.extend(std::iter::repeat_n(one, 2200));
         assert_eq!(rendered(&a), render_serde(&a));
+    }
+
+    #[test]
+    fn strings_escaped_as_serde_json_escapes_them() {
+        let check = |s: &str| {
+            let mut buf = Vec::new();
+            string(&mut buf, s);
+            assert_eq!(buf, serde_json::to_vec(s).unwrap(), "{s:?}");
+        };
+        // Every ASCII character at every place of a word, once and twice.
+        for len in 1..20 {
+            for at in 0..len {
+                for c in (0u8..0x80).map(char::from) {
+                    let mut s: Vec<char> = vec!['a'; len];
+                    s[at] = c;
+                    check(&s.iter().collect::<String>());
+                    s[len - 1 - at] = c;
+                    check(&s.iter().collect::<String>());
+                }
+            }
+        }
+        for s in ["", "é\"😀\n", "\u{7f}\u{80}\u{2028}", "`a` \\ \"b\"\u{1}"] {
+            check(s);
+        }
     }
 }

@@ -449,7 +449,7 @@ impl<'s> Parser<'s> {
 /// to zero when xor-ed with it, and a zero byte, or one below 0x20, borrows
 /// when 0x01 (0x20) is taken from it and sets its high bit. A borrow can
 /// only set bits above the first such byte, so the lowest bit set is it.
-fn plain_run(bytes: &[u8]) -> usize {
+pub(crate) fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w;
