@@ -64,7 +64,11 @@ pub const STS_KEYS: [&str; 7] = [
 pub fn known_key(key: &str) -> bool {
     let Some((prefix, _)) = crate::support::split_at_byte(key, b':') else { return false };
     match prefix {
-        "aws" => GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k))),
+        // A key with a `/` is a tag key: its prefix, up to that `/`, is listed.
+        "aws" => match memchr::memchr(b'/', key.as_bytes()) {
+            Some(slash) => GLOBAL_KEYS.contains(&&key[..=slash]),
+            None => GLOBAL_KEYS.contains(&key),
+        },
         "sts" => STS_KEYS.contains(&key),
         // SAML attributes and federated providers' claims.
         "saml" => true,
@@ -80,4 +84,24 @@ pub fn known_key(key: &str) -> bool {
 /// `oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub`.
 pub fn is_claim_prefix(prefix: &str) -> bool {
     prefix.contains('.') || prefix.contains('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_global_key_is_listed_or_under_a_listed_prefix() {
+        let listed = |key: &str| GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k)));
+        let mut keys = vec!["aws:", "aws:/", "aws:x/y", "aws:principaltag", "aws:principalarn/x", "aws://"];
+        let made: Vec<String> = GLOBAL_KEYS
+            .iter()
+            .flat_map(|k| [format!("{k}team"), format!("{k}a/b"), format!("{k}/"), k[..k.len() - 1].to_owned()])
+            .collect();
+        keys.extend(GLOBAL_KEYS);
+        keys.extend(made.iter().map(String::as_str));
+        for key in keys {
+            assert_eq!(known_key(key), listed(key), "{key}");
+        }
+    }
 }

@@ -147,7 +147,11 @@ impl Scenario {
         self.keys
             .iter()
             .find(|(k, _)| k == key)
-            .or_else(|| self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_ref())))
+            .or_else(|| {
+                // Only a key with a `/` can be under a prefix.
+                memchr::memchr(b'/', key.as_bytes())?;
+                self.keys.iter().find(|(k, _)| k.ends_with('/') && key.starts_with(k.as_ref()))
+            })
             .map_or(
                 if keys::known_key(key) && !self.never_carries(key) { &self.default } else { &ABSENT },
                 |(_, d)| d,
