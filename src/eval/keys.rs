@@ -92,11 +92,14 @@ mod tests {
 
     #[test]
     fn a_global_key_is_listed_or_under_a_listed_prefix() {
-        let listed = |key: &str| GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k)));
+        let listed =
+            |key: &str| GLOBAL_KEYS.iter().any(|k| *k == key || (k.ends_with('/') && key.starts_with(k)));
         let mut keys = vec!["aws:", "aws:/", "aws:x/y", "aws:principaltag", "aws:principalarn/x", "aws://"];
         let made: Vec<String> = GLOBAL_KEYS
             .iter()
-            .flat_map(|k| [format!("{k}team"), format!("{k}a/b"), format!("{k}/"), k[..k.len() - 1].to_owned()])
+            .flat_map(|k| {
+                [format!("{k}team"), format!("{k}a/b"), format!("{k}/"), k[..k.len() - 1].to_owned()]
+            })
             .collect();
         keys.extend(GLOBAL_KEYS);
         keys.extend(made.iter().map(String::as_str));

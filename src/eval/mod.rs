@@ -639,21 +639,28 @@ fn candidates(key: &str, domain: &Domain, policy: &Policy, relevant: &[&Statemen
             push(Some((*default).to_owned()));
         }
         Domain::ArnIn { account } => {
-            let mut arns: Vec<&str> = literals.iter().map(|(_, l)| *l).collect();
-            let principal_arns: Vec<String> = policy
-                .statements
-                .iter()
-                .flat_map(|s| s.principal.iter().flat_map(|p| &p.entries))
-                .filter_map(|e| match &e.principal {
-                    Principal::Arn(a) => Some(a.session_role().unwrap_or_else(|| a.to_string())),
-                    _ => None,
-                })
-                .collect();
-            arns.extend(principal_arns.iter().map(String::as_str));
-            for lit in arns {
-                if let Some(arn) = Arn::parse(&instantiate(lit)) {
-                    let partition = if arn.partition().is_empty() { "aws" } else { arn.partition() };
-                    push(Some(arn.with(partition, "iam", "", account)));
+            // Each ARN the policy names, moved into the caller's account:
+            // the literals, then the principals (a session as its role).
+            let moved = |arn: &Arn| {
+                let partition = if arn.partition().is_empty() { "aws" } else { arn.partition() };
+                arn.with(partition, "iam", "", account)
+            };
+            let named = |text: &str| Arn::parse(&instantiate(text)).map(|arn| moved(&arn));
+            for (_, lit) in &literals {
+                if let Some(arn) = named(lit) {
+                    push(Some(arn));
+                }
+            }
+            for e in policy.statements.iter().flat_map(|s| s.principal.iter().flat_map(|p| &p.entries)) {
+                let Principal::Arn(a) = &e.principal else { continue };
+                let arn = match a.session_role() {
+                    Some(role) => named(&role),
+                    // Already parsed, and nothing to fill in.
+                    None if !a.as_str().contains(['$', '*', '?']) => Some(moved(a)),
+                    None => named(a.as_str()),
+                };
+                if let Some(arn) = arn {
+                    push(Some(arn));
                 }
             }
             push(Some(["arn:aws:iam::", account, ":user/trustlint-unnamed"].concat()));
