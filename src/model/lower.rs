@@ -259,17 +259,19 @@ impl Lowerer<'_> {
         let Some(stmts) = root.get("Statement") else {
             return;
         };
-        let list: Vec<(Pointer, &Value<'_>)> = match &stmts.kind {
-            Kind::Array(items) => {
-                items.iter().enumerate().map(|(i, s)| (index_pointer("/Statement", i), s)).collect()
-            }
-            Kind::Object(_) => vec![("/Statement".into(), stmts)],
+        // Each statement with its index in the array (none for a lone
+        // object); its pointer is made for a problem only.
+        let list: Vec<(Option<usize>, &Value<'_>)> = match &stmts.kind {
+            Kind::Array(items) => items.iter().enumerate().map(|(i, s)| (Some(i), s)).collect(),
+            Kind::Object(_) => vec![(None, stmts)],
             _ => return,
         };
-        for (ptr, s) in list {
+        for (index, s) in list {
             let Some(members) = s.as_object() else {
                 continue;
             };
+            let ptr =
+                || index.map_or_else(|| Pointer::from("/Statement"), |i| index_pointer("/Statement", i));
             let has = |k: &str| members.iter().find(|m| m.key == k);
             match kind {
                 PolicyKind::Trust => {
@@ -277,18 +279,18 @@ impl Lowerer<'_> {
                         if let Some(m) = has(key) {
                             self.problem(
                                 m.key_span,
-                                &key_pointer(&ptr, key),
+                                &key_pointer(&ptr(), key),
                                 format!("a trust policy must not have `{key}`"),
                             );
                         }
                     }
                     if has("Principal").is_none() && has("NotPrincipal").is_none() {
-                        self.problem(s.span, &ptr, "a trust policy statement needs a `Principal`");
+                        self.problem(s.span, &ptr(), "a trust policy statement needs a `Principal`");
                     }
                     if let Some(p) = has("Principal").filter(|m| m.value.as_str() == Some("*")) {
                         self.problem(
                             p.value.span,
-                            &key_pointer(&ptr, "Principal"),
+                            &key_pointer(&ptr(), "Principal"),
                             "`\"Principal\": \"*\"` is not valid in a trust policy: name the principals under `AWS`, `Service` or `Federated`",
                         );
                     }
@@ -298,13 +300,13 @@ impl Lowerer<'_> {
                         if let Some(m) = has(key) {
                             self.problem(
                                 m.key_span,
-                                &key_pointer(&ptr, key),
+                                &key_pointer(&ptr(), key),
                                 format!("an identity policy must not have `{key}`"),
                             );
                         }
                     }
                     if has("Resource").is_none() && has("NotResource").is_none() {
-                        self.problem(s.span, &ptr, "the statement needs a `Resource` or `NotResource`");
+                        self.problem(s.span, &ptr(), "the statement needs a `Resource` or `NotResource`");
                     }
                 }
                 PolicyKind::Resource => {}
@@ -582,7 +584,7 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
     }
     let sts_action = |v: &Value<'_>| {
         let one = |a: &Value<'_>| {
-            a.as_str().is_some_and(|a| a == "*" || a.to_ascii_lowercase().starts_with("sts:"))
+            a.as_str().is_some_and(|a| a == "*" || a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sts:")))
         };
         match &v.kind {
             Kind::Array(items) => items.iter().any(one),
