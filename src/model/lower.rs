@@ -158,7 +158,16 @@ impl Lowerer<'_> {
 
     /// Checks an object's keys against the allowed set: unknown keys (with a
     /// hint when only the case is wrong) and duplicates are problems.
-    fn check_keys(&mut self, members: &[Member<'_>], allowed: &[&str], pointer: &str, what: &str) {
+    /// Returns the value of each allowed name, the last where it appears
+    /// twice (as [`Value::get`] finds it).
+    fn check_keys<'v, 's, const N: usize>(
+        &mut self,
+        members: &'v [Member<'s>],
+        allowed: &[&str; N],
+        pointer: &str,
+        what: &str,
+    ) -> [Option<&'v Value<'s>>; N] {
+        let mut found = [None; N];
         // The allowed names met so far, a bit each (no list has 64).
         let mut seen = 0u64;
         for m in members {
@@ -166,6 +175,7 @@ impl Lowerer<'_> {
             let twice = known.is_some_and(|k| seen & (1 << k) != 0);
             if let Some(k) = known {
                 seen |= 1 << k;
+                found[k] = Some(&m.value);
             }
             // A name a template leaves open is not known to be wrong.
             if (known.is_some() && !twice) || super::symbolic::is_symbolic(&m.key) {
@@ -194,6 +204,7 @@ impl Lowerer<'_> {
                 self.problem(m.key_span, &ptr, format!("`{}` appears twice", m.key));
             }
         }
+        found
     }
 
     fn document(&mut self, root: &Value<'_>, hint: KindHint) -> Policy {
@@ -207,8 +218,8 @@ impl Lowerer<'_> {
             );
             return Policy { kind: PolicyKind::Identity, span, statements, variables: false, size: 0 };
         };
-        self.check_keys(members, &DOCUMENT_KEYS, "", "policy");
-        match root.get("Version") {
+        let [version, _, statement] = self.check_keys(members, &DOCUMENT_KEYS, "", "policy");
+        match version {
             None => {}
             Some(v) if matches!(v.as_str(), Some("2012-10-17" | "2008-10-17")) => {}
             Some(v) => self.problem(
@@ -217,7 +228,7 @@ impl Lowerer<'_> {
                 "`Version` must be \"2012-10-17\" (or the legacy \"2008-10-17\")",
             ),
         }
-        match root.get("Statement") {
+        match statement {
             None => self.problem(root.span, "", "the policy has no `Statement`"),
             Some(Value { kind: Kind::Array(items), span }) => {
                 if items.is_empty() {
@@ -245,7 +256,7 @@ impl Lowerer<'_> {
             KindHint::Detect => detect_kind(root),
         };
         self.check_kind(root, kind);
-        let variables = root.get("Version").and_then(Value::as_str) == Some("2012-10-17");
+        let variables = version.and_then(Value::as_str) == Some("2012-10-17");
         // Only a trust policy's size is checked (`trust-policy-size`).
         let size = match kind {
             PolicyKind::Trust => self.json.and_then(compact_json_size).unwrap_or_else(|| compact_size(root)),
@@ -319,11 +330,12 @@ impl Lowerer<'_> {
             self.problem(v.span, &ptr, format!("a statement must be an object, not {}", v.type_name()));
             return None;
         };
-        self.check_keys(members, &STATEMENT_KEYS, &ptr, "statement");
-        if let Some(sid) = v.get("Sid").filter(|s| s.as_str().is_none()) {
+        let [sid, effect, principal, not_principal, action, not_action, resource, not_resource, condition] =
+            self.check_keys(members, &STATEMENT_KEYS, &ptr, "statement");
+        if let Some(sid) = sid.filter(|s| s.as_str().is_none()) {
             self.problem(sid.span, &key_pointer(&ptr, "Sid"), "`Sid` must be a string");
         }
-        let effect = match v.get("Effect") {
+        let effect = match effect {
             None => {
                 self.problem(v.span, &ptr, "the statement has no `Effect`");
                 None
@@ -341,7 +353,7 @@ impl Lowerer<'_> {
                 }
             },
         };
-        let principal = match (v.get("Principal"), v.get("NotPrincipal")) {
+        let principal = match (principal, not_principal) {
             (Some(p), None) => Some(self.principals(p, false, &key_pointer(&ptr, "Principal"))),
             (None, Some(p)) => Some(self.principals(p, true, &key_pointer(&ptr, "NotPrincipal"))),
             (Some(p), Some(_)) => {
@@ -350,7 +362,7 @@ impl Lowerer<'_> {
             }
             (None, None) => None,
         };
-        let actions = match (v.get("Action"), v.get("NotAction")) {
+        let actions = match (action, not_action) {
             (Some(a), None) => self.actions(a, false, &key_pointer(&ptr, "Action")),
             (None, Some(a)) => self.actions(a, true, &key_pointer(&ptr, "NotAction")),
             (Some(a), Some(_)) => {
@@ -362,7 +374,7 @@ impl Lowerer<'_> {
                 Actions::default()
             }
         };
-        let resources = match (v.get("Resource"), v.get("NotResource")) {
+        let resources = match (resource, not_resource) {
             (Some(r), None) => Some(Resources {
                 negated: false,
                 items: self.strings(r, &key_pointer(&ptr, "Resource"), "Resource"),
@@ -377,10 +389,8 @@ impl Lowerer<'_> {
             }
             (None, None) => None,
         };
-        let conditions = v
-            .get("Condition")
-            .map(|c| self.conditions(c, &key_pointer(&ptr, "Condition")))
-            .unwrap_or_default();
+        let conditions =
+            condition.map(|c| self.conditions(c, &key_pointer(&ptr, "Condition"))).unwrap_or_default();
         Some(Statement {
             pointer: ptr,
             span: self.map.map(v.span),
@@ -880,6 +890,16 @@ mod tests {
                 ("/Statement/0/Principal/AWS", "`AWS` appears twice"),
             ]
         );
+        // Of a name that appears twice, the last one takes effect.
+        assert_eq!(lowered.policy.statements[0].effect, Effect::Deny);
+        let twice = r#"{"Version": "2008-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "*"}, "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["a:b", "c:d"],
+            "Resource": "*", "Action": "sts:AssumeRole"}]}"#;
+        let policy = crate::model::parse_policy(twice, KindHint::Identity).unwrap().policy;
+        assert!(policy.variables);
+        assert_eq!(policy.statements.len(), 1);
+        assert_eq!(policy.statements[0].effect, Effect::Deny);
+        assert_eq!(policy.statements[0].actions.items.len(), 1);
     }
 
     #[test]
