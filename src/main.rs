@@ -19,6 +19,9 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitStatus::Error.into() } else { ExitStatus::Success.into() };
         }
     };
+    // The main thread is one of the pool's threads: it would otherwise
+    // wait while the others work, each with memory of its own.
+    let _ = rayon::ThreadPoolBuilder::new().use_current_thread().build_global();
     match trustlint::run(cli.command) {
         Ok(status) => status.into(),
         // A closed pipe (`trustlint … | head`) is not a failure.
