@@ -111,6 +111,9 @@ struct Lowerer<'m> {
 }
 
 const DOCUMENT_KEYS: [&str; 3] = ["Version", "Id", "Statement"];
+/// The statement elements the kind of a policy decides on.
+const KIND_NAMES: [&str; 4] = ["Resource", "NotResource", "Principal", "NotPrincipal"];
+
 const STATEMENT_KEYS: [&str; 9] = [
     "Sid",
     "Effect",
@@ -267,23 +270,26 @@ impl Lowerer<'_> {
 
     /// Checks the elements that depend on what kind of policy this is.
     fn check_kind(&mut self, root: &Value<'_>, kind: PolicyKind) {
-        let Some(stmts) = root.get("Statement") else {
+        if kind == PolicyKind::Resource {
             return;
-        };
+        }
         // Each statement with its index in the array (none for a lone
         // object); its pointer is made for a problem only.
-        let list: Vec<(Option<usize>, &Value<'_>)> = match &stmts.kind {
-            Kind::Array(items) => items.iter().enumerate().map(|(i, s)| (Some(i), s)).collect(),
-            Kind::Object(_) => vec![(None, stmts)],
-            _ => return,
-        };
-        for (index, s) in list {
+        let (statements, array) = statements_of(root);
+        for (i, s) in statements.iter().enumerate() {
             let Some(members) = s.as_object() else {
                 continue;
             };
-            let ptr =
-                || index.map_or_else(|| Pointer::from("/Statement"), |i| index_pointer("/Statement", i));
-            let has = |k: &str| members.iter().find(|m| m.key == k);
+            let ptr = || if array { index_pointer("/Statement", i) } else { Pointer::from("/Statement") };
+            // The first member of each name these checks look at, found in
+            // one pass.
+            let mut first: [Option<&Member<'_>>; 4] = [None; 4];
+            for m in members {
+                if let Some(k) = KIND_NAMES.iter().position(|n| *n == m.key) {
+                    first[k] = first[k].or(Some(m));
+                }
+            }
+            let has = |k: &str| KIND_NAMES.iter().position(|n| *n == k).and_then(|k| first[k]);
             match kind {
                 PolicyKind::Trust => {
                     for key in ["Resource", "NotResource", "NotPrincipal"] {
@@ -462,6 +468,7 @@ impl Lowerer<'_> {
         let mut entries = Vec::new();
         match &v.kind {
             Kind::String(s) if s == "*" => {
+                entries.reserve_exact(1);
                 entries.push(PrincipalEntry { principal: Principal::Anyone, text: self.spanned("*".into(), v.span, ptr.into()) });
             }
             Kind::Object(members) => {
@@ -469,6 +476,13 @@ impl Lowerer<'_> {
                 if members.is_empty() {
                     self.problem(v.span, ptr, "the principal is empty");
                 }
+                // Room for every value: the list is not grown, nor made
+                // smaller below unless a value was not a string.
+                let values = |m: &Member<'_>| match &m.value.kind {
+                    Kind::Array(items) => items.len(),
+                    _ => 1,
+                };
+                entries.reserve_exact(members.iter().map(values).sum());
                 for m in members {
                     let p = key_pointer(ptr, &m.key);
                     for text in self.strings(&m.value, &p, &m.key) {
@@ -579,19 +593,17 @@ impl Lowerer<'_> {
 /// Trust when a statement names a principal and an `sts:` action (or `*`,
 /// or `NotAction`). Reads the JSON, so statements that failed to lower
 /// still count.
-fn detect_kind(root: &Value<'_>) -> PolicyKind {
-    let statements: Vec<&Value<'_>> = match root.get("Statement").map(|s| &s.kind) {
-        Some(Kind::Array(items)) => items.iter().collect(),
-        Some(Kind::Object(_)) => root.get("Statement").into_iter().collect(),
-        _ => Vec::new(),
-    };
-    let with_principal: Vec<&Value<'_>> = statements
-        .into_iter()
-        .filter(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some())
-        .collect();
-    if with_principal.is_empty() {
-        return PolicyKind::Identity;
+/// The statements of a document, and whether they are in an array (an
+/// object is the one statement).
+fn statements_of<'v, 's>(root: &'v Value<'s>) -> (&'v [Value<'s>], bool) {
+    match root.get("Statement") {
+        Some(Value { kind: Kind::Array(items), .. }) => (items, true),
+        Some(s @ Value { kind: Kind::Object(_), .. }) => (std::slice::from_ref(s), false),
+        _ => (&[], false),
     }
+}
+
+fn detect_kind(root: &Value<'_>) -> PolicyKind {
     let sts_action = |v: &Value<'_>| {
         let one = |a: &Value<'_>| {
             a.as_str().is_some_and(|a| a == "*" || a.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sts:")))
@@ -601,10 +613,28 @@ fn detect_kind(root: &Value<'_>) -> PolicyKind {
             _ => one(v),
         }
     };
-    let trust = with_principal
-        .iter()
-        .any(|s| s.get("NotAction").is_some() || s.get("Action").is_some_and(sts_action));
-    if trust { PolicyKind::Trust } else { PolicyKind::Resource }
+    // A statement with a principal makes a resource policy, a trust policy
+    // when it allows an STS action. One pass over each statement's members
+    // (the last of a name counts, as `Value::get` finds it).
+    let mut kind = PolicyKind::Identity;
+    for s in statements_of(root).0 {
+        let (mut principal, mut action, mut not_action) = (false, None, false);
+        for m in s.as_object().unwrap_or_default() {
+            match m.key.as_ref() {
+                "Principal" | "NotPrincipal" => principal = true,
+                "Action" => action = Some(&m.value),
+                "NotAction" => not_action = true,
+                _ => {}
+            }
+        }
+        if principal {
+            if not_action || action.is_some_and(sts_action) {
+                return PolicyKind::Trust;
+            }
+            kind = PolicyKind::Resource;
+        }
+    }
+    kind
 }
 
 /// The length of the document written without whitespace (outside and
@@ -861,6 +891,29 @@ mod tests {
                 assert_eq!(compact_json_size(&padded), None, "{padded}");
             }
         }
+    }
+
+    #[test]
+    fn kind_read_off_the_last_action_and_checked_on_the_first_element() {
+        let kind = |actions: &str| {
+            let text = format!(
+                r#"{{"Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "*"}}, {actions}}}]}}"#
+            );
+            crate::model::parse_policy(&text, KindHint::Detect).unwrap().policy.kind
+        };
+        assert_eq!(kind(r#""Action": "s3:GetObject", "Action": "STS:AssumeRole""#), PolicyKind::Trust);
+        assert_eq!(kind(r#""Action": "sts:AssumeRole", "Action": "s3:GetObject""#), PolicyKind::Resource);
+        assert_eq!(kind(r#""NotAction": "s3:GetObject""#), PolicyKind::Trust);
+        let text = r#"{"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+            "Resource": "a", "Resource": "b"}}"#;
+        let problems = crate::model::parse_policy(text, KindHint::Trust).unwrap().problems;
+        let found: Vec<(usize, &str)> =
+            problems.iter().map(|p| (p.span.start as usize, p.message.as_str())).collect();
+        let (first, last) = (text.find(r#""Resource""#).unwrap(), text.rfind(r#""Resource""#).unwrap());
+        assert_eq!(
+            found,
+            [(last, "`Resource` appears twice"), (first, "a trust policy must not have `Resource`")]
+        );
     }
 
     #[test]
