@@ -205,18 +205,8 @@ impl Extracted {
         self.add_policy_in(Text::whole(text), value, hint, owner)
     }
 
-    /// [`Extracted::add_policy`], for a value parsed from JSON `text`.
-    pub(crate) fn add_json_policy(
-        &mut self,
-        text: &str,
-        value: &Value<'_>,
-        hint: KindHint,
-        owner: impl Into<std::sync::Arc<Owner>>,
-    ) -> Option<usize> {
-        self.add_policy_in(Text::json(text), value, hint, owner)
-    }
-
-    /// [`Extracted::add_policy`], for a value parsed from a piece of a file.
+    /// [`Extracted::add_policy`], for a value parsed from `text`: a piece
+    /// of a file, or a file known to be JSON.
     pub(crate) fn add_policy_in(
         &mut self,
         text: Text<'_>,
@@ -485,7 +475,7 @@ fn extract_in(text: &str, root: &Value<'_>, format: Format, stack: Stack) -> Ext
             static UNATTACHED: std::sync::LazyLock<std::sync::Arc<Owner>> =
                 std::sync::LazyLock::new(|| std::sync::Arc::new(Owner::UNATTACHED));
             // IAM reads policies as JSON only: so is this file.
-            out.add_json_policy(text, root, KindHint::Detect, std::sync::Arc::clone(&UNATTACHED));
+            out.add_policy_in(Text::json(text), root, KindHint::Detect, std::sync::Arc::clone(&UNATTACHED));
         }
         Format::CloudFormation => cloudformation::extract(text, root, stack, &mut out),
         Format::TerraformPlan => terraform_plan::extract(text, root, &mut out),

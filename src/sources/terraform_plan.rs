@@ -29,7 +29,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::iam_export::SESSION_DURATION_RANGE;
-use super::{Entity, Extracted, Owner, OwnerKind};
+use super::{Entity, Extracted, Owner, OwnerKind, Text};
 use crate::model::arn::{account_of, is_account_id};
 use crate::model::symbolic::{STACK_ACCOUNT, symbol};
 use crate::model::{KindHint, Spanned};
@@ -349,7 +349,8 @@ impl Cx<'_, '_, '_> {
         if kind == OwnerKind::Role {
             let duration = self.max_session_duration(r, &owner);
             if let Some(doc) = policy(v, "assume_role_policy")
-                && let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Trust, owner.clone())
+                && let Some(u) =
+                    self.out.add_policy_in(Text::json(self.text), doc, KindHint::Trust, owner.clone())
             {
                 self.out.units[u].max_session_duration = duration;
                 entity.trust = Some(u);
@@ -358,7 +359,7 @@ impl Cx<'_, '_, '_> {
                 let covered = string(p, "name").is_some_and(|n| self.covered.contains(&(name.clone(), n)));
                 if let (false, Some(doc)) = (covered, policy(p, "policy"))
                     && let Some(u) =
-                        self.out.add_json_policy(self.text, doc, KindHint::Identity, owner.clone())
+                        self.out.add_policy_in(Text::json(self.text), doc, KindHint::Identity, owner.clone())
                 {
                     entity.inline.push(u);
                 }
@@ -411,7 +412,7 @@ impl Cx<'_, '_, '_> {
         let owner =
             Owner::new(OwnerKind::ManagedPolicy, Some(arn.clone()), Some(name)).in_template(&r.address, None);
         if let Some(doc) = policy(v, "policy")
-            && let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Identity, owner)
+            && let Some(u) = self.out.add_policy_in(Text::json(self.text), doc, KindHint::Identity, owner)
         {
             self.out.managed.push((arn.clone(), u));
         }
@@ -433,7 +434,7 @@ impl Cx<'_, '_, '_> {
             None => Owner::new(kind, None, None),
         }
         .in_template(&r.address, None);
-        if let Some(u) = self.out.add_json_policy(self.text, doc, KindHint::Identity, owner)
+        if let Some(u) = self.out.add_policy_in(Text::json(self.text), doc, KindHint::Identity, owner)
             && let Some(Target::Entity(e)) = target
         {
             self.out.entities[e].inline.push(u);

@@ -37,13 +37,13 @@ pub fn extract(whole: &str, root: &Value<'_>, format: Format, out: &mut Extracte
                 _ => (OwnerKind::Unattached, None),
             };
             if let Some(doc) = root.get("PolicyDocument") {
-                out.add_json_policy(whole, doc, KindHint::Identity, Owner::new(kind, None, name));
+                out.add_policy_in(text, doc, KindHint::Identity, Owner::new(kind, None, name));
             }
         }
         Format::PolicyVersion => {
             if let Some(doc) = root.get("PolicyVersion").and_then(|v| v.get("Document")) {
-                out.add_json_policy(
-                    whole,
+                out.add_policy_in(
+                    text,
                     doc,
                     KindHint::Identity,
                     Owner::new(OwnerKind::ManagedPolicy, None, None),
