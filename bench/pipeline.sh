@@ -22,6 +22,11 @@
 #   TIMER=loop      use the /usr/bin/time loop even if hyperfine is installed
 #   BEFORE=FILE     also time and count another trustlint binary (an earlier
 #                   build, say), as the row "trustlint (before)"
+#   ROUNDS=40       rounds of the interleaved timing (0 leaves it out): the
+#                   floor and trustlint (and the build BEFORE) take turns,
+#                   one run each a round, so that a machine whose speed
+#                   drifts slows them alike; the rows above run one
+#                   command's runs after another's
 #
 # Prints markdown tables and writes them to bench/results-pipeline.md.
 set -euo pipefail
@@ -92,6 +97,34 @@ if [ "$PEER" = 1 ]; then
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# Interleaved timing: the commands take turns, a run each per round, timed
+# from fork to exit (the same cost for each, unlike the rows above, whose
+# ratios also carry the machine's drift between one command and the next).
+ROUNDS=${ROUNDS:-40}
+TURNS=("floor" "trustlint")
+[ -n "${BEFORE:-}" ] && TURNS+=("trustlint (before)")
+turn() {
+    case $1 in
+        0) "$FLOOR" "$POLICIES" ;;
+        1) "$BIN" check --no-config --format json "$POLICIES" ;;
+        2) "$WORK/trustlint-before" check --no-config --format json "$POLICIES" ;;
+    esac > /dev/null 2>&1 || true
+}
+INTERLEAVED=()
+if [ "$ROUNDS" -gt 0 ]; then
+    log "interleaved: $ROUNDS rounds"
+    for _ in $(seq "$ROUNDS"); do
+        for i in "${!TURNS[@]}"; do
+            start=$(date +%s%N)
+            turn "$i"
+            echo $(( $(date +%s%N) - start )) >> "$WORK/turns.$i"
+        done
+    done
+    for i in "${!TURNS[@]}"; do
+        INTERLEAVED+=("${TURNS[$i]}|$(awk '{ print $1 / 1e9 }' "$WORK/turns.$i" | median)|$(sort -g "$WORK/turns.$i" | head -1 | awk '{ print $1 / 1e9 }')")
+    done
+fi
+
 # instructions LABEL COMMAND...: instructions counted by callgrind, one thread.
 INSTRUCTIONS=()
 instructions() {
@@ -124,6 +157,18 @@ fi
             "$(fmt_time "$min")" "$(fmt_time "$max")" "$runs" "$ratio" \
             "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$code"
     done
+    if [ "${#INTERLEAVED[@]}" -gt 0 ]; then
+        echo
+        echo "| Tool | Median, interleaved ($ROUNDS rounds) | Min | × floor |"
+        echo "|---|---:|---:|---:|"
+        floor_med=
+        for row in "${INTERLEAVED[@]}"; do
+            IFS='|' read -r label med min <<< "$row"
+            [ "$label" = "floor" ] && floor_med=$med
+            printf '| %s | %s | %s | %s |\n' "$label" "$(fmt_time "$med")" "$(fmt_time "$min")" \
+                "$(awk -v m="$med" -v f="$floor_med" 'BEGIN { printf "%.2f×", m / f }')"
+        done
+    fi
     if [ "${#INSTRUCTIONS[@]}" -gt 0 ]; then
         echo
         echo "| Tool | Instructions, one thread (callgrind) | × floor |"
