@@ -38,14 +38,25 @@ impl Rule for MissingExternalId {
                 if !admits(policy, i, &caller) {
                     continue;
                 }
-                let message = format!(
-                    "principals in account `{account}`, not known to be yours, can assume this role without an external id"
-                );
+                // `concat`, not `format!`: most third-party trusts are findings.
+                let message = [
+                    "principals in account `",
+                    &account,
+                    "`, not known to be yours, can assume this role without an external id",
+                ]
+                .concat();
                 cx.report(&Self::META, entry.text.span, &entry.text.pointer, message)
                     .label("a third-party account")
-                    .help(format!(
-                        "require `sts:ExternalId` with a `StringEquals` condition, or, if `{account}` is yours, pass `--trusted-account {account}`"
-                    ));
+                    .help(
+                        [
+                            "require `sts:ExternalId` with a `StringEquals` condition, or, if `",
+                            &account,
+                            "` is yours, pass `--trusted-account ",
+                            &account,
+                            "`",
+                        ]
+                        .concat(),
+                    );
             }
         }
     }

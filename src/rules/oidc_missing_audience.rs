@@ -33,7 +33,7 @@ impl Rule for OidcMissingAudience {
                     continue;
                 }
                 let prefix = key_prefix(f).unwrap_or_default();
-                let aud_key = format!("{prefix}:aud");
+                let aud_key = [prefix.as_str(), ":aud"].concat();
                 // A token for some other audience than the one the policy names.
                 let other_audience =
                     Scenario::federated(f.clone()).with(&aud_key, Domain::Unknown { optional: false });
