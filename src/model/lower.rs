@@ -273,8 +273,8 @@ impl Lowerer<'_> {
         if kind == PolicyKind::Resource {
             return;
         }
-        // Each statement with its index in the array (none for a lone
-        // object); its pointer is made for a problem only.
+        // A statement's pointer (its index, when the statements are an
+        // array) is made for a problem only.
         let (statements, array) = statements_of(root);
         for (i, s) in statements.iter().enumerate() {
             let Some(members) = s.as_object() else {
