@@ -132,16 +132,18 @@ pub fn is_policy_document(v: &Value<'_>) -> bool {
 }
 
 pub fn lower(root: &Value<'_>, hint: KindHint, map: &SpanMap) -> Lowered {
-    let mut cx = Lowerer { map, problems: Vec::new(), json: None };
-    let policy = cx.document(root, hint);
-    Lowered { policy, problems: cx.problems }
+    lower_with(root, None, hint, map)
 }
 
 /// [`lower`], for a document parsed from JSON: `json` is its text as
 /// written (the text of `root`'s span), which gives its size without a
 /// walk of the tree.
 pub fn lower_json(root: &Value<'_>, json: &str, hint: KindHint, map: &SpanMap) -> Lowered {
-    let mut cx = Lowerer { map, problems: Vec::new(), json: Some(json) };
+    lower_with(root, Some(json), hint, map)
+}
+
+fn lower_with(root: &Value<'_>, json: Option<&str>, hint: KindHint, map: &SpanMap) -> Lowered {
+    let mut cx = Lowerer { map, problems: Vec::new(), json };
     let policy = cx.document(root, hint);
     Lowered { policy, problems: cx.problems }
 }
