@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::support::path::{RootedGlob, display_path, working_dir};
 
+mod walk;
+
 /// Extensions read when walking a directory: JSON documents, exports and
 /// templates, YAML templates, Terraform source.
 pub const EXTENSIONS: [&str; 6] = ["json", "yaml", "yml", "template", "tf", "tfstate"];
@@ -170,21 +172,6 @@ fn walker(dir: &Path) -> ignore::WalkBuilder {
     builder
 }
 
-/// What sorts paths met by one walk in the order of a walk that visits
-/// each directory's entries sorted by name: their bytes with every
-/// separator made the lowest byte (a name ends before any longer name it
-/// starts). Sorting the paths once by it gives the walk's order at a
-/// fraction of the cost of sorting every directory's entries by name.
-fn walk_key(path: &Path) -> Vec<u8> {
-    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
-    for b in &mut key {
-        if std::path::is_separator(char::from(*b)) {
-            *b = 0;
-        }
-    }
-    key
-}
-
 /// Notes what a walk could not look into. Loops and dangling links are
 /// passed over in silence (they are how symlinks go wrong, not data that
 /// was missed); a directory that cannot be read is named.
@@ -286,59 +273,108 @@ fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discove
     // any other), except git's own and `.terraform`: its copies of registry
     // modules are read by the Terraform source when a root calls them, and
     // checked alone, with their defaults, they would give false findings.
-    let walker = walker(&root.join(dir))
-        .hidden(false)
-        // Only directories are looked at: a `.git` file (a worktree's) has
-        // no extension that is read anyway, and a name is dear to take apart.
-        .filter_entry(|e| {
-            !(e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(e.file_name().to_str(), Some(".git" | ".terraform")))
-        })
-        .build();
-    // Entries the walk itself cannot follow (symlink loops, dangling links)
-    // are passed over, an unreadable directory with a warning; a file that
-    // is found but cannot be read is reported when it is read.
-    let first = found.inputs.len();
-    let mut errors = Vec::new();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if entry.path_is_symlink() {
-            // A link may lead to a file the walk meets under another name.
-            found.may_repeat = true;
-        }
-        let wanted = crate::support::path::path_extension(entry.path())
-            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        if wanted && regular_file(&entry, found) {
-            let path = named(root, dir, entry.into_path());
-            if !exclude.excluded(&path) {
-                found.inputs.push(Input::File { path, explicit: false });
-            }
+    let walked = walk::walk(
+        &root.join(dir),
+        &|name| {
+            let ext = crate::support::path::path_extension(Path::new(name));
+            ext.is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        },
+        &|name| name == ".git" || name == ".terraform",
+    );
+    // A link may lead to a file the walk meets under another name.
+    found.may_repeat |= walked.links;
+    found.not_files += walked.not_files;
+    for real in walked.files {
+        let path = named(root, dir, real);
+        if !exclude.excluded(&path) {
+            found.inputs.push(Input::File { path, explicit: false });
         }
     }
-    found.inputs[first..].sort_by_cached_key(|i| match i {
-        Input::File { path, .. } => walk_key(path),
-        Input::Stdin | Input::Bytes { .. } => Vec::new(),
-    });
-    // Warnings in the order of a sorted walk too, not in the order the
-    // file system lists directories.
-    let place =
-        |e: &ignore::Error| unreadable(e).and_then(|(p, _)| p).map(Path::to_owned).unwrap_or_default();
-    errors.sort_by_cached_key(|e| walk_key(&place(e)));
-    for e in &errors {
-        walk_error(e, found);
+    // Directories the walk cannot follow (symlink loops, dangling links)
+    // are passed over, an unreadable one with a warning; a file that is
+    // found but cannot be read is reported when it is read.
+    for dir in walked.unreadable {
+        found
+            .warnings
+            .push(format!("cannot read directory `{}`, skipped: permission denied", display_path(&dir)));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What sorts paths met by one walk in the order of a walk that visits
+    /// each directory's entries sorted by name: their bytes with every
+    /// separator made the lowest byte (a name ends before any longer name it
+    /// starts). Sorting the paths once by it gives the walk's order at a
+    /// fraction of the cost of sorting every directory's entries by name.
+    fn walk_key(path: &Path) -> Vec<u8> {
+        let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+        for b in &mut key {
+            if std::path::is_separator(char::from(*b)) {
+                *b = 0;
+            }
+        }
+        key
+    }
+
+    /// The walk as the `ignore` crate's walker makes it: what [`walk`] must
+    /// match.
+    fn walk_by_ignore(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discovery) {
+        // Hidden directories are walked (`.iam/deploy.json` is a policy like
+        // any other), except git's own and `.terraform`: its copies of registry
+        // modules are read by the Terraform source when a root calls them, and
+        // checked alone, with their defaults, they would give false findings.
+        let walker = walker(&root.join(dir))
+            .hidden(false)
+            // Only directories are looked at: a `.git` file (a worktree's) has
+            // no extension that is read anyway, and a name is dear to take apart.
+            .filter_entry(|e| {
+                !(e.depth() > 0
+                    && e.file_type().is_some_and(|t| t.is_dir())
+                    && matches!(e.file_name().to_str(), Some(".git" | ".terraform")))
+            })
+            .build();
+        // Entries the walk itself cannot follow (symlink loops, dangling links)
+        // are passed over, an unreadable directory with a warning; a file that
+        // is found but cannot be read is reported when it is read.
+        let first = found.inputs.len();
+        let mut errors = Vec::new();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if entry.path_is_symlink() {
+                // A link may lead to a file the walk meets under another name.
+                found.may_repeat = true;
+            }
+            let wanted = crate::support::path::path_extension(entry.path())
+                .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+            if wanted && regular_file(&entry, found) {
+                let path = named(root, dir, entry.into_path());
+                if !exclude.excluded(&path) {
+                    found.inputs.push(Input::File { path, explicit: false });
+                }
+            }
+        }
+        found.inputs[first..].sort_by_cached_key(|i| match i {
+            Input::File { path, .. } => walk_key(path),
+            Input::Stdin | Input::Bytes { .. } => Vec::new(),
+        });
+        // Warnings in the order of a sorted walk too, not in the order the
+        // file system lists directories.
+        let place =
+            |e: &ignore::Error| unreadable(e).and_then(|(p, _)| p).map(Path::to_owned).unwrap_or_default();
+        errors.sort_by_cached_key(|e| walk_key(&place(e)));
+        for e in &errors {
+            walk_error(e, found);
+        }
+    }
 
     fn files(found: &Discovery) -> Vec<String> {
         found
@@ -349,6 +385,152 @@ mod tests {
                 _ => String::new(),
             })
             .collect()
+    }
+
+    /// A small deterministic generator (xorshift), for the trees below.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            usize::try_from(self.0 >> 33).unwrap() % n
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    /// Writes a random tree under `dir`: files of wanted and unwanted
+    /// kinds, subdirectories, ignore files of random rules, repositories
+    /// (`.git` directories and files, `.jj`), links to files and
+    /// directories (loops and dangling ones among them).
+    fn random_tree(dice: &mut Dice, top: &Path, dir: &Path, depth: usize) {
+        const NAMES: [&str; 9] = ["a", "b", "c", "d", "x", ".h", "a-b", "sub", "e f"];
+        const FILES: [&str; 8] =
+            ["p.json", "q.tf", "r.txt", "s.yaml", "b.json", "x.json", "t.tfstate", "P.JSON"];
+        const RULES: [&str; 26] = [
+            "*.json",
+            "/a",
+            "a/",
+            "b",
+            "!b.json",
+            "**/c/*.json",
+            "a/**/x.json",
+            "*.tf",
+            "!*.tf",
+            "c",
+            "/d/",
+            "x.json",
+            "# a comment",
+            "\\!b.json",
+            "d/*",
+            "*",
+            "!a/",
+            "**/b",
+            "!x.json",
+            "sub/",
+            "/sub/p.json",
+            ".h",
+            "!/c",
+            "[ab].json",
+            "e f",
+            "*.yaml",
+        ];
+        // A name already taken (by a link, say) is left as it is.
+        if std::fs::create_dir_all(dir).is_err() || !dir.is_dir() {
+            return;
+        }
+        for _ in 0..dice.below(4) {
+            let _ = std::fs::write(dir.join(dice.pick(&FILES)), "{}");
+        }
+        for name in [".gitignore", ".ignore"] {
+            if dice.below(3) == 0 {
+                let rules: Vec<&str> = (0..=dice.below(4)).map(|_| dice.pick(&RULES)).collect();
+                let _ = std::fs::write(dir.join(name), rules.join("\n"));
+            }
+        }
+        match dice.below(8) {
+            0 => {
+                let _ = std::fs::create_dir_all(dir.join(".git/info"));
+                let rule = dice.pick(&RULES);
+                let _ = std::fs::write(dir.join(".git/info/exclude"), rule);
+            }
+            1 => {
+                let _ = std::fs::create_dir_all(dir.join(".jj"));
+            }
+            2 => {
+                // A worktree's `.git` file, its common directory the top's.
+                let common = top.join("common");
+                let _ = std::fs::create_dir_all(common.join("info"));
+                let _ = std::fs::write(common.join("info/exclude"), dice.pick(&RULES));
+                let gitdir = top.join("gitdir");
+                let _ = std::fs::create_dir_all(&gitdir);
+                let _ = std::fs::write(gitdir.join("commondir"), common.to_str().unwrap());
+                let _ = std::fs::write(dir.join(".git"), format!("gitdir: {}\n", gitdir.display()));
+            }
+            _ => {}
+        }
+        #[cfg(unix)]
+        if dice.below(4) == 0 {
+            let target = match dice.below(4) {
+                0 => top.to_owned(),
+                1 => dir.join("p.json"),
+                2 => dir.join("nowhere"),
+                _ => dir.join("sub"),
+            };
+            let _ = std::os::unix::fs::symlink(target, dir.join(dice.pick(&["link", "l.json", "c"])));
+        }
+        if depth < 3 {
+            for _ in 0..dice.below(4) {
+                let sub = dir.join(dice.pick(&NAMES));
+                random_tree(dice, top, &sub, depth + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn the_walk_leaves_out_what_the_ignore_crates_walker_leaves_out() {
+        let base = std::env::temp_dir().join(format!("trustlint-walk-rules-{}", std::process::id()));
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let mut walked = 0;
+        for case in 0..150 {
+            // Named as given, not canonical in every case: the rules above
+            // the start match by the canonical path.
+            let top = if case % 3 == 1 { base.join(".") } else { base.clone() }.join(case.to_string());
+            let _ = std::fs::remove_dir_all(&top);
+            // Mostly inside a repository, with rules above the start.
+            if case % 4 != 0 {
+                std::fs::create_dir_all(top.join(".git")).unwrap();
+            }
+            random_tree(&mut dice, &top, &top.join("t"), 0);
+            if dice.below(2) == 0 {
+                let rules: Vec<&str> =
+                    (0..3).map(|_| dice.pick(&["t/a/", "*.tf", "x.json", "!t/b", "sub", "/t/c"])).collect();
+                std::fs::write(top.join(".gitignore"), rules.join("\n")).unwrap();
+            }
+            for start in ["t", "./t", "t/", "t/a", "t/sub", "t/c"] {
+                if !top.join(start).is_dir() {
+                    continue;
+                }
+                let mut exclude = Excludes { patterns: &[], used: Vec::new(), cwd: top.clone() };
+                let (mut new, mut old) = (Discovery::default(), Discovery::default());
+                walk(&top, Path::new(start), &mut exclude, &mut new);
+                walk_by_ignore(&top, Path::new(start), &mut exclude, &mut old);
+                assert_eq!(files(&new), files(&old), "case {case}, start {start}");
+                assert_eq!(
+                    (new.not_files, &new.warnings, new.may_repeat),
+                    (old.not_files, &old.warnings, old.may_repeat),
+                    "case {case}, start {start}"
+                );
+                walked += new.inputs.len();
+            }
+            let _ = std::fs::remove_dir_all(&top);
+        }
+        let _ = std::fs::remove_dir_all(&base);
+        assert!(walked > 1_000, "the trees must hold files to compare, not only rules: {walked}");
     }
 
     #[test]

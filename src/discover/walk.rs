@@ -1,0 +1,372 @@
+//! The walk of one directory: the files under it in the order of a walk
+//! that visits each directory's entries sorted by name, symbolic links
+//! followed, hidden files included, and what the `.ignore`, `.gitignore`
+//! and git exclude files in it and above it ignore left out.
+//!
+//! The rules are the `ignore` crate's walker's (its matchers do the
+//! matching): which files are read where, their precedence (`.ignore`
+//! over `.gitignore` over `.git/info/exclude` over the global excludes,
+//! a deeper directory's over a shallower one's), git's files only inside
+//! a repository and not above its top, an ignored directory not entered.
+//! What differs is the cost. That walker asks every directory above an
+//! entry, for every entry, and joins a path for the directories above the
+//! start; this one matches only the entries the caller wants and only
+//! against the files that exist, and tells which files exist from the
+//! directory's listing instead of looking each one up.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::FileType;
+use std::path::{Path, PathBuf};
+
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub(super) struct Walked {
+    /// The wanted files, by their path from the start, in walk order.
+    pub files: Vec<PathBuf>,
+    /// Wanted entries that are neither files nor directories (pipes,
+    /// sockets, devices).
+    pub not_files: usize,
+    /// Directories that could not be read for want of permission.
+    pub unreadable: Vec<PathBuf>,
+    /// Whether a symbolic link was followed: a file may then be met twice.
+    pub links: bool,
+}
+
+/// Walks `start`. `wanted` tells by its name whether a file is wanted;
+/// `skipped` tells by its name whether a directory below the start is
+/// passed over.
+pub(super) fn walk(
+    start: &Path,
+    wanted: &dyn Fn(&OsStr) -> bool,
+    skipped: &dyn Fn(&OsStr) -> bool,
+) -> Walked {
+    let above = Above::of(start);
+    let absolute = above.base.clone().filter(|_| above.rules).unwrap_or_default();
+    let gits = above.frames.iter().filter(|f| f.has_git).count();
+    let mut walk = Walk {
+        rules: Rules { frames: Vec::new(), above, global: Gitignore::global().0, gits },
+        dirs: Vec::new(),
+        wanted,
+        skipped,
+        // A start reached through a link leads to files that may be met
+        // under their own names too.
+        found: Walked {
+            links: start.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()),
+            ..Walked::default()
+        },
+    };
+    walk.dir(start, &absolute);
+    walk.found
+}
+
+struct Walk<'a> {
+    rules: Rules,
+    /// The directories being walked, from the start down, with what
+    /// identifies each once a link has needed it (for loops).
+    dirs: Vec<(PathBuf, Option<super::FileId>)>,
+    wanted: &'a dyn Fn(&OsStr) -> bool,
+    skipped: &'a dyn Fn(&OsStr) -> bool,
+    found: Walked,
+}
+
+impl Walk<'_> {
+    /// Walks the directory `dir`, at `absolute` when the directories above
+    /// the start have rules (empty otherwise).
+    fn dir(&mut self, dir: &Path, absolute: &Path) {
+        let entries = match listing(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    self.found.unreadable.push(dir.to_owned());
+                }
+                return;
+            }
+        };
+        let frame = Frame::read(dir, |name| {
+            entries.binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name))).is_ok()
+        });
+        self.rules.gits += usize::from(frame.has_git);
+        self.rules.frames.push(frame);
+        self.dirs.push((dir.to_owned(), None));
+        let mut path = PathBuf::new();
+        let mut path_absolute = PathBuf::new();
+        for (name, kind) in &entries {
+            child(&mut path, dir, name);
+            if self.rules.above.rules {
+                child(&mut path_absolute, absolute, name);
+            }
+            self.entry(&path, &path_absolute, name, *kind);
+        }
+        self.dirs.pop();
+        let frame = self.rules.frames.pop();
+        self.rules.gits -= usize::from(frame.is_some_and(|f| f.has_git));
+    }
+
+    fn entry(&mut self, path: &Path, absolute: &Path, name: &OsStr, kind: FileType) {
+        let link = kind.is_symlink();
+        let kind = if link {
+            match std::fs::metadata(path) {
+                Ok(meta) => meta.file_type(),
+                // A dangling link is passed over; one into a directory that
+                // cannot be read is named.
+                Err(e) => {
+                    if e.kind() == std::io::ErrorKind::PermissionDenied {
+                        self.found.unreadable.push(path.to_owned());
+                    }
+                    return;
+                }
+            }
+        } else {
+            kind
+        };
+        if kind.is_dir() {
+            if (link && self.loops(path)) || (self.skipped)(name) || self.rules.ignored(path, absolute, true)
+            {
+                return;
+            }
+            self.found.links |= link;
+            self.dir(path, absolute);
+        } else {
+            let wanted = (self.wanted)(name);
+            // A link is matched even when unwanted: it tells that a file
+            // may be met twice.
+            if !(wanted || link) || self.rules.ignored(path, absolute, false) {
+                return;
+            }
+            self.found.links |= link;
+            match wanted {
+                true if kind.is_file() => self.found.files.push(path.to_owned()),
+                true => self.found.not_files += 1,
+                false => {}
+            }
+        }
+    }
+
+    /// Whether the directory the link at `path` leads to is one being
+    /// walked.
+    fn loops(&mut self, path: &Path) -> bool {
+        let target = super::file_id(path);
+        self.dirs.iter_mut().any(|(dir, id)| *id.get_or_insert_with(|| super::file_id(dir)) == target)
+    }
+}
+
+/// Makes `path` the entry `name` of the directory `dir`, in its memory.
+fn child(path: &mut PathBuf, dir: &Path, name: &OsStr) {
+    let text = path.as_mut_os_string();
+    text.clear();
+    text.push(dir.as_os_str());
+    path.push(name);
+}
+
+/// A directory's entries and their types (links not followed), sorted by
+/// name.
+fn listing(dir: &Path) -> std::io::Result<Vec<(OsString, FileType)>> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        // An entry that vanished or cannot be looked at is passed over.
+        let Ok(entry) = entry else { continue };
+        let Ok(kind) = entry.file_type() else { continue };
+        entries.push((entry.file_name(), kind));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+/// The ignore files of the directories from the top of the file system
+/// down to the entry being matched.
+struct Rules {
+    /// The walked directories', from the start down.
+    frames: Vec<Frame>,
+    above: Above,
+    /// The user's global excludes (`core.excludesFile`).
+    global: Gitignore,
+    /// How many of the directories (walked and above) are the top of a
+    /// repository: git's files apply only inside one.
+    gits: usize,
+}
+
+/// The directories above the start: their rules match entries by their
+/// absolute path.
+struct Above {
+    /// From the top of the file system down to the start's parent.
+    frames: Vec<Frame>,
+    /// The start's canonical path.
+    base: Option<PathBuf>,
+    /// Whether any of them has an ignore file with a rule.
+    rules: bool,
+}
+
+impl Above {
+    fn of(start: &Path) -> Self {
+        let Ok(base) = std::fs::canonicalize(start) else {
+            return Self { frames: Vec::new(), base: None, rules: false };
+        };
+        let mut frames: Vec<Frame> =
+            base.ancestors().skip(1).map(|dir| Frame::read(dir, |name| dir.join(name).exists())).collect();
+        frames.reverse();
+        let rules = frames.iter().any(|f| f.rules);
+        Self { frames, base: Some(base), rules }
+    }
+}
+
+impl Rules {
+    /// Whether the entry at `path` (`absolute` when the directories above
+    /// the start have rules) is ignored: the first rule met that matches
+    /// it, looking from its own directory up, `.ignore` files first, then
+    /// (inside a repository, up to its top) `.gitignore` files, then git's
+    /// exclude file, then the global excludes. A rule can also keep an
+    /// entry (`!name`), ending the search.
+    fn ignored(&self, path: &Path, absolute: &Path, is_dir: bool) -> bool {
+        let mut found = Found {
+            ignore: Match::None,
+            git_ignore: Match::None,
+            exclude: Match::None,
+            any_git: self.gits > 0,
+            saw_git: false,
+        };
+        for frame in self.frames.iter().rev() {
+            found.look(frame, path, is_dir);
+        }
+        if self.above.rules {
+            for frame in self.above.frames.iter().rev() {
+                found.look(frame, absolute, is_dir);
+            }
+        }
+        let global = if found.any_git && !self.global.is_empty() {
+            // As the walker matches them: by the path walked, without a
+            // leading `./`, the working directory its root.
+            self.global.matched(path.strip_prefix("./").unwrap_or(path), is_dir).map(|_| ())
+        } else {
+            Match::None
+        };
+        found.ignore.or(found.git_ignore).or(found.exclude).or(global).is_ignore()
+    }
+}
+
+/// The first match of each kind of ignore file met so far.
+struct Found {
+    ignore: Match<()>,
+    git_ignore: Match<()>,
+    exclude: Match<()>,
+    any_git: bool,
+    /// Whether the top of a repository has been passed: git's files above
+    /// it do not apply.
+    saw_git: bool,
+}
+
+impl Found {
+    fn look(&mut self, frame: &Frame, path: &Path, is_dir: bool) {
+        if frame.rules {
+            let path = frame.relative(path);
+            if self.ignore.is_none() {
+                self.ignore = frame.ignore.matched(path, is_dir).map(|_| ());
+            }
+            if self.any_git && !self.saw_git {
+                if self.git_ignore.is_none() {
+                    self.git_ignore = frame.git_ignore.matched(path, is_dir).map(|_| ());
+                }
+                if self.exclude.is_none() {
+                    self.exclude = frame.exclude.matched(path, is_dir).map(|_| ());
+                }
+            }
+        }
+        self.saw_git |= frame.has_git;
+    }
+}
+
+/// One directory's ignore files. Their rules are rooted at `.` and match
+/// the path of an entry below the directory relative to it: what the
+/// matcher itself makes of a longer path (its root taken off the front),
+/// without comparing the two paths for every entry.
+struct Frame {
+    /// `.ignore`.
+    ignore: Gitignore,
+    /// `.gitignore`.
+    git_ignore: Gitignore,
+    /// The repository's `info/exclude`, when the directory is the top of one.
+    exclude: Gitignore,
+    /// Whether the directory is the top of a repository (it holds a `.git`
+    /// or a `.jj`).
+    has_git: bool,
+    /// Whether any of the three has a rule.
+    rules: bool,
+    dir: PathBuf,
+    /// Where the names below the directory start in an entry's path.
+    names_at: usize,
+}
+
+impl Frame {
+    /// Reads the ignore files of `dir`; `present` tells whether it holds
+    /// an entry of a name (from its listing, or by looking it up).
+    fn read(dir: &Path, present: impl Fn(&str) -> bool) -> Self {
+        let git =
+            if present(".git") { dir.join(".git").metadata().ok().map(|m| m.file_type()) } else { None };
+        let has_jj = present(".jj") && dir.join(".jj").exists();
+        let exclude = match git.and_then(|git| git_dir(dir, git)) {
+            Some(git_dir) => matcher(&git_dir.join("info/exclude")),
+            None => Gitignore::empty(),
+        };
+        let ignore = if present(".ignore") { matcher(&dir.join(".ignore")) } else { Gitignore::empty() };
+        let git_ignore =
+            if present(".gitignore") { matcher(&dir.join(".gitignore")) } else { Gitignore::empty() };
+        let text = dir.as_os_str().as_encoded_bytes();
+        // A child's path is the directory's and its name, with a separator
+        // between them unless the directory's path is empty or ends with one.
+        let names_at =
+            text.len() + usize::from(text.last().is_some_and(|&b| !std::path::is_separator(char::from(b))));
+        Self {
+            rules: !(ignore.is_empty() && git_ignore.is_empty() && exclude.is_empty()),
+            ignore,
+            git_ignore,
+            exclude,
+            has_git: git.is_some() || has_jj,
+            dir: dir.to_owned(),
+            names_at,
+        }
+    }
+
+    /// The path of the entry at `path`, below the directory, relative to
+    /// it.
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        match path.to_str().and_then(|text| text.get(self.names_at..)) {
+            Some(rest) => Path::new(rest),
+            None => path.strip_prefix(&self.dir).unwrap_or(path),
+        }
+    }
+}
+
+/// The rules of the ignore file `file`, rooted at `.` (see [`Frame`]);
+/// none if it cannot be read (a line that is not a valid pattern is
+/// passed over).
+fn matcher(file: &Path) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(".");
+    if file.exists() {
+        let _ = builder.add(file);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// The git directory whose `info/exclude` applies in `dir`, which holds a
+/// `.git` of type `git`: `.git` itself, or for a `.git` file (a worktree,
+/// a submodule) the common directory its `gitdir:` leads to.
+fn git_dir(dir: &Path, git: FileType) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    if !git.is_file() {
+        return Some(dot_git);
+    }
+    let line = first_line(&dot_git)?;
+    let real = PathBuf::from(line.strip_prefix("gitdir: ")?);
+    let common = first_line(&real.join("commondir"))?;
+    Some(if common.starts_with('.') { real.join(common) } else { PathBuf::from(common) })
+}
+
+/// The first line of the file at `path`, if it has one.
+fn first_line(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok().filter(|b| !b.is_empty())?;
+    let line = bytes.split(|&b| b == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?;
+    Some(line.strip_suffix('\r').unwrap_or(line).to_owned())
+}
