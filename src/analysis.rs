@@ -403,7 +403,11 @@ pub fn analyze_with(inputs: &[Input], settings: &Settings, memo: Option<&Memo>) 
     findings.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a == b);
     let outcome = crate::suppress::apply(findings, files, &inline, settings);
     let mut findings = outcome.open;
-    sort(&mut findings, &rank);
+    // The open findings keep their order; only the findings of unused
+    // suppressions, made from the inline ones, come after them.
+    if !inline.is_empty() {
+        sort(&mut findings, &rank);
+    }
     analysis.findings = findings;
     analysis.suppressed = outcome.suppressed;
     analysis.unused_suppressions = outcome.unused_config;

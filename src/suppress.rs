@@ -43,6 +43,15 @@ pub fn apply(
     settings: &Settings,
 ) -> Outcome {
     let inline: &[(usize, InlineSuppression)] = if settings.inline_suppressions { inline } else { &[] };
+    if inline.is_empty()
+        && settings.suppressions.is_empty()
+        && settings.per_file_ignores.is_empty()
+        && settings.severities.is_empty()
+    {
+        // Nothing to apply (the common case): the findings stay where they
+        // are, not moved one by one into a list of their own.
+        return Outcome { open: findings, ..Outcome::default() };
+    }
     let mut inline_used = vec![false; inline.len()];
     let mut config_used = vec![false; settings.suppressions.len()];
     // Most findings stay open: room for all, not a list grown by doubling.
