@@ -177,9 +177,13 @@ fn walker(dir: &Path) -> ignore::WalkBuilder {
 /// was missed); a directory that cannot be read is named.
 fn walk_error(e: &ignore::Error, found: &mut Discovery) {
     if let Some((path, _)) = unreadable(e) {
-        let name = path.map_or_else(|| "?".to_owned(), display_path);
-        found.warnings.push(format!("cannot read directory `{name}`, skipped: permission denied"));
+        found.warnings.push(cannot_read(&path.map_or_else(|| "?".to_owned(), display_path)));
     }
+}
+
+/// The warning for a directory named `name` that a walk could not read.
+fn cannot_read(name: &str) -> String {
+    format!("cannot read directory `{name}`, skipped: permission denied")
 }
 
 /// The directory a walk could not read, when that is what `e` says.
@@ -294,9 +298,7 @@ fn walk(root: &Path, dir: &Path, exclude: &mut Excludes<'_>, found: &mut Discove
     // are passed over, an unreadable one with a warning; a file that is
     // found but cannot be read is reported when it is read.
     for dir in walked.unreadable {
-        found
-            .warnings
-            .push(format!("cannot read directory `{}`, skipped: permission denied", display_path(&dir)));
+        found.warnings.push(cannot_read(&display_path(&dir)));
     }
 }
 

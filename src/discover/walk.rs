@@ -300,7 +300,10 @@ struct Frame {
 
 impl Frame {
     /// Reads the ignore files of `dir`; `present` tells whether it holds
-    /// an entry of a name (from its listing, or by looking it up).
+    /// an entry of a name (from its listing, or by looking it up). From a
+    /// listing the name must be exact: on a file system that ignores case,
+    /// a `.GITIGNORE` is not read (the crate's walker, looking the name up,
+    /// would read it).
     fn read(dir: &Path, present: impl Fn(&str) -> bool) -> Self {
         let git =
             if present(".git") { dir.join(".git").metadata().ok().map(|m| m.file_type()) } else { None };
