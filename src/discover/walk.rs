@@ -227,12 +227,15 @@ impl Rules {
             any_git: self.gits > 0,
             saw_git: false,
         };
+        // The path as text, made once for all the directories with rules.
+        let text = if self.frames.iter().any(|f| f.rules) { path.to_str() } else { None };
         for frame in self.frames.iter().rev() {
-            found.look(frame, path, is_dir);
+            found.look(frame, path, text, is_dir);
         }
         if self.above.rules {
+            let absolute_text = absolute.to_str();
             for frame in self.above.frames.iter().rev() {
-                found.look(frame, absolute, is_dir);
+                found.look(frame, absolute, absolute_text, is_dir);
             }
         }
         let global = if found.any_git && !self.global.is_empty() {
@@ -258,9 +261,9 @@ struct Found {
 }
 
 impl Found {
-    fn look(&mut self, frame: &Frame, path: &Path, is_dir: bool) {
+    fn look(&mut self, frame: &Frame, path: &Path, text: Option<&str>, is_dir: bool) {
         if frame.rules {
-            let path = frame.relative(path);
+            let path = frame.relative(path, text);
             if self.ignore.is_none() {
                 self.ignore = frame.ignore.matched(path, is_dir).map(|_| ());
             }
@@ -331,10 +334,10 @@ impl Frame {
         }
     }
 
-    /// The path of the entry at `path`, below the directory, relative to
-    /// it.
-    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
-        match path.to_str().and_then(|text| text.get(self.names_at..)) {
+    /// The path of the entry at `path` (`text` when it is UTF-8), below
+    /// the directory, relative to it.
+    fn relative<'p>(&self, path: &'p Path, text: Option<&'p str>) -> &'p Path {
+        match text.and_then(|text| text.get(self.names_at..)) {
             Some(rest) => Path::new(rest),
             None => path.strip_prefix(&self.dir).unwrap_or(path),
         }
