@@ -413,7 +413,7 @@ mod tests {
         const NAMES: [&str; 9] = ["a", "b", "c", "d", "x", ".h", "a-b", "sub", "e f"];
         const FILES: [&str; 8] =
             ["p.json", "q.tf", "r.txt", "s.yaml", "b.json", "x.json", "t.tfstate", "P.JSON"];
-        const RULES: [&str; 26] = [
+        const RULES: [&str; 32] = [
             "*.json",
             "/a",
             "a/",
@@ -440,6 +440,12 @@ mod tests {
             "[ab].json",
             "e f",
             "*.yaml",
+            "/x.json",
+            "q.tf",
+            "*.JSON",
+            "P.JSON",
+            "r.txt/",
+            "!/b.json",
         ];
         // A name already taken (by a link, say) is left as it is.
         if std::fs::create_dir_all(dir).is_err() || !dir.is_dir() {
@@ -451,7 +457,15 @@ mod tests {
         for name in [".gitignore", ".ignore"] {
             if dice.below(3) == 0 {
                 let rules: Vec<&str> = (0..=dice.below(4)).map(|_| dice.pick(&RULES)).collect();
-                let _ = std::fs::write(dir.join(name), rules.join("\n"));
+                // Lines as editors on other systems end them, a byte order
+                // mark, a line that is not UTF-8 (passed over) and one after it.
+                let mut text = rules.join(dice.pick(&["\n", "\r\n"])).into_bytes();
+                match dice.below(6) {
+                    0 => drop(text.splice(0..0, "\u{feff}".bytes())),
+                    1 => text.extend(b"\n\xff*.json\n!x.json"),
+                    _ => {}
+                }
+                let _ = std::fs::write(dir.join(name), text);
             }
         }
         match dice.below(8) {

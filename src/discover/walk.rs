@@ -123,7 +123,9 @@ impl Walk<'_> {
             kind
         };
         if kind.is_dir() {
-            if (link && self.loops(path)) || (self.skipped)(name) || self.rules.ignored(path, absolute, true)
+            if (link && self.loops(path))
+                || (self.skipped)(name)
+                || self.rules.ignored(path, absolute, name, true)
             {
                 return;
             }
@@ -133,7 +135,7 @@ impl Walk<'_> {
             let wanted = (self.wanted)(name);
             // A link is matched even when unwanted: it tells that a file
             // may be met twice.
-            if !(wanted || link) || self.rules.ignored(path, absolute, false) {
+            if !(wanted || link) || self.rules.ignored(path, absolute, name, false) {
                 return;
             }
             self.found.links |= link;
@@ -219,7 +221,8 @@ impl Rules {
     /// (inside a repository, up to its top) `.gitignore` files, then git's
     /// exclude file, then the global excludes. A rule can also keep an
     /// entry (`!name`), ending the search.
-    fn ignored(&self, path: &Path, absolute: &Path, is_dir: bool) -> bool {
+    fn ignored(&self, path: &Path, absolute: &Path, name: &OsStr, is_dir: bool) -> bool {
+        let name = name.to_str();
         let mut found = Found {
             ignore: Match::None,
             git_ignore: Match::None,
@@ -230,12 +233,12 @@ impl Rules {
         // The path as text, made once for all the directories with rules.
         let text = if self.frames.iter().any(|f| f.rules) { path.to_str() } else { None };
         for frame in self.frames.iter().rev() {
-            found.look(frame, path, text, is_dir);
+            found.look(frame, path, text, name, is_dir);
         }
         if self.above.rules {
             let absolute_text = absolute.to_str();
             for frame in self.above.frames.iter().rev() {
-                found.look(frame, absolute, absolute_text, is_dir);
+                found.look(frame, absolute, absolute_text, name, is_dir);
             }
         }
         let global = if found.any_git && !self.global.is_empty() {
@@ -261,18 +264,19 @@ struct Found {
 }
 
 impl Found {
-    fn look(&mut self, frame: &Frame, path: &Path, text: Option<&str>, is_dir: bool) {
+    fn look(&mut self, frame: &Frame, path: &Path, text: Option<&str>, name: Option<&str>, is_dir: bool) {
         if frame.rules {
-            let path = frame.relative(path, text);
+            let (path, text) = frame.relative(path, text);
+            let entry = Entry { path, text, name, is_dir };
             if self.ignore.is_none() {
-                self.ignore = frame.ignore.matched(path, is_dir).map(|_| ());
+                self.ignore = frame.ignore.matched(&entry);
             }
             if self.any_git && !self.saw_git {
                 if self.git_ignore.is_none() {
-                    self.git_ignore = frame.git_ignore.matched(path, is_dir).map(|_| ());
+                    self.git_ignore = frame.git_ignore.matched(&entry);
                 }
                 if self.exclude.is_none() {
-                    self.exclude = frame.exclude.matched(path, is_dir).map(|_| ());
+                    self.exclude = frame.exclude.matched(&entry);
                 }
             }
         }
@@ -286,11 +290,11 @@ impl Found {
 /// without comparing the two paths for every entry.
 struct Frame {
     /// `.ignore`.
-    ignore: Gitignore,
+    ignore: IgnoreFile,
     /// `.gitignore`.
-    git_ignore: Gitignore,
+    git_ignore: IgnoreFile,
     /// The repository's `info/exclude`, when the directory is the top of one.
-    exclude: Gitignore,
+    exclude: IgnoreFile,
     /// Whether the directory is the top of a repository (it holds a `.git`
     /// or a `.jj`).
     has_git: bool,
@@ -312,19 +316,23 @@ impl Frame {
             if present(".git") { dir.join(".git").metadata().ok().map(|m| m.file_type()) } else { None };
         let has_jj = present(".jj") && dir.join(".jj").exists();
         let exclude = match git.and_then(|git| git_dir(dir, git)) {
-            Some(git_dir) => matcher(&git_dir.join("info/exclude")),
-            None => Gitignore::empty(),
+            Some(git_dir) => IgnoreFile::read(&git_dir.join("info/exclude")),
+            None => IgnoreFile::default(),
         };
-        let ignore = if present(".ignore") { matcher(&dir.join(".ignore")) } else { Gitignore::empty() };
-        let git_ignore =
-            if present(".gitignore") { matcher(&dir.join(".gitignore")) } else { Gitignore::empty() };
+        let ignore =
+            if present(".ignore") { IgnoreFile::read(&dir.join(".ignore")) } else { IgnoreFile::default() };
+        let git_ignore = if present(".gitignore") {
+            IgnoreFile::read(&dir.join(".gitignore"))
+        } else {
+            IgnoreFile::default()
+        };
         let text = dir.as_os_str().as_encoded_bytes();
         // A child's path is the directory's and its name, with a separator
         // between them unless the directory's path is empty or ends with one.
         let names_at =
             text.len() + usize::from(text.last().is_some_and(|&b| !std::path::is_separator(char::from(b))));
         Self {
-            rules: !(ignore.is_empty() && git_ignore.is_empty() && exclude.is_empty()),
+            rules: !(ignore.rules.is_empty() && git_ignore.rules.is_empty() && exclude.rules.is_empty()),
             ignore,
             git_ignore,
             exclude,
@@ -335,24 +343,140 @@ impl Frame {
     }
 
     /// The path of the entry at `path` (`text` when it is UTF-8), below
-    /// the directory, relative to it.
-    fn relative<'p>(&self, path: &'p Path, text: Option<&'p str>) -> &'p Path {
+    /// the directory, relative to it, and as text when it is UTF-8.
+    fn relative<'p>(&self, path: &'p Path, text: Option<&'p str>) -> (&'p Path, Option<&'p str>) {
         match text.and_then(|text| text.get(self.names_at..)) {
-            Some(rest) => Path::new(rest),
-            None => path.strip_prefix(&self.dir).unwrap_or(path),
+            Some(rest) => (Path::new(rest), Some(rest)),
+            None => (path.strip_prefix(&self.dir).unwrap_or(path), None),
         }
     }
 }
 
-/// The rules of the ignore file `file`, rooted at `.` (see [`Frame`]);
-/// none if it cannot be read (a line that is not a valid pattern is
-/// passed over).
-fn matcher(file: &Path) -> Gitignore {
-    let mut builder = GitignoreBuilder::new(".");
-    if file.exists() {
-        let _ = builder.add(file);
+/// The rules of one ignore file, rooted at `.` (see [`Frame`]), and what
+/// an entry's path must be for any of them to match it.
+struct IgnoreFile {
+    rules: Gitignore,
+    /// `None` when some rule can match a path of any name.
+    names: Option<Names>,
+}
+
+impl Default for IgnoreFile {
+    fn default() -> Self {
+        Self { rules: Gitignore::empty(), names: Some(Names::default()) }
     }
-    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// The rules of most ignore files name what they ignore: a file or
+/// directory anywhere below (`results.md`, `corpus/`), one at the top
+/// (`/target`), or an ending (`*.log`). Only an entry of such a name can
+/// match them; the others need not be given to the matcher at all.
+#[derive(Default)]
+struct Names {
+    anywhere: Vec<String>,
+    at_top: Vec<String>,
+    endings: Vec<String>,
+}
+
+impl IgnoreFile {
+    /// The rules of the ignore file `file`; none if it cannot be read. A
+    /// line that is not a valid pattern is passed over. The file is read
+    /// once: its lines are given to the builder as it splits them itself
+    /// (at each line feed, a carriage return before it taken off, byte
+    /// order marks taken off the first). A file that is not UTF-8 is left
+    /// to the builder to read, and its rules may match any name.
+    fn read(file: &Path) -> Self {
+        let mut builder = GitignoreBuilder::new(".");
+        let bytes = std::fs::read(file).unwrap_or_default();
+        let mut names = Some(Names::default());
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            for (i, line) in lines(text).enumerate() {
+                let line = if i == 0 { line.trim_start_matches('\u{feff}') } else { line };
+                if builder.add_line(Some(file.to_owned()), line).is_ok()
+                    && let Some(n) = &mut names
+                    && !n.add(line)
+                {
+                    names = None;
+                }
+            }
+        } else {
+            let _ = builder.add(file);
+            names = None;
+        }
+        let rules = builder.build().unwrap_or_else(|_| Gitignore::empty());
+        Self { rules, names }
+    }
+
+    /// How the rules match an entry.
+    fn matched(&self, entry: &Entry<'_>) -> Match<()> {
+        if let Some(names) = &self.names
+            && !names.may_match(entry)
+        {
+            return Match::None;
+        }
+        self.rules.matched(entry.path, entry.is_dir).map(|_| ())
+    }
+}
+
+/// An entry being matched against a directory's rules.
+struct Entry<'a> {
+    /// Its path relative to the directory.
+    path: &'a Path,
+    /// `path`, when it is UTF-8.
+    text: Option<&'a str>,
+    /// Its name, when it is UTF-8.
+    name: Option<&'a str>,
+    is_dir: bool,
+}
+
+impl Names {
+    /// Notes the name the rule on `line` matches (as the builder reads
+    /// it); false when it may match any name, or when what it matches
+    /// depends on how a version of the builder reads it (spaces and tabs,
+    /// which it trims, escapes, a line of only `!` or `/`).
+    fn add(&mut self, line: &str) -> bool {
+        const GLOB: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+        if line.starts_with('#') || line.is_empty() {
+            return true;
+        }
+        if line.contains(|c: char| c.is_whitespace() || c == '\\' || c == '\u{feff}') {
+            return false;
+        }
+        let line = line.strip_prefix('!').unwrap_or(line);
+        let (line, at_top) = match line.strip_prefix('/') {
+            Some(line) => (line, true),
+            None => (line, false),
+        };
+        let name = line.strip_suffix('/').unwrap_or(line);
+        if name.is_empty() || name.contains('/') {
+            return false;
+        }
+        match name.strip_prefix('*') {
+            Some(ending) if !at_top && !ending.contains(GLOB) => self.endings.push(ending.to_owned()),
+            _ if name.contains(GLOB) => return false,
+            _ if at_top => self.at_top.push(name.to_owned()),
+            _ => self.anywhere.push(name.to_owned()),
+        }
+        true
+    }
+
+    /// Whether a rule may match `entry`.
+    fn may_match(&self, entry: &Entry<'_>) -> bool {
+        let Some(name) = entry.name else { return true };
+        self.anywhere.iter().any(|n| n == name)
+            || self.endings.iter().any(|e| name.ends_with(e.as_str()))
+            || (!self.at_top.is_empty()
+                && entry.text.is_none_or(|path| self.at_top.iter().any(|n| n == path)))
+    }
+}
+
+/// The lines of `text` as `BufRead::lines` gives them: split at each line
+/// feed, a carriage return before it taken off, no line after the last
+/// line feed.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive('\n').map(|line| match line.strip_suffix('\n') {
+        Some(line) => line.strip_suffix('\r').unwrap_or(line),
+        None => line,
+    })
 }
 
 /// The git directory whose `info/exclude` applies in `dir`, which holds a
