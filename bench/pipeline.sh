@@ -26,7 +26,8 @@
 #                   floor and trustlint (and the build BEFORE) take turns,
 #                   one run each a round, so that a machine whose speed
 #                   drifts slows them alike; the rows above run one
-#                   command's runs after another's
+#                   command's runs after another's. Each round starts with
+#                   the next command, so that none always follows the same
 #
 # Prints markdown tables and writes them to bench/results-pipeline.md.
 set -euo pipefail
@@ -113,8 +114,12 @@ turn() {
 INTERLEAVED=()
 if [ "$ROUNDS" -gt 0 ]; then
     log "interleaved: $ROUNDS rounds"
-    for _ in $(seq "$ROUNDS"); do
-        for i in "${!TURNS[@]}"; do
+    for round in $(seq "$ROUNDS"); do
+        # Each round starts one turn later: a run can be slowed by the one
+        # before it (the memory a larger run leaves to be freed), and so
+        # each command comes after each other equally often.
+        for k in "${!TURNS[@]}"; do
+            i=$(( (k + round) % ${#TURNS[@]} ))
             start=$(date +%s%N)
             turn "$i"
             echo $(( $(date +%s%N) - start )) >> "$WORK/turns.$i"
