@@ -7,8 +7,11 @@
 //! organization, group, workspace or namespace someone else controls — gets
 //! through; these shapes say what such a token looks like.
 
+use std::borrow::Cow;
+
 use super::{Domain, Scenario, instantiate};
 use crate::model::Federated;
+use crate::support::starts_with_ignore_case;
 
 /// The tenant an attacker controls on a shared provider.
 pub const ATTACKER: &str = "trustlint-attacker";
@@ -94,7 +97,7 @@ pub const PROVIDERS: [Provider; 4] = [
         anyone: "any GitHub Actions workflow, in any repository of any organization,",
         matches: |i| {
             i.eq_ignore_ascii_case("token.actions.githubusercontent.com")
-                || i.to_ascii_lowercase().starts_with("token.actions.githubusercontent.com/")
+                || starts_with_ignore_case(i, "token.actions.githubusercontent.com/")
         },
         issuer_is_tenant: |i| i.contains('/'),
         claims: &[
@@ -136,8 +139,7 @@ pub const PROVIDERS: [Provider; 4] = [
         name: "Amazon EKS",
         anyone: "any service account, in any namespace of the cluster,",
         matches: |i| {
-            let i = i.to_ascii_lowercase();
-            i.starts_with("oidc.eks.") && i.contains(".amazonaws.com/id/")
+            starts_with_ignore_case(i, "oidc.eks.") && i.to_ascii_lowercase().contains(".amazonaws.com/id/")
         },
         issuer_is_tenant: never,
         claims: &[("sub", eks_sub, "system:serviceaccount:trustlint-attacker:default")],
@@ -148,8 +150,8 @@ pub const PROVIDERS: [Provider; 4] = [
 /// Issuers that are specific to one tenant already: their tokens come from
 /// your workspace or organization only.
 pub fn tenant_issuer(issuer: &str) -> bool {
-    let i = issuer.to_ascii_lowercase();
-    i.starts_with("api.bitbucket.org/2.0/workspaces/") || i.starts_with("oidc.circleci.com/org/")
+    starts_with_ignore_case(issuer, "api.bitbucket.org/2.0/workspaces/")
+        || starts_with_ignore_case(issuer, "oidc.circleci.com/org/")
 }
 
 /// The issuer of a web identity principal whose tokens many tenants can
@@ -195,17 +197,18 @@ impl Scenario {
             Federated::Oidc { issuer, .. } => issuer.as_str(),
             _ => "",
         };
+        // The keys are the provider's claims under its (lowercase) prefix:
+        // none of them is among the keys `federated` set, and no two are
+        // the same, so they are added as they are, not key by key (a rule
+        // asks this of every federated trust).
         match provider(issuer) {
-            Some(p) => {
-                for (claim, rewrite, default) in p.claims {
-                    // `concat`, not `format!`: a rule asks this of every federated trust.
-                    sc = sc.with(
-                        &[prefix.as_str(), ":", claim].concat(),
-                        Domain::Foreign { rewrite: *rewrite, default },
-                    );
-                }
-            }
-            None => sc = sc.with(&[prefix.as_str(), ":sub"].concat(), Domain::Unknown { optional: false }),
+            Some(p) => sc.keys.extend(p.claims.iter().map(|(claim, rewrite, default)| {
+                let key = [prefix.as_str(), ":", claim].concat();
+                (Cow::Owned(key), Domain::Foreign { rewrite: *rewrite, default })
+            })),
+            None => sc
+                .keys
+                .push((Cow::Owned([prefix.as_str(), ":sub"].concat()), Domain::Unknown { optional: false })),
         }
         sc
     }

@@ -19,6 +19,12 @@ pub fn split_at_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
+/// Whether `s` starts with `prefix`, ASCII letters in any case, without
+/// a lowercase copy of `s`.
+pub fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 /// `n` in decimal, written into `digits` (a `usize` has at most 20):
 /// without the formatting machinery, for the hot paths that write numbers.
 pub fn decimal(n: usize, digits: &mut [u8; 20]) -> &str {
@@ -47,6 +53,22 @@ mod tests {
     fn split_at_byte_is_split_once() {
         for s in ["", ":", "a:", ":b", "aws:PrincipalArn", "a:b:c", "no colon", "é:ü", "sts:AssumeRole"] {
             assert_eq!(super::split_at_byte(s, b':'), s.split_once(':'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_case_blind_start_is_that_of_a_lowercase_copy() {
+        let texts =
+            ["", "a", "A", "oidc.EKS.x", "OIDC.eks.", "oidc.eks", "Token.Actions.x/", "É", "é", "ÉA", "sub"];
+        for s in texts {
+            for t in texts {
+                let lower = t.to_ascii_lowercase();
+                assert_eq!(
+                    super::starts_with_ignore_case(s, &lower),
+                    s.to_ascii_lowercase().starts_with(&lower),
+                    "{s:?} {lower:?}"
+                );
+            }
         }
     }
 
