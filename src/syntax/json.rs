@@ -190,6 +190,9 @@ struct Parser<'s> {
     lines: Option<LineStarts>,
 }
 
+/// Eight spaces, as one word.
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+
 #[allow(clippy::cast_possible_truncation)] // `parse` rejects texts longer than u32::MAX
 const fn off(pos: usize) -> u32 {
     pos as u32
@@ -224,12 +227,23 @@ impl<'s> Parser<'s> {
         let (bytes, base) = (self.bytes, self.base);
         let mut pos = self.pos;
         loop {
-            // Indentation, eight spaces at a time.
-            while bytes.get(pos..pos + 8) == Some(b"        ") {
-                pos += 8;
-            }
             match bytes.get(pos) {
-                Some(b' ' | b'\t' | b'\r') => pos += 1,
+                // A run of spaces (indentation, most of them), eight bytes
+                // at a time: a byte that is a space turns to zero when
+                // xor-ed with spaces, so the lowest bit set is in the first
+                // that is not.
+                Some(b' ') => {
+                    pos += 1;
+                    while let Some(chunk) = bytes.get(pos..pos + 8) {
+                        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ SPACES;
+                        if w != 0 {
+                            pos += (w.trailing_zeros() / 8) as usize;
+                            break;
+                        }
+                        pos += 8;
+                    }
+                }
+                Some(b'\t' | b'\r') => pos += 1,
                 Some(b'\n') => {
                     pos += 1;
                     if let Some(lines) = &mut self.lines {
@@ -590,6 +604,67 @@ mod tests {
             let mut want = vec![0];
             want.extend(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap()));
             assert_eq!(lines.iter().collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
+
+    /// Runs of whitespace of every length and kind between the tokens: the
+    /// parse finds each token where it is, and each line start.
+    #[test]
+    fn whitespace_runs_of_any_length_are_skipped() {
+        const TOKENS: [&str; 25] = [
+            "{", "\"a\"", ":", "[", "1", ",", "\"x\"", ",", "true", ",", "{", "\"b\"", ":", "null", "}", ",",
+            "-2.5", "]", ",", "\"c\"", ":", "\"d\"", ",", "\"e\"", ":",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut text = String::new();
+            let mut starts = Vec::new();
+            for token in TOKENS.iter().chain(&["{}", "}"]) {
+                let len = next() % 20;
+                for _ in 0..len {
+                    text.push(match next() % 10 {
+                        0 => '\n',
+                        1 => '\t',
+                        2 => '\r',
+                        _ => ' ',
+                    });
+                }
+                starts.push(u32::try_from(text.len()).unwrap());
+                text.push_str(token);
+            }
+            let (value, lines) = parse_lines(&text).unwrap();
+            let mut want = vec![0];
+            want.extend(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap()));
+            assert_eq!(lines.iter().collect::<Vec<_>>(), want, "{text:?}");
+            // Where the tokens that start a value or a key are.
+            let members = value.as_object().unwrap();
+            let items = members[0].value.as_array().unwrap();
+            let inner = items[3].as_object().unwrap();
+            let found = [
+                value.span.start,
+                members[0].key_span.start,
+                members[0].value.span.start,
+                items[0].span.start,
+                items[1].span.start,
+                items[2].span.start,
+                items[3].span.start,
+                inner[0].key_span.start,
+                inner[0].value.span.start,
+                items[4].span.start,
+                members[1].key_span.start,
+                members[1].value.span.start,
+                members[2].key_span.start,
+                members[2].value.span.start,
+            ];
+            let want = [0, 1, 3, 4, 6, 8, 10, 11, 13, 16, 19, 21, 23, 25].map(|i| starts[i]);
+            assert_eq!(found, want, "{text:?}");
+            assert_eq!(value.span.end, u32::try_from(text.len()).unwrap());
         }
     }
 
