@@ -85,9 +85,11 @@ impl Walk<'_> {
                 return;
             }
         };
-        let frame = Frame::read(dir, |name| {
+        let mut frame = Frame::read(dir, |name| {
             entries.binary_search_by(|(n, _)| n.as_os_str().cmp(OsStr::new(name))).is_ok()
         });
+        let above = self.rules.frames.last().map_or(&self.rules.above.names, |f| &f.names);
+        frame.names = Names::of_directory(above.as_ref(), &frame, true);
         self.rules.gits += usize::from(frame.has_git);
         self.rules.frames.push(frame);
         self.dirs.push((dir.to_owned(), None));
@@ -213,18 +215,25 @@ struct Above {
     base: Option<PathBuf>,
     /// Whether any of them has an ignore file with a rule.
     rules: bool,
+    /// The names by which their rules can match an entry below the start
+    /// (see [`Frame::names`]).
+    names: Option<Names>,
 }
 
 impl Above {
     fn of(start: &Path) -> Self {
         let Ok(base) = std::fs::canonicalize(start) else {
-            return Self { frames: Vec::new(), base: None, rules: false };
+            return Self { frames: Vec::new(), base: None, rules: false, names: Some(Names::default()) };
         };
         let mut frames: Vec<Frame> =
             base.ancestors().skip(1).map(|dir| Frame::read(dir, |name| dir.join(name).exists())).collect();
         frames.reverse();
         let rules = frames.iter().any(|f| f.rules);
-        Self { frames, base: Some(base), rules }
+        // No entry below the start is in one of these directories itself:
+        // their rules at the top match none.
+        let names =
+            frames.iter().try_fold(Names::default(), |names, f| Names::of_directory(Some(&names), f, false));
+        Self { frames, base: Some(base), rules, names }
     }
 }
 
@@ -237,6 +246,14 @@ impl Rules {
     /// entry (`!name`), ending the search.
     fn ignored(&self, path: &Path, absolute: &Path, name: &OsStr, is_dir: bool) -> bool {
         let name = name.to_str();
+        let names = self.frames.last().map_or(&self.above.names, |f| &f.names);
+        if let (Some(names), Some(name)) = (names, name)
+            && !names.may_match_name(name)
+        {
+            // No rule here or above can match the entry: only the global
+            // excludes can.
+            return self.global(path, is_dir).is_ignore();
+        }
         let mut found = Found {
             ignore: Match::None,
             git_ignore: Match::None,
@@ -255,14 +272,18 @@ impl Rules {
                 found.look(frame, absolute, absolute_text, name, is_dir);
             }
         }
-        let global = if found.any_git && !self.global.is_empty() {
-            // As the walker matches them: by the path walked, without a
-            // leading `./`, the working directory its root.
+        found.ignore.or(found.git_ignore).or(found.exclude).or(self.global(path, is_dir)).is_ignore()
+    }
+
+    /// How the global excludes match the entry at `path`: inside a
+    /// repository only, as the walker matches them, by the path walked
+    /// without a leading `./`, the working directory their root.
+    fn global(&self, path: &Path, is_dir: bool) -> Match<()> {
+        if self.gits > 0 && !self.global.is_empty() {
             self.global.matched(path.strip_prefix("./").unwrap_or(path), is_dir).map(|_| ())
         } else {
             Match::None
-        };
-        found.ignore.or(found.git_ignore).or(found.exclude).or(global).is_ignore()
+        }
     }
 }
 
@@ -317,6 +338,9 @@ struct Frame {
     dir: PathBuf,
     /// Where the names below the directory start in an entry's path.
     names_at: usize,
+    /// The names by which the rules of the directory and of those above it
+    /// can match an entry of it; `None` when one of them may match any.
+    names: Option<Names>,
 }
 
 impl Frame {
@@ -353,6 +377,7 @@ impl Frame {
             has_git: git.is_some() || has_jj,
             dir: dir.to_owned(),
             names_at,
+            names: None,
         }
     }
 
@@ -471,6 +496,35 @@ impl Names {
             _ => self.anywhere.push(name.to_owned()),
         }
         true
+    }
+
+    /// The names of [`Frame::names`] for the directory of `frame`, given
+    /// those of the directory above it (`None` when a rule there may match
+    /// any name). Rules at the top count only for the directory's own
+    /// entries (`top`).
+    fn of_directory(above: Option<&Self>, frame: &Frame, top: bool) -> Option<Self> {
+        let above = above?;
+        let mut names =
+            Self { anywhere: above.anywhere.clone(), at_top: Vec::new(), endings: above.endings.clone() };
+        for file in [&frame.ignore, &frame.git_ignore, &frame.exclude] {
+            if file.rules.is_empty() {
+                continue;
+            }
+            let own = file.names.as_ref()?;
+            names.anywhere.extend_from_slice(&own.anywhere);
+            names.endings.extend_from_slice(&own.endings);
+            if top {
+                names.at_top.extend_from_slice(&own.at_top);
+            }
+        }
+        Some(names)
+    }
+
+    /// Whether a rule may match an entry named `name` of the directory the
+    /// names are of (see [`Names::of_directory`]).
+    fn may_match_name(&self, name: &str) -> bool {
+        self.anywhere.iter().chain(&self.at_top).any(|n| n == name)
+            || self.endings.iter().any(|e| name.ends_with(e.as_str()))
     }
 
     /// Whether a rule may match `entry`.
