@@ -338,8 +338,10 @@ struct Frame {
     dir: PathBuf,
     /// Where the names below the directory start in an entry's path.
     names_at: usize,
-    /// The names by which the rules of the directory and of those above it
-    /// can match an entry of it; `None` when one of them may match any.
+    /// For a walked directory, the names by which the rules of the
+    /// directory and of those above it can match an entry of it; `None`
+    /// when one of them may match any (see [`Names::of_directory`]). The
+    /// directories above the start keep theirs in [`Above::names`].
     names: Option<Names>,
 }
 
@@ -520,18 +522,21 @@ impl Names {
         Some(names)
     }
 
+    /// Whether a rule that matches a name wherever it is may match `name`.
+    fn named(&self, name: &str) -> bool {
+        self.anywhere.iter().any(|n| n == name) || self.endings.iter().any(|e| name.ends_with(e.as_str()))
+    }
+
     /// Whether a rule may match an entry named `name` of the directory the
     /// names are of (see [`Names::of_directory`]).
     fn may_match_name(&self, name: &str) -> bool {
-        self.anywhere.iter().chain(&self.at_top).any(|n| n == name)
-            || self.endings.iter().any(|e| name.ends_with(e.as_str()))
+        self.named(name) || self.at_top.iter().any(|n| n == name)
     }
 
     /// Whether a rule may match `entry`.
     fn may_match(&self, entry: &Entry<'_>) -> bool {
         let Some(name) = entry.name else { return true };
-        self.anywhere.iter().any(|n| n == name)
-            || self.endings.iter().any(|e| name.ends_with(e.as_str()))
+        self.named(name)
             || (!self.at_top.is_empty()
                 && entry.text.is_none_or(|path| self.at_top.iter().any(|n| n == path)))
     }
